@@ -1,0 +1,24 @@
+"""The FastAPI application: `uvicorn api.app:app` or `contract-ner run`."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from api.routes import router
+from models.settings import get_settings
+from models.structured_logging import configure_logging
+
+
+def create_app() -> FastAPI:
+    settings = get_settings()  # validated at start-up: a bad setting stops the process here
+    configure_logging(settings)
+    application = FastAPI(
+        title="contract-ner",
+        version="0.1.0",
+        description="Upload Danish contracts; query the entities found in them.",
+    )
+    application.include_router(router)
+    return application
+
+
+app = create_app()

@@ -1,0 +1,159 @@
+"""Routes: a few lines each that validate input, call `models` functions and shape the answer."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, Response, UploadFile, status
+from fastapi.responses import JSONResponse
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from api.deps import get_session
+from api.schemas import Accepted, DocumentOut, EntityOut, EntityPage, StageTimings
+from models.broker import get_celery, publish_jobs
+from models.intake import RejectedUpload, submit_document
+from models.schema import Document, Entity, JobStage
+from models.settings import get_settings
+
+router = APIRouter()
+SessionDep = Annotated[Session, Depends(get_session)]
+_CHUNK = 1 << 20
+
+
+def _seconds(later: datetime | None, earlier: datetime | None) -> float | None:
+    if later is None or earlier is None:
+        return None
+    return round((later - earlier).total_seconds(), 3)
+
+
+def document_out(document: Document) -> DocumentOut:
+    timings = StageTimings(
+        queued_s=_seconds(document.extract_started_at, document.created_at),
+        extract_s=_seconds(document.extract_finished_at, document.extract_started_at),
+        waiting_for_ner_s=_seconds(document.ner_started_at, document.extract_finished_at),
+        ner_s=_seconds(document.ner_finished_at, document.ner_started_at),
+        total_s=_seconds(document.finished_at, document.created_at),
+    )
+    return DocumentOut.model_validate(
+        {**{k: getattr(document, k) for k in DocumentOut.model_fields if k != "timings"}, "timings": timings}
+    )
+
+
+def entity_out(entity: Entity) -> EntityOut:
+    return EntityOut(
+        id=entity.id,
+        document_id=entity.document_id,
+        label=entity.label,
+        text=entity.text,
+        start=entity.start_char,
+        end=entity.end_char,
+        page=entity.page,
+        score=entity.score,
+        model_id=entity.model_id,
+    )
+
+
+async def _read_limited(upload: UploadFile, limit: int) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    while chunk := await upload.read(_CHUNK):
+        size += len(chunk)
+        if size > limit:
+            raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, f"the file exceeds {limit} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+@router.post(
+    "/v1/documents",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=Accepted,
+    responses={200: {"model": Accepted}, 400: {}, 413: {}, 415: {}},
+)
+async def upload_document(
+    session: SessionDep,
+    file: Annotated[UploadFile, File(description="PDF, DOCX or plain text; the type is sniffed from the bytes")],
+    external_id: Annotated[str | None, Form(max_length=200)] = None,
+) -> Response:
+    data = await _read_limited(file, get_settings().max_upload_bytes)
+    try:
+        submission = submit_document(session, data, filename=file.filename, external_id=external_id)
+    except RejectedUpload as exc:
+        raise HTTPException(exc.status_code, f"{exc.code}: {exc.message}") from exc
+    document = submission.document
+    session.commit()
+    if submission.extract_job_id is not None:
+        publish_jobs(session, [(submission.extract_job_id, JobStage.extract, document.id)])
+    body = Accepted(id=document.id, status=document.status.value, duplicate=not submission.created)
+    code = status.HTTP_202_ACCEPTED if submission.created else status.HTTP_200_OK
+    return JSONResponse(body.model_dump(mode="json"), status_code=code)
+
+
+def _document_or_404(session: Session, document_id: uuid.UUID) -> Document:
+    document = session.get(Document, document_id)
+    if document is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such document")
+    return document
+
+
+@router.get("/v1/documents/{document_id}", response_model=DocumentOut)
+def get_document(session: SessionDep, document_id: uuid.UUID) -> DocumentOut:
+    return document_out(_document_or_404(session, document_id))
+
+
+@router.get("/v1/documents/{document_id}/entities", response_model=list[EntityOut])
+def get_document_entities(session: SessionDep, document_id: uuid.UUID) -> list[EntityOut]:
+    _document_or_404(session, document_id)
+    rows = session.scalars(
+        select(Entity).where(Entity.document_id == document_id).order_by(Entity.start_char, Entity.id)
+    )
+    return [entity_out(e) for e in rows]
+
+
+@router.get("/v1/entities", response_model=EntityPage)
+def list_entities(
+    session: SessionDep,
+    label: str | None = None,
+    document_id: uuid.UUID | None = None,
+    cursor: Annotated[str | None, Query(description="next_cursor of the previous page")] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> EntityPage:
+    query = select(Entity).order_by(Entity.id).limit(limit + 1)
+    if label is not None:
+        query = query.where(Entity.label == label)
+    if document_id is not None:
+        query = query.where(Entity.document_id == document_id)
+    if cursor is not None:
+        if not cursor.isdigit():
+            raise HTTPException(status.HTTP_400_BAD_REQUEST, "invalid cursor")
+        query = query.where(Entity.id > int(cursor))
+    rows = list(session.scalars(query))
+    next_cursor = str(rows[limit - 1].id) if len(rows) > limit else None
+    return EntityPage(items=[entity_out(e) for e in rows[:limit]], next_cursor=next_cursor)
+
+
+@router.get("/healthz")
+def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@router.get("/readyz")
+def readyz(session: SessionDep, response: Response) -> dict[str, str]:
+    checks: dict[str, str] = {}
+    try:
+        session.execute(text("SELECT 1"))
+        checks["database"] = "ok"
+    except Exception as exc:
+        checks["database"] = f"error: {exc}"
+    try:
+        with get_celery().connection_for_write() as connection:
+            connection.ensure_connection(max_retries=1, timeout=2)
+        checks["broker"] = "ok"
+    except Exception as exc:
+        checks["broker"] = f"error: {exc}"
+    ready = all(v == "ok" for v in checks.values())
+    response.status_code = status.HTTP_200_OK if ready else status.HTTP_503_SERVICE_UNAVAILABLE
+    return {"status": "ready" if ready else "not ready", **checks}

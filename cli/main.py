@@ -1,0 +1,308 @@
+"""`contract-ner`: the command line over the same functions the API and workers use."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+import uuid
+from collections import Counter
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from sqlalchemy import select
+
+from models.broker import publish_jobs
+from models.db import session_scope
+from models.intake import RejectedUpload, submit_document
+from models.migrate import upgrade_database
+from models.schema import Document, DocumentStatus, Entity, JobStage
+from models.settings import get_settings
+
+app = typer.Typer(help="Turn Danish contracts into queryable entities.", no_args_is_help=True)
+console = Console(stderr=True)
+FINAL = (DocumentStatus.done, DocumentStatus.failed)
+
+
+def _files(paths: list[Path]) -> list[Path]:
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found.extend(p for p in sorted(path.rglob("*")) if p.is_file() and not p.name.startswith("."))
+        elif path.is_file():
+            found.append(path)
+        else:
+            raise typer.BadParameter(f"{path} does not exist")
+    return found
+
+
+@app.command()
+def migrate() -> None:
+    """Upgrade the database schema to the newest Alembic revision."""
+    settings = get_settings()
+    upgrade_database(settings.resolved_database_url)
+    console.print("[green]database is at the newest revision[/green]")
+
+
+@app.command()
+def info(as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output")] = False) -> None:
+    """The model, its labels and the device the ner worker uses."""
+    from transformers import AutoConfig
+
+    settings = get_settings()
+    config = AutoConfig.from_pretrained(settings.model)
+    labels = [config.id2label[i] for i in range(len(config.id2label))]
+    details = {
+        "model": str(Path(settings.model).resolve()),
+        "model_type": config.model_type,
+        "labels": labels,
+        "entity_types": sorted({label.split("-", 1)[-1] for label in labels if label != "O"}),
+        "device": settings.device,
+        "max_length": settings.max_length,
+        "stride": settings.stride,
+        "embedded": settings.embedded,
+    }
+    if as_json:
+        typer.echo(json.dumps(details, indent=2))
+        return
+    for key, value in details.items():
+        typer.echo(f"{key}: {value}")
+
+
+@app.command()
+def extract(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders")],
+    output_format: Annotated[str, typer.Option("--format", help="jsonl or table")] = "jsonl",
+) -> None:
+    """Extract entities in-process: no queue, no database. A file that cannot be read gives an error line."""
+    from models.content_types import describe_unsupported, sniff_content_type
+    from worker.extraction import ExtractionError, extract_text
+    from worker.inference import TokenClassifier
+    from worker.pipeline import page_of
+
+    if output_format not in ("jsonl", "table"):
+        raise typer.BadParameter("--format must be jsonl or table")
+    settings = get_settings()
+    classifier = TokenClassifier.load(settings.model, settings.device, settings.max_length, settings.stride)
+    for path in _files(paths):
+        try:
+            data = path.read_bytes()
+            content_type = sniff_content_type(data) if data else None
+            if content_type is None:
+                raise ExtractionError("unsupported_type", "empty file" if not data else describe_unsupported(data))
+            extracted = extract_text(data, content_type)
+            spans = classifier.predict([extracted.text])[0]
+        except (ExtractionError, OSError) as exc:
+            record: dict[str, object] = {"source": str(path), "error": str(exc)}
+        else:
+            record = {
+                "source": str(path),
+                "entities": [
+                    {
+                        "label": s.label,
+                        "text": s.text,
+                        "start": s.start,
+                        "end": s.end,
+                        "score": round(s.score, 4),
+                        "page": page_of(extracted.page_starts, s.start),
+                    }
+                    for s in spans
+                ],
+            }
+        if output_format == "jsonl":
+            typer.echo(json.dumps(record, ensure_ascii=False))
+        else:
+            _print_entity_table(str(path), record)
+
+
+def _print_entity_table(source: str, record: dict[str, object]) -> None:
+    out = Console()
+    if "error" in record:
+        out.print(f"[red]{source}: {record['error']}[/red]")
+        return
+    table = Table(title=source, title_justify="left")
+    for column in ("label", "text", "page", "score"):
+        table.add_column(column)
+    for entity in record["entities"]:  # type: ignore[attr-defined]
+        table.add_row(entity["label"], entity["text"], str(entity["page"]), f"{entity['score']:.2f}")
+    out.print(table)
+
+
+def _submit(files: list[Path]) -> list[tuple[Path, uuid.UUID | None, str]]:
+    submitted: list[tuple[Path, uuid.UUID | None, str]] = []
+    with Progress(
+        TextColumn("uploading"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console
+    ) as progress:
+        task = progress.add_task("upload", total=len(files))
+        for path in files:
+            try:
+                with session_scope() as session:
+                    submission = submit_document(session, path.read_bytes(), filename=path.name)
+                    document_id = submission.document.id
+                    status = submission.document.status.value
+                    job_id = submission.extract_job_id
+                if job_id is not None:
+                    with session_scope() as session:
+                        publish_jobs(session, [(job_id, JobStage.extract, document_id)])
+                submitted.append((path, document_id, status))
+            except RejectedUpload as exc:
+                submitted.append((path, None, f"rejected: {exc.code}: {exc.message}"))
+            progress.advance(task)
+    return submitted
+
+
+def _wait(document_ids: list[uuid.UUID], timeout_s: float) -> dict[uuid.UUID, Document]:
+    deadline = time.monotonic() + timeout_s
+    documents: dict[uuid.UUID, Document] = {}
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console
+    ) as progress:
+        task = progress.add_task("processing", total=len(document_ids))
+        while True:
+            with session_scope() as session:
+                rows = session.scalars(select(Document).where(Document.id.in_(document_ids))).all()
+                documents = {d.id: d for d in rows}
+            states = Counter(d.status.value for d in documents.values())
+            finished = sum(states[s.value] for s in FINAL)
+            progress.update(
+                task, completed=finished, description=" ".join(f"{k}={v}" for k, v in sorted(states.items()))
+            )
+            if finished == len(document_ids) or time.monotonic() > deadline:
+                return documents
+            time.sleep(0.5)
+
+
+def _print_summary(
+    submitted: list[tuple[Path, uuid.UUID | None, str]], documents: dict[uuid.UUID, Document], show_entities: bool
+) -> None:
+    out = Console()
+    ids = [d for _, d, _ in submitted if d is not None]
+    with session_scope() as session:
+        entities = session.scalars(
+            select(Entity).where(Entity.document_id.in_(ids)).order_by(Entity.document_id, Entity.start_char)
+        ).all()
+    per_doc: dict[uuid.UUID, list[Entity]] = {}
+    for entity in entities:
+        per_doc.setdefault(entity.document_id, []).append(entity)
+    summary = Table(title="contract-ner: documents", title_justify="left")
+    for column in ("file", "status", "entities", "labels", "seconds"):
+        summary.add_column(column)
+    for path, document_id, status in submitted:
+        document = documents.get(document_id) if document_id else None
+        if document is None:
+            summary.add_row(path.name, status, "", "", "")
+            continue
+        labels = Counter(e.label for e in per_doc.get(document.id, []))
+        seconds = f"{(document.finished_at - document.created_at).total_seconds():.1f}" if document.finished_at else ""
+        state = document.status.value + (f" ({document.error_code}: {document.error})" if document.error else "")
+        summary.add_row(
+            path.name,
+            state,
+            str(sum(labels.values())),
+            ", ".join(f"{k}×{v}" for k, v in sorted(labels.items())),
+            seconds,
+        )
+    out.print(summary)
+    if not show_entities:
+        return
+    for path, document_id, _ in submitted:
+        if document_id is None or not per_doc.get(document_id):
+            continue
+        table = Table(title=path.name, title_justify="left")
+        for column in ("label", "text", "page", "score"):
+            table.add_column(column)
+        for entity in per_doc[document_id]:
+            table.add_row(entity.label, entity.text, str(entity.page or ""), f"{entity.score:.2f}")
+        out.print(table)
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders of contracts")],
+    wait: Annotated[bool, typer.Option(help="Wait until every document is done or failed")] = False,
+    with_workers: Annotated[bool, typer.Option(help="Start local workers while ingesting")] = False,
+    show_entities: Annotated[bool, typer.Option(help="With --wait, print each document's entities")] = False,
+    timeout: Annotated[float, typer.Option(help="Seconds to wait at most")] = 1800.0,
+) -> None:
+    """Upload contracts into the queue; with --wait, follow them to the end and print a summary."""
+    from cli.processes import local_workers
+
+    settings = get_settings()
+    if settings.embedded:
+        upgrade_database(settings.resolved_database_url)
+    files = _files(paths)
+    if not files:
+        console.print("no files to ingest")
+        raise typer.Exit(1)
+    submitted = _submit(files)
+    ids = [d for _, d, _ in submitted if d is not None]
+    if not wait:
+        for path, document_id, status in submitted:
+            typer.echo(f"{document_id or '-'}\t{status}\t{path}")
+        return
+    if with_workers:
+        with local_workers(settings):
+            documents = _wait(ids, timeout)
+    else:
+        documents = _wait(ids, timeout)
+    _print_summary(submitted, documents, show_entities)
+    if any(d.status not in FINAL for d in documents.values()):
+        console.print("[red]timed out before every document finished[/red]")
+        raise typer.Exit(2)
+
+
+@app.command()
+def worker(
+    queues: Annotated[str, typer.Option(help="Comma-separated stages: extract, ner")] = "extract",
+    concurrency: Annotated[int | None, typer.Option(help="extract: processes (default: CPU count)")] = None,
+) -> None:
+    """Run one Celery worker for the given stages (ner always uses the solo pool: one per GPU)."""
+    from cli.processes import worker_command
+
+    stages = [q.strip() for q in queues.split(",") if q.strip()]
+    unknown = set(stages) - {"extract", "ner"}
+    if unknown:
+        raise typer.BadParameter(f"unknown stages: {', '.join(sorted(unknown))}")
+    command = worker_command(get_settings(), stages, concurrency or os.cpu_count() or 1)
+    os.execv(sys.executable, command)
+
+
+@app.command()
+def run(
+    host: Annotated[str, typer.Option()] = "127.0.0.1",
+    port: Annotated[int, typer.Option()] = 8000,
+    extract_concurrency: Annotated[int, typer.Option()] = 1,
+) -> None:
+    """API and both workers together on one machine (embedded SQLite default when no URLs are set)."""
+    import uvicorn
+
+    from cli.processes import local_workers
+
+    settings = get_settings()
+    upgrade_database(settings.resolved_database_url)
+    with local_workers(settings, extract_concurrency):
+        uvicorn.run("api.app:app", host=host, port=port, log_level=settings.log_level.lower())
+
+
+@app.command(name="eval")
+def evaluate(
+    gold: Annotated[Path, typer.Argument(help="JSONL: {id, text, entities: [{label, text}]}")],
+    model: Annotated[Path | None, typer.Option(help="Checkpoint directory (default: the configured model)")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Per-label precision/recall/F1 of the model beside the rule baseline on the same documents."""
+    from training.evaluation import evaluate as run_evaluation
+    from training.evaluation import format_report
+
+    settings = get_settings()
+    report = run_evaluation(gold, model or settings.model, device=settings.device)
+    typer.echo(json.dumps(report, indent=2, ensure_ascii=False) if as_json else format_report(report))
+
+
+if __name__ == "__main__":
+    app()

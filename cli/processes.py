@@ -1,0 +1,44 @@
+"""Starting the Celery worker processes that `run` and `ingest --with-workers` need on one machine."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+
+from models.settings import Settings
+
+
+def worker_command(settings: Settings, stages: Sequence[str], concurrency: int | None = None) -> list[str]:
+    queues = ",".join(settings.queue(stage) for stage in stages)
+    # The ner stage loads the model and may initialise CUDA: the solo pool never forks after that.
+    pool = ["--pool", "solo"] if "ner" in stages else ["--pool", "prefork", "--concurrency", str(concurrency or 1)]
+    name = f"{'-'.join(stages)}-{os.getpid()}@%h"
+    return [
+        sys.executable, "-m", "celery", "-A", "worker.celery_app", "worker",
+        "-Q", queues, *pool, "-n", name, "--loglevel", settings.log_level,
+        "--without-gossip", "--without-mingle",
+    ]  # fmt: skip
+
+
+@contextmanager
+def local_workers(settings: Settings, extract_concurrency: int = 1) -> Iterator[list[subprocess.Popen[bytes]]]:
+    """An extract worker and a ner worker for the duration of the block."""
+    processes = [
+        subprocess.Popen(worker_command(settings, ["extract"], extract_concurrency)),
+        subprocess.Popen(worker_command(settings, ["ner"])),
+    ]
+    try:
+        yield processes
+    finally:
+        for process in processes:
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        for process in processes:
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()

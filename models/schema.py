@@ -1,0 +1,215 @@
+"""The SQLAlchemy 2.0 schema: Postgres is the truth for every document, its bytes, text, tokens,
+jobs and entities. Changed only through Alembic revisions in `migrations/`."""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    DateTime,
+    Enum,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    Uuid,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+# Named constraints make Alembic revisions deterministic and portable between Postgres and SQLite.
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# SQLite only autoincrements INTEGER PRIMARY KEY; Postgres gets a real bigint identity.
+BigIntId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {  # noqa: RUF012 - SQLAlchemy reads this class attribute
+        datetime: DateTime(timezone=True),
+        dict[str, Any]: JSON,
+    }
+
+
+class DocumentStatus(enum.StrEnum):
+    queued = "queued"
+    extracting = "extracting"
+    extracted = "extracted"
+    inferring = "inferring"
+    done = "done"
+    failed = "failed"
+
+
+class JobStage(enum.StrEnum):
+    extract = "extract"
+    ner = "ner"
+
+
+class JobState(enum.StrEnum):
+    queued = "queued"
+    running = "running"
+    done = "done"
+    failed = "failed"
+
+
+def _enum(cls: type[enum.Enum], name: str) -> Enum:
+    # Stored as plain strings with a CHECK constraint: adding a state later needs no ALTER TYPE.
+    return Enum(cls, name=name, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e])
+
+
+class ModelVersion(Base):
+    """One row per distinct model a worker has loaded: entities point at the model that found them."""
+
+    __tablename__ = "model_versions"
+    __table_args__ = (UniqueConstraint("name", "weights_sha256"),)
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(200))
+    weights_sha256: Mapped[str] = mapped_column(String(64))
+    labels: Mapped[list[str]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Document(Base):
+    __tablename__ = "documents"
+    __table_args__ = (
+        Index(None, "created_at", "id"),
+        Index(None, "status"),
+        Index(None, "external_id"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    filename: Mapped[str | None] = mapped_column(String(512))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size_bytes: Mapped[int] = mapped_column(BigInteger)
+    external_id: Mapped[str | None] = mapped_column(String(200))
+    status: Mapped[DocumentStatus] = mapped_column(
+        _enum(DocumentStatus, "document_status"), default=DocumentStatus.queued
+    )
+    error_code: Mapped[str | None] = mapped_column(String(32))
+    error: Mapped[str | None] = mapped_column(Text)
+    page_count: Mapped[int | None] = mapped_column(Integer)
+    char_count: Mapped[int | None] = mapped_column(Integer)
+    token_count: Mapped[int | None] = mapped_column(Integer)
+    window_count: Mapped[int | None] = mapped_column(Integer)
+    entity_count: Mapped[int | None] = mapped_column(Integer)
+    model_id: Mapped[int | None] = mapped_column(ForeignKey("model_versions.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    extract_started_at: Mapped[datetime | None]
+    extract_finished_at: Mapped[datetime | None]
+    ner_started_at: Mapped[datetime | None]
+    ner_finished_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+
+    file: Mapped[DocumentFile] = relationship(cascade="all, delete-orphan", uselist=False, lazy="raise")
+    text: Mapped[DocumentText | None] = relationship(cascade="all, delete-orphan", uselist=False)
+    tokens: Mapped[DocumentTokens | None] = relationship(cascade="all, delete-orphan", uselist=False)
+    jobs: Mapped[list[Job]] = relationship(
+        back_populates="document", cascade="all, delete-orphan", order_by="Job.id"
+    )
+    entities: Mapped[list[Entity]] = relationship(
+        back_populates="document", cascade="all, delete-orphan", order_by="Entity.start_char"
+    )
+
+
+class DocumentFile(Base):
+    """The original bytes, in the database so workers on other machines need no shared disk."""
+
+    __tablename__ = "document_files"
+
+    document_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True
+    )
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class DocumentText(Base):
+    """Extracted text; `page_starts[i]` is the character offset where page i+1 begins."""
+
+    __tablename__ = "document_texts"
+
+    document_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True
+    )
+    text: Mapped[str] = mapped_column(Text)
+    page_starts: Mapped[list[int]] = mapped_column(JSON)
+
+
+class DocumentTokens(Base):
+    """The document tokenized once by the extract stage, so the ner stage only runs the model.
+
+    Token ids and character offsets are little-endian int32 arrays; `windows` lists [start, end)
+    token ranges that each fit the model with its special tokens."""
+
+    __tablename__ = "document_tokens"
+
+    document_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True
+    )
+    tokenizer_sha256: Mapped[str] = mapped_column(String(64))
+    token_ids: Mapped[bytes] = mapped_column(LargeBinary)
+    offsets: Mapped[bytes] = mapped_column(LargeBinary)
+    windows: Mapped[list[list[int]]] = mapped_column(JSON)
+
+
+class Job(Base):
+    """One row per pipeline stage of a document: the database, not the broker, knows what is pending."""
+
+    __tablename__ = "jobs"
+    __table_args__ = (
+        UniqueConstraint("document_id", "stage"),
+        Index(None, "state", "stage", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
+    document_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
+    stage: Mapped[JobStage] = mapped_column(_enum(JobStage, "job_stage"))
+    state: Mapped[JobState] = mapped_column(_enum(JobState, "job_state"), default=JobState.queued)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    published_at: Mapped[datetime | None]
+
+    document: Mapped[Document] = relationship(back_populates="jobs")
+
+
+class Entity(Base):
+    __tablename__ = "entities"
+    __table_args__ = (
+        Index(None, "document_id", "start_char"),
+        Index(None, "label", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
+    document_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
+    label: Mapped[str] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(Text)
+    start_char: Mapped[int] = mapped_column(Integer)
+    end_char: Mapped[int] = mapped_column(Integer)
+    page: Mapped[int | None] = mapped_column(Integer)
+    score: Mapped[float] = mapped_column(Float)
+    model_id: Mapped[int] = mapped_column(ForeignKey("model_versions.id"))
+
+    document: Mapped[Document] = relationship(back_populates="entities")

@@ -1,0 +1,77 @@
+"""The one settings object, read from `CONTRACT_NER_*` environment variables and validated at start-up.
+
+With no DATABASE_URL/BROKER_URL set, everything runs embedded on one machine: a SQLite file for the
+data and Celery's SQLAlchemy transport on another SQLite file for the queue. With Postgres/Redis URLs
+set, the same code runs distributed.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_MODEL_PATH = REPO_ROOT / "training" / "default-model"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CONTRACT_NER_", env_file=".env", extra="ignore")
+
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy URL, e.g. postgresql+psycopg://user@host/db"
+    )
+    broker_url: str | None = Field(default=None, description="Celery broker URL, e.g. redis://host:6379/0")
+    data_dir: Path = Field(default=Path(".contract-ner"), description="Where the embedded default keeps state")
+    model: Path = Field(default=DEFAULT_MODEL_PATH, description="Hugging Face token-classification checkpoint dir")
+    device: str = Field(default="cpu", description="torch device for the ner worker: cpu, cuda, cuda:1")
+    max_length: int = Field(default=512, ge=16, description="Tokens per model window, special tokens included")
+    stride: int = Field(default=128, ge=0, description="Tokens of overlap between consecutive windows")
+    ner_batch_size: int = Field(default=16, ge=1)
+    max_upload_bytes: int = Field(default=50 * 1024 * 1024, ge=1)
+    queue_prefix: str = Field(default="", description="Prefix for queue names, to share one broker")
+    log_format: Literal["console", "json"] = "console"
+    log_level: str = "INFO"
+
+    @field_validator("device")
+    @classmethod
+    def _known_device(cls, value: str) -> str:
+        if value != "cpu" and not value.startswith(("cuda", "mps")):
+            raise ValueError(f"device must be cpu, cuda[:N] or mps, got {value!r}")
+        return value
+
+    @model_validator(mode="after")
+    def _stride_fits_window(self) -> Settings:
+        if self.stride >= self.max_length - 2:
+            raise ValueError("stride must be smaller than max_length minus the two special tokens")
+        return self
+
+    @property
+    def embedded(self) -> bool:
+        return self.database_url is None
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'contract_ner.db').resolve()}"
+
+    @property
+    def resolved_broker_url(self) -> str:
+        if self.broker_url:
+            return self.broker_url
+        return f"sqla+sqlite:///{(self.data_dir / 'broker.db').resolve()}"
+
+    def queue(self, stage: str) -> str:
+        return f"{self.queue_prefix}{stage}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    settings = Settings()
+    if settings.embedded or not settings.broker_url:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return settings

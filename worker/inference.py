@@ -1,0 +1,252 @@
+"""NER inference in the transformers-pipeline stages: preprocess (tokenize, plan windows; see
+`chunking`), forward (the model only, batched across documents), postprocess (stitch windows,
+aggregate words with strategy "first", map spans back to characters).
+
+It differs from `pipeline("token-classification", aggregation_strategy="first")` on purpose where the
+pipeline is wrong for SentencePiece tokenizers (transformers #12593, #23322): the pipeline guesses word
+boundaries from "is the previous character a space", so it glues words across newlines and keeps
+trailing punctuation in entities. Here a word is a maximal run of non-whitespace characters, bare "▁"
+pieces never start a word, and spans are trimmed of whitespace and of punctuation that is not part of
+the value ("kr." keeps its dot, "Frederiksberg." loses it).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+import torch
+from transformers import AutoModelForTokenClassification, AutoTokenizer, PreTrainedTokenizerFast
+
+from worker.chunking import TokenizedText, Windowing, window_ownership
+
+_WORD = re.compile(r"\S+")
+_LEADING_JUNK = "([{<«“‘\"'*•-–—"
+_TRAILING_JUNK = ")]}>»”’\"',;:!?*"
+# A trailing dot belongs to the value only after these abbreviations ("23.000 kr.", "37 t.", "2. tv.").
+_ABBREVIATION_WITH_DOT = re.compile(
+    r"(?:^|[\s(])(?:kr|t|tim|md|mdr|mdl|nr|st|tv|th|mf|ca|pkt|stk|jan|feb|mar|apr|jun|jul|aug|sep|sept|okt|nov|dec)\.$",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class EntitySpan:
+    """An entity found in a document: `text == document_text[start:end]`."""
+
+    label: str
+    start: int
+    end: int
+    text: str
+    score: float
+
+
+@dataclass(frozen=True)
+class WindowBatchItem:
+    document_index: int
+    window_index: int
+    token_ids: np.ndarray
+
+
+def _split_tag(label: str) -> tuple[str, str]:
+    if label.startswith(("B-", "I-")):
+        return label[0], label[2:]
+    return "I", label
+
+
+def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """Shrink [start, end) past whitespace and punctuation that is not part of the value."""
+    while start < end and (text[start].isspace() or text[start] in _LEADING_JUNK):
+        start += 1
+    while start < end and _trailing_junk(text, start, end):
+        end -= 1
+    return start, end
+
+
+def _trailing_junk(text: str, start: int, end: int) -> bool:
+    last = text[end - 1]
+    if last.isspace() or last in _TRAILING_JUNK:
+        return True
+    return last == "." and not _ABBREVIATION_WITH_DOT.search(text[start:end])
+
+
+class TokenClassifier:
+    """A Hugging Face token-classification checkpoint, loaded once per process."""
+
+    def __init__(
+        self, model_dir: Path, windowing: Windowing, model: torch.nn.Module, device: torch.device
+    ) -> None:
+        self.model_dir = model_dir
+        self.windowing = windowing
+        self.tokenizer: PreTrainedTokenizerFast = windowing.tokenizer
+        self.model = model
+        self.device = device
+        self.id2label: dict[int, str] = {int(k): v for k, v in model.config.id2label.items()}
+        tags = [_split_tag(self.id2label[i]) for i in range(len(self.id2label))]
+        self._is_begin = np.array([bi == "B" for bi, _ in tags])
+        type_names = sorted({tag for _, tag in tags})
+        self._type_names = type_names
+        self._type_of_label = np.array([type_names.index(tag) for _, tag in tags])
+        self._outside_types = {type_names.index(t) for t in ("O",) if t in type_names}
+        self._blank_ids = self._find_blank_ids()
+
+    @classmethod
+    def load(
+        cls, path: str | Path, device: str = "cpu", max_length: int = 512, stride: int = 128
+    ) -> TokenClassifier:
+        model_dir = Path(path)
+        if not (model_dir / "config.json").exists():
+            raise FileNotFoundError(f"no Hugging Face checkpoint (config.json) in {model_dir}")
+        tokenizer = AutoTokenizer.from_pretrained(model_dir)
+        if not tokenizer.is_fast:
+            raise ValueError(f"{model_dir}: a fast tokenizer (tokenizer.json) is required for offsets")
+        torch_device = torch.device(device)
+        model = AutoModelForTokenClassification.from_pretrained(model_dir)
+        model.to(torch_device)
+        model.eval()
+        windowing = Windowing.for_model(model_dir, tokenizer, model.config, max_length, stride)
+        return cls(model_dir, windowing, model, torch_device)
+
+    def _find_blank_ids(self) -> np.ndarray:
+        vocab = self.tokenizer.get_vocab()
+        blank = np.zeros(max(len(self.tokenizer), max(vocab.values()) + 1), dtype=bool)
+        for piece, index in vocab.items():
+            if piece.strip("▁Ġ ") == "":
+                blank[index] = True
+        for index in self.tokenizer.all_special_ids:
+            blank[index] = True
+        return blank
+
+    @property
+    def labels(self) -> list[str]:
+        return [self.id2label[i] for i in range(len(self.id2label))]
+
+    @cached_property
+    def name(self) -> str:
+        return str(getattr(self.model.config, "_name_or_path", "") or self.model_dir.name)
+
+    @cached_property
+    def weights_sha256(self) -> str:
+        digest = hashlib.sha256()
+        weight_files = sorted(self.model_dir.glob("*.safetensors")) or sorted(self.model_dir.glob("*.bin"))
+        for path in weight_files:
+            with path.open("rb") as handle:
+                for block in iter(lambda: handle.read(1 << 20), b""):
+                    digest.update(block)
+        return digest.hexdigest()
+
+    @property
+    def tokenizer_sha256(self) -> str:
+        return self.windowing.fingerprint
+
+    # -- preprocess ---------------------------------------------------------------------------------
+    def preprocess(self, text: str) -> TokenizedText:
+        return self.windowing.chunk(text)
+
+    # -- forward ------------------------------------------------------------------------------------
+    def forward(self, windows: Sequence[np.ndarray], batch_size: int = 16) -> list[np.ndarray]:
+        """Class probabilities (float32, one row per token) for each window of token ids.
+
+        Windows are sorted by length and padded per batch only, so short documents do not pay for
+        long ones."""
+        results: list[np.ndarray] = [np.empty((0, len(self.id2label)), np.float32)] * len(windows)
+        order = sorted(range(len(windows)), key=lambda i: -len(windows[i]))
+        cls_id = self.tokenizer.cls_token_id
+        sep_id = self.tokenizer.sep_token_id
+        pad_id = self.tokenizer.pad_token_id or 0
+        for first in range(0, len(order), batch_size):
+            batch = order[first : first + batch_size]
+            width = max(len(windows[i]) for i in batch) + 2
+            input_ids = np.full((len(batch), width), pad_id, dtype=np.int64)
+            attention = np.zeros((len(batch), width), dtype=np.int64)
+            for row, i in enumerate(batch):
+                n = len(windows[i])
+                input_ids[row, 0] = cls_id
+                input_ids[row, 1 : n + 1] = windows[i]
+                input_ids[row, n + 1] = sep_id
+                attention[row, : n + 2] = 1
+            with torch.inference_mode():
+                logits = self.model(
+                    input_ids=torch.from_numpy(input_ids).to(self.device),
+                    attention_mask=torch.from_numpy(attention).to(self.device),
+                ).logits
+                probs = torch.softmax(logits.float(), dim=-1).cpu().numpy()
+            for row, i in enumerate(batch):
+                results[i] = probs[row, 1 : len(windows[i]) + 1]
+        return results
+
+    # -- postprocess --------------------------------------------------------------------------------
+    def stitch(self, tokens: TokenizedText, window_probs: Sequence[np.ndarray]) -> np.ndarray:
+        """One probability row per document token, each taken from the window that owns it."""
+        probs = np.zeros((tokens.token_count, len(self.id2label)), dtype=np.float32)
+        for (start, _end), (own_start, own_end), window in zip(
+            tokens.windows, window_ownership(tokens.windows), window_probs, strict=True
+        ):
+            probs[own_start:own_end] = window[own_start - start : own_end - start]
+        return probs
+
+    def postprocess(self, text: str, tokens: TokenizedText, probs: np.ndarray) -> list[EntitySpan]:
+        words = [(m.start(), m.end()) for m in _WORD.finditer(text)]
+        if not words or tokens.token_count == 0:
+            return []
+        word_bounds = np.asarray(words, dtype=np.int64)
+        offsets = tokens.offsets
+        usable = (offsets[:, 1] > offsets[:, 0]) & ~self._blank_ids[tokens.token_ids]
+        usable_idx = np.flatnonzero(usable)
+        if usable_idx.size == 0:
+            return []
+        usable_ends = offsets[usable_idx, 1]
+        # The first usable token that ends after the word's first character: strategy "first".
+        pos = np.searchsorted(usable_ends, word_bounds[:, 0], side="right")
+        has_token = pos < usable_idx.size
+        first_token = usable_idx[np.minimum(pos, usable_idx.size - 1)]
+        has_token &= offsets[first_token, 0] < word_bounds[:, 1]
+
+        word_probs = probs[first_token]
+        word_label = word_probs.argmax(axis=1)
+        word_score = word_probs[np.arange(len(words)), word_label]
+        word_type = np.where(has_token, self._type_of_label[word_label], -1)
+        begins = self._is_begin[word_label] & has_token
+
+        starts_group = np.ones(len(words), dtype=bool)
+        starts_group[1:] = (word_type[1:] != word_type[:-1]) | begins[1:]
+        group_first = np.flatnonzero(starts_group)
+        group_last = np.append(group_first[1:], len(words)) - 1
+        group_score = np.add.reduceat(word_score, group_first) / (group_last - group_first + 1)
+
+        entities: list[EntitySpan] = []
+        for first, last, score in zip(group_first, group_last, group_score, strict=True):
+            type_id = int(word_type[first])
+            if type_id < 0 or type_id in self._outside_types:
+                continue
+            start, end = trim_span(text, int(word_bounds[first, 0]), int(word_bounds[last, 1]))
+            if start >= end:
+                continue
+            entities.append(EntitySpan(self._type_names[type_id], start, end, text[start:end], float(score)))
+        return entities
+
+    # -- all stages ---------------------------------------------------------------------------------
+    def predict_tokenized(
+        self, texts: Sequence[str], tokenized: Sequence[TokenizedText], batch_size: int = 16
+    ) -> list[list[EntitySpan]]:
+        """Entities for already tokenized documents; windows of all documents share batches."""
+        items = [
+            (doc, start, end) for doc, tokens in enumerate(tokenized) for start, end in tokens.windows
+        ]
+        window_ids = [tokenized[doc].token_ids[start:end] for doc, start, end in items]
+        window_probs = self.forward(window_ids, batch_size=batch_size)
+        per_doc: list[list[np.ndarray]] = [[] for _ in tokenized]
+        for (doc, _start, _end), probs in zip(items, window_probs, strict=True):
+            per_doc[doc].append(probs)
+        return [
+            self.postprocess(text, tokens, self.stitch(tokens, per_doc[doc]))
+            for doc, (text, tokens) in enumerate(zip(texts, tokenized, strict=True))
+        ]
+
+    def predict(self, texts: Sequence[str], batch_size: int = 16) -> list[list[EntitySpan]]:
+        return self.predict_tokenized(texts, [self.preprocess(t) for t in texts], batch_size=batch_size)

@@ -1,0 +1,205 @@
+"""The pipeline's plain functions: each takes a session and ids, re-fetches its rows, does one stage
+and flushes. Celery tasks and tests call them; the caller commits."""
+
+from __future__ import annotations
+
+import uuid
+from bisect import bisect_right
+from collections.abc import Mapping, Sequence
+
+import structlog
+from sqlalchemy import delete, insert, select
+from sqlalchemy.orm import Session, selectinload
+
+from models.schema import (
+    Document,
+    DocumentStatus,
+    DocumentText,
+    DocumentTokens,
+    Entity,
+    Job,
+    JobStage,
+    JobState,
+    ModelVersion,
+    utcnow,
+)
+from worker.chunking import TokenizedText, Windowing
+from worker.extraction import DEFAULT_EXTRACTORS, TextExtractor, extract_text
+from worker.inference import TokenClassifier
+
+log = structlog.get_logger(__name__)
+
+_STAGE_ACTIVE = {JobStage.extract: DocumentStatus.extracting, JobStage.ner: DocumentStatus.inferring}
+_STAGE_READY = {JobStage.extract: (DocumentStatus.queued, DocumentStatus.extracting),
+                JobStage.ner: (DocumentStatus.extracted, DocumentStatus.inferring)}
+
+
+def _job(session: Session, document_id: uuid.UUID, stage: JobStage) -> Job | None:
+    return session.scalars(select(Job).where(Job.document_id == document_id, Job.stage == stage)).one_or_none()
+
+
+def begin_stage(session: Session, document_id: uuid.UUID, stage: JobStage) -> bool:
+    """Mark the stage running; False when there is nothing to do (done already, or failed)."""
+    document = session.get(Document, document_id, with_for_update=True)
+    job = _job(session, document_id, stage)
+    if document is None or job is None or document.status not in _STAGE_READY[stage]:
+        return False
+    if job.state in (JobState.done, JobState.failed):
+        return False
+    job.state = JobState.running
+    job.attempts += 1
+    document.status = _STAGE_ACTIVE[stage]
+    if stage is JobStage.extract:
+        document.extract_started_at = utcnow()
+    else:
+        document.ner_started_at = utcnow()
+    session.flush()
+    return True
+
+
+def fail_document(session: Session, document_id: uuid.UUID, stage: JobStage, code: str, message: str) -> None:
+    document = session.get(Document, document_id, with_for_update=True)
+    if document is None:
+        return
+    job = _job(session, document_id, stage)
+    if job is not None:
+        job.state = JobState.failed
+        job.last_error = f"{code}: {message}"
+    document.status = DocumentStatus.failed
+    document.error_code = code
+    document.error = message
+    document.finished_at = utcnow()
+    session.flush()
+    log.warning("document.failed", document_id=str(document_id), stage=stage.value, reason=code, error=message)
+
+
+def extract_document(
+    session: Session,
+    document_id: uuid.UUID,
+    windowing: Windowing,
+    extractors: Mapping[str, TextExtractor] = DEFAULT_EXTRACTORS,
+) -> Job | None:
+    """Extract text and build token windows; returns the ner job to publish after commit.
+
+    Raises `ExtractionError` for bad input; the caller records the failure."""
+    document = session.scalars(
+        select(Document).where(Document.id == document_id).options(selectinload(Document.file))
+    ).one_or_none()
+    if document is None or document.status is not DocumentStatus.extracting:
+        return None
+    extracted = extract_text(document.file.content, document.content_type, extractors)
+    tokens = windowing.chunk(extracted.text)
+    document.text = DocumentText(text=extracted.text, page_starts=extracted.page_starts)
+    document.tokens = DocumentTokens(
+        tokenizer_sha256=windowing.fingerprint,
+        token_ids=tokens.token_ids_bytes(),
+        offsets=tokens.offsets_bytes(),
+        windows=[list(w) for w in tokens.windows],
+    )
+    document.page_count = extracted.page_count
+    document.char_count = len(extracted.text)
+    document.token_count = tokens.token_count
+    document.window_count = len(tokens.windows)
+    document.status = DocumentStatus.extracted
+    document.extract_finished_at = utcnow()
+    extract_job = _job(session, document_id, JobStage.extract)
+    if extract_job is not None:
+        extract_job.state = JobState.done
+        extract_job.last_error = None
+    ner_job = _job(session, document_id, JobStage.ner)
+    if ner_job is None:
+        ner_job = Job(document_id=document_id, stage=JobStage.ner)
+        session.add(ner_job)
+    else:
+        ner_job.state = JobState.queued
+    session.flush()
+    log.info(
+        "document.extracted",
+        document_id=str(document_id),
+        pages=extracted.page_count,
+        chars=len(extracted.text),
+        tokens=tokens.token_count,
+        windows=len(tokens.windows),
+    )
+    return ner_job
+
+
+def register_model(session: Session, classifier: TokenClassifier) -> ModelVersion:
+    version = session.scalars(
+        select(ModelVersion).where(
+            ModelVersion.name == classifier.name, ModelVersion.weights_sha256 == classifier.weights_sha256
+        )
+    ).one_or_none()
+    if version is None:
+        version = ModelVersion(
+            name=classifier.name, weights_sha256=classifier.weights_sha256, labels=classifier.labels
+        )
+        session.add(version)
+        session.flush()
+    return version
+
+
+def page_of(page_starts: Sequence[int], char_offset: int) -> int:
+    return max(1, bisect_right(page_starts, char_offset))
+
+
+def recognize_entities(
+    session: Session, document_ids: Sequence[uuid.UUID], classifier: TokenClassifier, batch_size: int = 16
+) -> list[uuid.UUID]:
+    """Run NER over documents in the `inferring` state and replace their entities; returns the ids done."""
+    documents = session.scalars(
+        select(Document)
+        .where(Document.id.in_(document_ids), Document.status == DocumentStatus.inferring)
+        .options(selectinload(Document.text), selectinload(Document.tokens))
+    ).all()
+    if not documents:
+        return []
+    version = register_model(session, classifier)
+    texts: list[str] = []
+    tokenized: list[TokenizedText] = []
+    for document in documents:
+        assert document.text is not None, "extracted documents have text"
+        texts.append(document.text.text)
+        stored = document.tokens
+        if stored is not None and stored.tokenizer_sha256 == classifier.tokenizer_sha256:
+            tokenized.append(TokenizedText.from_bytes(stored.token_ids, stored.offsets, stored.windows))
+        else:
+            # Extracted under another model's tokenizer (a rolling model upgrade): windows are rebuilt.
+            tokenized.append(classifier.preprocess(document.text.text))
+    spans_per_document = classifier.predict_tokenized(texts, tokenized, batch_size=batch_size)
+
+    ids = [d.id for d in documents]
+    session.execute(delete(Entity).where(Entity.document_id.in_(ids)))
+    rows = [
+        {
+            "document_id": document.id,
+            "label": span.label,
+            "text": span.text,
+            "start_char": span.start,
+            "end_char": span.end,
+            "page": page_of(document.text.page_starts, span.start) if document.text else None,
+            "score": span.score,
+            "model_id": version.id,
+        }
+        for document, spans in zip(documents, spans_per_document, strict=True)
+        for span in spans
+    ]
+    if rows:
+        session.execute(insert(Entity), rows)
+    finished = utcnow()
+    for document, spans in zip(documents, spans_per_document, strict=True):
+        document.entity_count = len(spans)
+        document.model_id = version.id
+        document.status = DocumentStatus.done
+        document.error = None
+        document.error_code = None
+        document.ner_finished_at = finished
+        document.finished_at = finished
+        job = _job(session, document.id, JobStage.ner)
+        if job is not None:
+            job.state = JobState.done
+            job.last_error = None
+        log.info("document.done", document_id=str(document.id), entities=len(spans), model=version.name)
+    session.flush()
+    session.expire_all()
+    return ids
