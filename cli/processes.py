@@ -20,7 +20,7 @@ def worker_command(settings: Settings, stages: Sequence[str], concurrency: int |
     return [
         sys.executable, "-m", "celery", "-A", "worker.celery_app", "worker",
         "-Q", queues, *pool, "-n", name, "--loglevel", settings.log_level,
-        "--without-gossip", "--without-mingle",
+        "--without-gossip", "--without-mingle", "--quiet",
     ]  # fmt: skip
 
 

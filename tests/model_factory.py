@@ -5,16 +5,15 @@ They go through exactly the code path of a production xlm-roberta-base checkpoin
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import json
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import torch
 from tokenizers import Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, processors, trainers
 from transformers import XLMRobertaConfig, XLMRobertaForTokenClassification, XLMRobertaTokenizerFast
 
-LABELS = ["O"] + [
-    f"{bi}-{kind}" for kind in ("EMPLOYER", "START_DATE", "SALARY", "WORKPLACE") for bi in ("B", "I")
-]
+LABELS = ["O"] + [f"{bi}-{kind}" for kind in ("EMPLOYER", "START_DATE", "SALARY", "WORKPLACE") for bi in ("B", "I")]
 
 CORPUS = [
     "Ansættelseskontrakt mellem Nordlys ApS og Mette Hansen om ansættelse som salgskonsulent",
@@ -28,7 +27,9 @@ CORPUS = [
 ]
 
 
-def build_tokenizer(out_dir: Path, vocab_size: int = 300) -> XLMRobertaTokenizerFast:
+def build_tokenizer(out_dir: Path, vocab_size: int = 1000, whole_words: Sequence[str] = ()) -> XLMRobertaTokenizerFast:
+    """Train the Unigram model on CORPUS; `whole_words` are then added as single pieces ("▁word")
+    that Viterbi segmentation prefers, as a larger trained vocabulary would have them."""
     tokenizer = Tokenizer(models.Unigram())
     # Like XLM-R's own normalizer: every whitespace (newlines too) becomes a space, offsets kept.
     tokenizer.normalizer = normalizers.Sequence([normalizers.NFKC(), normalizers.Replace(Regex(r"\s"), " ")])
@@ -40,6 +41,11 @@ def build_tokenizer(out_dir: Path, vocab_size: int = 300) -> XLMRobertaTokenizer
         unk_token="<unk>",
     )
     tokenizer.train_from_iterator(CORPUS * 20, trainer)
+    if whole_words:
+        spec = json.loads(tokenizer.to_str())
+        known = {piece for piece, _ in spec["model"]["vocab"]}
+        spec["model"]["vocab"] += [[f"▁{w}", -1.0] for w in dict.fromkeys(whole_words) if f"▁{w}" not in known]
+        tokenizer = Tokenizer.from_str(json.dumps(spec))
     tokenizer.post_processor = processors.TemplateProcessing(
         single="<s> $A </s>", pair="<s> $A </s> </s> $B </s>", special_tokens=[("<s>", 0), ("</s>", 2)]
     )
@@ -89,7 +95,7 @@ def build_keyword_model(out_dir: Path, word_labels: Mapping[str, str], max_posit
     Every vocabulary piece that is the first piece of a word in `word_labels` predicts that word's
     label; every other piece predicts "O". With no attention there is no context, so the label of
     each token is the same in every window, which is what boundary tests need."""
-    tokenizer = build_tokenizer(out_dir)
+    tokenizer = build_tokenizer(out_dir, whole_words=list(word_labels))
     config = _config(tokenizer, layers=0, max_positions=max_positions)
     model = XLMRobertaForTokenClassification(config)
     label_count = len(LABELS)
@@ -107,6 +113,8 @@ def build_keyword_model(out_dir: Path, word_labels: Mapping[str, str], max_posit
         for word, label in word_labels.items():
             piece_ids = tokenizer(word, add_special_tokens=False)["input_ids"]
             first = next(i for i in piece_ids if tokenizer.convert_ids_to_tokens(i).strip("▁"))
+            if targets[first] not in (0, LABELS.index(label)):
+                raise ValueError(f"{word!r} shares its first piece with another keyword")
             targets[first] = LABELS.index(label)
         vectors = torch.zeros(len(tokenizer), hidden)
         vectors[torch.arange(len(tokenizer)), targets] = 10.0

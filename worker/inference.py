@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 import torch
 from transformers import AutoModelForTokenClassification, AutoTokenizer, PreTrainedTokenizerFast
+from transformers.utils import logging as transformers_logging
 
 from worker.chunking import TokenizedText, Windowing, window_ownership
 
@@ -106,6 +107,7 @@ class TokenClassifier:
         if not tokenizer.is_fast:
             raise ValueError(f"{model_dir}: a fast tokenizer (tokenizer.json) is required for offsets")
         torch_device = torch.device(device)
+        transformers_logging.disable_progress_bar()
         model = AutoModelForTokenClassification.from_pretrained(model_dir)
         model.to(torch_device)
         model.eval()

@@ -1,0 +1,102 @@
+"""Test set-up: the real Postgres and Redis, migrated once; each database test runs in a transaction
+that is rolled back. The settings are pointed at test resources before anything reads them."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+TEST_DATABASE_URL = os.environ.get(
+    "CONTRACT_NER_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+TEST_BROKER_URL = os.environ.get("CONTRACT_NER_TEST_BROKER_URL", "redis://127.0.0.1:6379/15")
+_WORKDIR = Path(tempfile.mkdtemp(prefix="contract-ner-tests-"))
+TINY_MODEL_DIR = _WORKDIR / "tiny-model"
+
+os.environ.update(
+    {
+        "CONTRACT_NER_DATABASE_URL": TEST_DATABASE_URL,
+        "CONTRACT_NER_BROKER_URL": TEST_BROKER_URL,
+        "CONTRACT_NER_QUEUE_PREFIX": f"test-{os.getpid()}-",
+        "CONTRACT_NER_MODEL": str(TINY_MODEL_DIR),
+        "CONTRACT_NER_DATA_DIR": str(_WORKDIR / "data"),
+        "TOKENIZERS_PARALLELISM": "false",
+    }
+)
+
+from sqlalchemy import create_engine, text  # noqa: E402
+from sqlalchemy.orm import Session  # noqa: E402
+
+from models.migrate import upgrade_database  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def tiny_model_dir() -> Path:
+    """A 2-layer XLM-R with random weights and a trained Unigram tokenizer (the configured model)."""
+    from tests.model_factory import build_random_model
+
+    if not (TINY_MODEL_DIR / "config.json").exists():
+        build_random_model(TINY_MODEL_DIR)
+    return TINY_MODEL_DIR
+
+
+@pytest.fixture(scope="session")
+def workdir() -> Path:
+    return _WORKDIR
+
+
+@pytest.fixture(scope="session")
+def migrated_engine():  # type: ignore[no-untyped-def]
+    engine = create_engine(TEST_DATABASE_URL)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    upgrade_database(TEST_DATABASE_URL)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def db_session(migrated_engine) -> Iterator[Session]:  # type: ignore[no-untyped-def]
+    """A session whose commits are savepoints inside one transaction that is rolled back."""
+    connection = migrated_engine.connect()
+    transaction = connection.begin()
+    session = Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
+    try:
+        yield session
+    finally:
+        session.close()
+        transaction.rollback()
+        connection.close()
+
+
+@pytest.fixture
+def clean_database(migrated_engine) -> Iterator[None]:  # type: ignore[no-untyped-def]
+    """For tests whose separate processes must see committed rows: empty tables before and after."""
+
+    def truncate() -> None:
+        with migrated_engine.begin() as connection:
+            connection.execute(
+                text(
+                    "TRUNCATE entities, jobs, document_tokens, document_texts, document_files, documents, "
+                    "model_versions RESTART IDENTITY CASCADE"
+                )
+            )
+
+    truncate()
+    yield
+    truncate()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _empty_test_broker() -> Iterator[None]:
+    import redis
+
+    client = redis.Redis.from_url(TEST_BROKER_URL)
+    client.flushdb()
+    yield
+    client.flushdb()
