@@ -31,15 +31,19 @@ NER_TIME_LIMIT_S = 1800
 VISIBILITY_TIMEOUT_S = 2 * NER_TIME_LIMIT_S
 
 
+def transport_options(broker_url: str) -> dict[str, Any]:
+    if broker_url.startswith("sqla+"):
+        # The embedded SQLite transport passes these to create_engine; it polls its table anyway.
+        return {}
+    return {"visibility_timeout": VISIBILITY_TIMEOUT_S}
+
+
 def celery_config(settings: Settings) -> dict[str, Any]:
+    broker_url = settings.resolved_broker_url
     return {
-        "broker_url": settings.resolved_broker_url,
+        "broker_url": broker_url,
         "broker_connection_retry_on_startup": True,
-        "broker_transport_options": {
-            "visibility_timeout": VISIBILITY_TIMEOUT_S,
-            # SQLAlchemy transport (embedded default) polls its table.
-            "polling_interval": 0.25,
-        },
+        "broker_transport_options": transport_options(broker_url),
         "task_serializer": "json",
         "result_serializer": "json",
         "accept_content": ["json"],

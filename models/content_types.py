@@ -14,10 +14,11 @@ PDF = "application/pdf"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 TEXT = "text/plain"
 SUPPORTED_TYPES = (PDF, DOCX, TEXT)
+_BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
 
 
 def decode_text(data: bytes) -> str | None:
-    if data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
+    if data.startswith(_BOMS):
         best = from_bytes(data).best()
         return str(best) if best is not None else None
     try:
@@ -45,6 +46,8 @@ def sniff_content_type(data: bytes) -> str | None:
         except zipfile.BadZipFile:
             return None
         return DOCX if "word/document.xml" in names else None
+    if data.startswith(_BOMS):
+        return TEXT if decode_text(data) is not None else None
     if filetype.guess(data[:8192]) is not None:
         return None  # images, archives, executables, audio ...
     sample = data[:8192]

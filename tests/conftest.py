@@ -44,6 +44,34 @@ def tiny_model_dir() -> Path:
     return TINY_MODEL_DIR
 
 
+KEYWORDS = {
+    "22-03-2023": "B-START_DATE",
+    "Supervej": "B-WORKPLACE",
+    "21,": "I-WORKPLACE",
+    "2000": "I-WORKPLACE",
+    "Frederiksberg.": "I-WORKPLACE",
+    "32.500,00": "B-SALARY",
+    "kr.": "I-SALARY",
+    "Nordlys": "B-EMPLOYER",
+    "ApS": "I-EMPLOYER",
+}
+
+
+@pytest.fixture(scope="session")
+def keyword_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An XLM-R whose labels depend on single words only: see `build_keyword_model`."""
+    from tests.model_factory import build_keyword_model
+
+    return build_keyword_model(tmp_path_factory.mktemp("keyword-model"), KEYWORDS)
+
+
+@pytest.fixture(scope="session")
+def keyword_classifier(keyword_dir: Path):  # type: ignore[no-untyped-def]
+    from worker.inference import TokenClassifier
+
+    return TokenClassifier.load(keyword_dir)
+
+
 @pytest.fixture(scope="session")
 def workdir() -> Path:
     return _WORKDIR

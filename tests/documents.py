@@ -21,7 +21,7 @@ def make_pdf(pages: Sequence[str]) -> bytes:
     pdf.set_font("Helvetica", size=10)
     for page in pages:
         pdf.add_page()
-        pdf.multi_cell(w=0, h=5, text=page)
+        pdf.multi_cell(w=0, h=5, text=page, align="L")
     return bytes(pdf.output())
 
 

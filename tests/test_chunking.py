@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from worker.chunking import plan_windows, window_ownership
@@ -24,7 +26,7 @@ def test_consecutive_windows_overlap_by_the_stride() -> None:
     windows = plan_windows(1000, 126, 32)
 
     assert windows[0] == (0, 126)
-    assert all(prev[1] - nxt[0] == 32 for prev, nxt in zip(windows, windows[1:], strict=False) if nxt[1] < 1000)
+    assert all(prev[1] - nxt[0] == 32 for prev, nxt in itertools.pairwise(windows) if nxt[1] < 1000)
     assert windows[-1][1] == 1000
 
 

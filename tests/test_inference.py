@@ -20,20 +20,8 @@ from pathlib import Path
 import pytest
 from transformers import pipeline
 
-from tests.model_factory import CORPUS, build_keyword_model
+from tests.model_factory import CORPUS
 from worker.inference import EntitySpan, TokenClassifier
-
-KEYWORDS = {
-    "22-03-2023": "B-START_DATE",
-    "Supervej": "B-WORKPLACE",
-    "21,": "I-WORKPLACE",
-    "2000": "I-WORKPLACE",
-    "Frederiksberg.": "I-WORKPLACE",
-    "32.500,00": "B-SALARY",
-    "kr.": "I-SALARY",
-    "Nordlys": "B-EMPLOYER",
-    "ApS": "I-EMPLOYER",
-}
 
 
 @pytest.fixture(scope="module")
@@ -46,16 +34,6 @@ def hf_pipeline(tiny_model_dir: Path):  # type: ignore[no-untyped-def]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return pipeline("token-classification", model=str(tiny_model_dir), aggregation_strategy="first")
-
-
-@pytest.fixture(scope="module")
-def keyword_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_keyword_model(tmp_path_factory.mktemp("keyword-model"), KEYWORDS)
-
-
-@pytest.fixture(scope="module")
-def keyword_classifier(keyword_dir: Path) -> TokenClassifier:
-    return TokenClassifier.load(keyword_dir)
 
 
 @pytest.fixture(scope="module")

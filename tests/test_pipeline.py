@@ -1,0 +1,126 @@
+"""The pipeline's plain functions on the real Postgres: intake, extract + windows, NER, failures."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from models.intake import RejectedUpload, submit_document
+from models.schema import Document, DocumentStatus, Entity, Job, JobStage, JobState
+from tests.documents import FILLER, make_pdf, make_png
+from worker.extraction import ExtractionError
+from worker.inference import TokenClassifier
+from worker.pipeline import begin_stage, extract_document, fail_document, recognize_entities
+
+ADDRESS = "Supervej 21, 2000 Frederiksberg."
+
+
+def process(session: Session, document: Document, classifier: TokenClassifier) -> Document:
+    """Both stages in order, as the two Celery tasks run them."""
+    assert begin_stage(session, document.id, JobStage.extract)
+    extract_document(session, document.id, classifier.windowing)
+    assert begin_stage(session, document.id, JobStage.ner)
+    recognize_entities(session, [document.id], classifier)
+    session.refresh(document)
+    return document
+
+
+def test_an_upload_writes_the_document_its_bytes_and_an_extract_job(db_session: Session) -> None:
+    submission = submit_document(db_session, "Nordlys ApS ansætter Mette.".encode(), filename="../../etc/passwd")
+
+    document = submission.document
+    assert submission.created
+    assert document.status is DocumentStatus.queued
+    assert document.content_type == "text/plain"
+    assert document.filename == "../../etc/passwd"  # metadata only, never a path
+    assert [(j.stage, j.state) for j in document.jobs] == [(JobStage.extract, JobState.queued)]
+
+
+def test_the_same_bytes_again_return_the_existing_document(db_session: Session) -> None:
+    first = submit_document(db_session, "Nordlys ApS ansætter Mette.".encode())
+    second = submit_document(db_session, "Nordlys ApS ansætter Mette.".encode(), filename="kopi.txt")
+
+    assert not second.created
+    assert second.document.id == first.document.id
+    assert db_session.scalar(select(func.count()).select_from(Document)) == 1
+
+
+@pytest.mark.parametrize(
+    ("data", "status", "code"), [(b"", 400, "empty"), (make_png(), 415, "unsupported_type")], ids=["empty", "png"]
+)
+def test_unreadable_uploads_are_refused_before_anything_is_stored(
+    db_session: Session, data: bytes, status: int, code: str
+) -> None:
+    with pytest.raises(RejectedUpload) as refusal:
+        submit_document(db_session, data, filename="kontrakt.pdf")
+
+    assert (refusal.value.status_code, refusal.value.code) == (status, code)
+    assert db_session.scalar(select(func.count()).select_from(Document)) == 0
+
+
+def test_a_contract_goes_through_both_stages_to_entities(db_session: Session, keyword_classifier) -> None:  # type: ignore[no-untyped-def]
+    data = make_pdf(["Ansættelseskontrakt med Nordlys ApS.", f"Arbejdsstedet er {ADDRESS} Løn 32.500,00 kr."])
+    document = submit_document(db_session, data).document
+
+    document = process(db_session, document, keyword_classifier)
+
+    assert document.status is DocumentStatus.done
+    assert (document.page_count, document.window_count, document.entity_count) == (2, 1, 3)
+    assert document.text is not None
+    entities = document.entities
+    assert [(e.label, e.text, e.page) for e in entities] == [
+        ("EMPLOYER", "Nordlys ApS", 1),
+        ("WORKPLACE", "Supervej 21, 2000 Frederiksberg", 2),
+        ("SALARY", "32.500,00 kr.", 2),
+    ]
+    assert all(e.text == document.text.text[e.start_char : e.end_char] for e in entities)
+    assert all(j.state is JobState.done for j in db_session.scalars(select(Job)))
+
+
+def test_a_40_page_pdf_is_windowed_and_a_boundary_entity_comes_out_once(db_session: Session, keyword_classifier) -> None:  # type: ignore[no-untyped-def]
+    pages = [f"{FILLER * 2}Arbejdsstedet er {ADDRESS} {FILLER}" for _ in range(40)]
+    document = submit_document(db_session, make_pdf(pages)).document
+
+    document = process(db_session, document, keyword_classifier)
+
+    assert document.page_count == 40
+    assert document.window_count is not None and document.window_count > 40
+    assert document.text is not None
+    text = document.text.text
+    starts = [m.start() for m in re.finditer("Supervej", text)]
+    assert len(starts) == 40
+    tokens = keyword_classifier.preprocess(text)
+    windows_ends = [end for _, end in tokens.windows]
+    spans = [(int((tokens.offsets[:, 1] > s).argmax()), int((tokens.offsets[:, 0] < s + 31).nonzero()[0][-1])) for s in starts]
+    assert any(first < end <= last for first, last in spans for end in windows_ends), "an address must straddle a window"
+
+    workplaces = [e for e in document.entities if e.label == "WORKPLACE"]
+    assert [(e.start_char, e.page) for e in workplaces] == [(s, page) for page, s in enumerate(starts, start=1)]
+    assert {e.text for e in workplaces} == {"Supervej 21, 2000 Frederiksberg"}
+
+
+def test_running_a_stage_again_does_nothing(db_session: Session, keyword_classifier) -> None:  # type: ignore[no-untyped-def]
+    document = process(db_session, submit_document(db_session, f"Arbejdssted: {ADDRESS}".encode()).document, keyword_classifier)
+
+    assert not begin_stage(db_session, document.id, JobStage.extract)
+    assert not begin_stage(db_session, document.id, JobStage.ner)
+    assert recognize_entities(db_session, [document.id], keyword_classifier) == []
+    assert db_session.scalar(select(func.count()).select_from(Entity)) == 1
+
+
+def test_a_truncated_pdf_fails_with_a_readable_reason(db_session: Session, keyword_classifier) -> None:  # type: ignore[no-untyped-def]
+    data = make_pdf(["Nordlys ApS"] * 3)
+    document = submit_document(db_session, data[: len(data) // 3]).document
+    assert begin_stage(db_session, document.id, JobStage.extract)
+
+    with pytest.raises(ExtractionError) as failure:
+        extract_document(db_session, document.id, keyword_classifier.windowing)
+    fail_document(db_session, document.id, JobStage.extract, failure.value.code, failure.value.message)
+
+    db_session.refresh(document)
+    assert document.status is DocumentStatus.failed
+    assert document.error_code == "parse_error"
+    assert document.error and "PDF" in document.error
