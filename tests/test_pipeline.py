@@ -80,7 +80,9 @@ def test_a_contract_goes_through_both_stages_to_entities(db_session: Session, ke
     assert all(j.state is JobState.done for j in db_session.scalars(select(Job)))
 
 
-def test_a_40_page_pdf_is_windowed_and_a_boundary_entity_comes_out_once(db_session: Session, keyword_classifier) -> None:  # type: ignore[no-untyped-def]
+def test_a_40_page_pdf_is_windowed_and_a_boundary_entity_comes_out_once(
+    db_session: Session, keyword_classifier
+) -> None:  # type: ignore[no-untyped-def]
     pages = [f"{FILLER * 2}Arbejdsstedet er {ADDRESS} {FILLER}" for _ in range(40)]
     document = submit_document(db_session, make_pdf(pages)).document
 
@@ -94,8 +96,13 @@ def test_a_40_page_pdf_is_windowed_and_a_boundary_entity_comes_out_once(db_sessi
     assert len(starts) == 40
     tokens = keyword_classifier.preprocess(text)
     windows_ends = [end for _, end in tokens.windows]
-    spans = [(int((tokens.offsets[:, 1] > s).argmax()), int((tokens.offsets[:, 0] < s + 31).nonzero()[0][-1])) for s in starts]
-    assert any(first < end <= last for first, last in spans for end in windows_ends), "an address must straddle a window"
+    spans = [
+        (int((tokens.offsets[:, 1] > s).argmax()), int((tokens.offsets[:, 0] < s + 31).nonzero()[0][-1]))
+        for s in starts
+    ]
+    assert any(first < end <= last for first, last in spans for end in windows_ends), (
+        "an address must straddle a window"
+    )
 
     workplaces = [e for e in document.entities if e.label == "WORKPLACE"]
     assert [(e.start_char, e.page) for e in workplaces] == [(s, page) for page, s in enumerate(starts, start=1)]
@@ -103,7 +110,9 @@ def test_a_40_page_pdf_is_windowed_and_a_boundary_entity_comes_out_once(db_sessi
 
 
 def test_running_a_stage_again_does_nothing(db_session: Session, keyword_classifier) -> None:  # type: ignore[no-untyped-def]
-    document = process(db_session, submit_document(db_session, f"Arbejdssted: {ADDRESS}".encode()).document, keyword_classifier)
+    document = process(
+        db_session, submit_document(db_session, f"Arbejdssted: {ADDRESS}".encode()).document, keyword_classifier
+    )
 
     assert not begin_stage(db_session, document.id, JobStage.extract)
     assert not begin_stage(db_session, document.id, JobStage.ner)
