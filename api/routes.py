@@ -12,7 +12,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from api.deps import get_session
-from api.schemas import Accepted, DocumentOut, EntityOut, EntityPage, StageTimings
+from api.schemas import Accepted, DocumentOut, DocumentTextOut, EntityOut, EntityPage, StageTimings
 from models.broker import get_celery, publish_jobs
 from models.intake import RejectedUpload, submit_document
 from models.schema import Document, Entity, JobStage
@@ -111,6 +111,14 @@ def get_document_entities(session: SessionDep, document_id: uuid.UUID) -> list[E
         select(Entity).where(Entity.document_id == document_id).order_by(Entity.start_char, Entity.id)
     )
     return [entity_out(e) for e in rows]
+
+
+@router.get("/v1/documents/{document_id}/text", response_model=DocumentTextOut)
+def get_document_text(session: SessionDep, document_id: uuid.UUID) -> DocumentTextOut:
+    document = _document_or_404(session, document_id)
+    if document.text is None:
+        raise HTTPException(status.HTTP_409_CONFLICT, f"no text yet: the document is {document.status.value}")
+    return DocumentTextOut(text=document.text.text, page_starts=document.text.page_starts)
 
 
 @router.get("/v1/entities", response_model=EntityPage)

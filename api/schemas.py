@@ -48,6 +48,11 @@ class DocumentOut(BaseModel):
     timings: StageTimings
 
 
+class DocumentTextOut(BaseModel):
+    text: str
+    page_starts: list[int]
+
+
 class EntityOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 

@@ -18,9 +18,9 @@ def worker_command(settings: Settings, stages: Sequence[str], concurrency: int |
     pool = ["--pool", "solo"] if "ner" in stages else ["--pool", "prefork", "--concurrency", str(concurrency or 1)]
     name = f"{'-'.join(stages)}-{os.getpid()}@%h"
     return [
-        sys.executable, "-m", "celery", "-A", "worker.celery_app", "worker",
+        sys.executable, "-m", "celery", "--quiet", "-A", "worker.celery_app", "worker",
         "-Q", queues, *pool, "-n", name, "--loglevel", settings.log_level,
-        "--without-gossip", "--without-mingle", "--quiet",
+        "--without-gossip", "--without-mingle",
     ]  # fmt: skip
 
 

@@ -76,7 +76,7 @@ def test_uploads_over_the_size_limit_are_refused(client: TestClient, monkeypatch
 def test_document_status_counts_timings_and_entities(
     client: TestClient, db_session: Session, keyword_classifier
 ) -> None:  # type: ignore[no-untyped-def]
-    document_id = uuid.UUID(upload(client, "Arbejdssted: Supervej 21, 2000 Frederiksberg.".encode()).json()["id"])
+    document_id = uuid.UUID(upload(client, b"Arbejdssted: Supervej 21, 2000 Frederiksberg.").json()["id"])
     begin_stage(db_session, document_id, JobStage.extract)
     extract_document(db_session, document_id, keyword_classifier.windowing)
     begin_stage(db_session, document_id, JobStage.ner)
