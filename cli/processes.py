@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
@@ -16,7 +15,7 @@ def worker_command(settings: Settings, stages: Sequence[str], concurrency: int |
     queues = ",".join(settings.queue(stage) for stage in stages)
     # The ner stage loads the model and may initialise CUDA: the solo pool never forks after that.
     pool = ["--pool", "solo"] if "ner" in stages else ["--pool", "prefork", "--concurrency", str(concurrency or 1)]
-    name = f"{'-'.join(stages)}-{os.getpid()}@%h"
+    name = f"{'-'.join(stages)}@%h"
     return [
         sys.executable, "-m", "celery", "--quiet", "-A", "worker.celery_app", "worker",
         "-Q", queues, *pool, "-n", name, "--loglevel", settings.log_level,

@@ -1,0 +1,146 @@
+"""Score the model and the rule baseline on a gold JSONL set (e.g. the hand-written dev set).
+
+    python -m training.evaluation training/dev/dev.jsonl training/default-model [--json out.json]
+
+Scoring compares per-document sets of (label, normalised text), normalised = lower-cased, stripped of
+surrounding whitespace and of trailing ``.,;:``. The model's predictions come from the project's own
+inference code (`worker.inference.TokenClassifier`), because building spans from token predictions is
+part of what is scored.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from training import LABEL_TYPES, rule_baseline
+
+
+@dataclass(frozen=True)
+class GoldDocument:
+    id: str
+    text: str
+    entities: list[tuple[str, str]]  # (label, text)
+
+
+def load_gold(path: str | Path) -> list[GoldDocument]:
+    docs: list[GoldDocument] = []
+    with Path(path).open(encoding="utf-8") as fh:
+        for line in fh:
+            if not line.strip():
+                continue
+            obj = json.loads(line)
+            ents = [(e["label"], e["text"]) for e in obj.get("entities", [])]
+            docs.append(GoldDocument(str(obj.get("id", len(docs))), obj["text"], ents))
+    return docs
+
+
+def normalise(text: str) -> str:
+    # Strip whitespace and trailing punctuation repeatedly: "3 måneder.)" style leftovers vary.
+    out = text.strip().lower()
+    while out and out[-1] in ".,;:":
+        out = out[:-1].rstrip()
+    return " ".join(out.split())
+
+
+def as_set(entities: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
+    return {(label, normalise(text)) for label, text in entities if normalise(text)}
+
+
+def score(gold: list[set[tuple[str, str]]], pred: list[set[tuple[str, str]]]) -> dict[str, Any]:
+    """Per-label and micro precision/recall/F1 over per-document entity sets."""
+    counts = {label: [0, 0, 0] for label in LABEL_TYPES}  # tp, fp, fn
+    for g, p in zip(gold, pred, strict=True):
+        for label, _ in g & p:
+            counts.setdefault(label, [0, 0, 0])[0] += 1
+        for label, _ in p - g:
+            counts.setdefault(label, [0, 0, 0])[1] += 1
+        for label, _ in g - p:
+            counts.setdefault(label, [0, 0, 0])[2] += 1
+
+    def prf(tp: int, fp: int, fn: int) -> dict[str, float | int]:
+        p = tp / (tp + fp) if tp + fp else 0.0
+        r = tp / (tp + fn) if tp + fn else 0.0
+        f = 2 * p * r / (p + r) if p + r else 0.0
+        return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4), "tp": tp, "fp": fp, "fn": fn,
+                "support": tp + fn}
+
+    per_label = {label: prf(*c) for label, c in counts.items()}
+    total = [sum(c[i] for c in counts.values()) for i in range(3)]
+    return {"per_label": per_label, "micro": prf(*total)}
+
+
+def predict_model(model_path: str | Path, texts: list[str], device: str = "cpu") -> list[list[tuple[str, str]]]:
+    from worker.inference import TokenClassifier
+
+    clf = TokenClassifier.load(model_path, device=device)
+    return [[(e.label, e.text) for e in doc] for doc in clf.predict(texts)]
+
+
+def evaluate(gold_path: str | Path, model_path: str | Path, device: str = "cpu") -> dict[str, Any]:
+    """Model and rule baseline side by side on one gold file; JSON-serialisable."""
+    docs = load_gold(gold_path)
+    gold = [as_set(d.entities) for d in docs]
+    texts = [d.text for d in docs]
+    systems: dict[str, Callable[[], list[list[tuple[str, str]]]]] = {
+        "model": lambda: predict_model(model_path, texts, device),
+        "rule_baseline": lambda: [rule_baseline.predict(t) for t in texts],
+    }
+    report: dict[str, Any] = {"gold": str(gold_path), "model_path": str(model_path), "documents": len(docs)}
+    errors: dict[str, list[dict[str, Any]]] = {}
+    for name, run in systems.items():
+        preds = [as_set(p) for p in run()]
+        report[name] = score(gold, preds)
+        errors[name] = [
+            {"id": d.id, "missed": sorted(g - p), "spurious": sorted(p - g)}
+            for d, g, p in zip(docs, gold, preds, strict=True) if g != p
+        ]
+    report["errors"] = errors
+    return report
+
+
+def format_report(report: dict[str, Any]) -> str:
+    model, base = report["model"], report["rule_baseline"]
+    lines = [
+        f"{report['gold']}: {report['documents']} documents, model {report['model_path']}",
+        "",
+        f"{'label':<18}{'support':>8}   {'model P':>8}{'R':>7}{'F1':>7}   {'rules P':>8}{'R':>7}{'F1':>7}",
+        "-" * 80,
+    ]
+    for label in LABEL_TYPES:
+        m, b = model["per_label"][label], base["per_label"][label]
+        lines.append(
+            f"{label:<18}{m['support']:>8}   {m['precision']:>8.3f}{m['recall']:>7.3f}{m['f1']:>7.3f}"
+            f"   {b['precision']:>8.3f}{b['recall']:>7.3f}{b['f1']:>7.3f}"
+        )
+    lines.append("-" * 80)
+    mm, bm = model["micro"], base["micro"]
+    lines.append(
+        f"{'micro':<18}{mm['support']:>8}   {mm['precision']:>8.3f}{mm['recall']:>7.3f}{mm['f1']:>7.3f}"
+        f"   {bm['precision']:>8.3f}{bm['recall']:>7.3f}{bm['f1']:>7.3f}"
+    )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description="Evaluate a token-classification model against a gold JSONL set.")
+    ap.add_argument("gold", type=Path)
+    ap.add_argument("model", type=Path, nargs="?", default=Path("training/default-model"))
+    ap.add_argument("--device", default="cpu")
+    ap.add_argument("--json", type=Path, default=None, help="write the full report (with errors) here")
+    args = ap.parse_args(argv)
+    report = evaluate(args.gold, args.model, args.device)
+    print(format_report(report))
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

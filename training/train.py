@@ -1,0 +1,277 @@
+"""Build the project's default Danish contract NER model, deterministically, on CPU.
+
+    python -m training.train --out training/default-model [--seed N] [--steps N]
+    python -m training.train --out training/xlmr-model --base /path/to/xlm-roberta-base
+
+Without --base: generate a synthetic corpus (training.corpus), train a SentencePiece-Unigram tokenizer on
+it, wrap it as an XLM-RoBERTa fast tokenizer and train a small XLMRobertaForTokenClassification from
+scratch, so the saved checkpoint goes through exactly the code path a production xlm-roberta-base does.
+With --base: fine-tune that local checkpoint with its own tokenizer (on GPU when one is available).
+
+Labels are built from the tokenizer *as reloaded from disk*: transformers rebuilds the XLM-R pre-
+tokenizer pipeline on load, and the inference code sees only the reloaded one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import random
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+from tokenizers import Regex, Tokenizer, decoders, normalizers, pre_tokenizers, processors
+from tokenizers.models import Unigram
+from tokenizers.trainers import UnigramTrainer
+from transformers import (
+    AutoModelForTokenClassification,
+    AutoTokenizer,
+    PreTrainedTokenizerBase,
+    XLMRobertaConfig,
+    XLMRobertaForTokenClassification,
+    XLMRobertaTokenizerFast,
+)
+
+from training import BIO_LABELS
+from training.corpus import IGNORE, Document, generate, token_labels
+
+SPECIAL_TOKENS = ["<s>", "<pad>", "</s>", "<unk>", "<mask>"]
+WINDOW = 510  # text tokens per window: inference uses max_length 512 minus <s> and </s>
+STRIDE = 128
+
+
+def seed_everything(seed: int) -> None:
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+    os.environ.setdefault("PYTHONHASHSEED", str(seed))
+    # CPU kernels are deterministic for a fixed thread count; this also guards against ops that are not.
+    torch.use_deterministic_algorithms(True, warn_only=True)
+
+
+def train_tokenizer(texts: list[str], vocab_size: int, out_dir: Path) -> PreTrainedTokenizerBase:
+    """SentencePiece-Unigram tokenizer on the corpus, saved as an XLM-RoBERTa fast tokenizer, then reloaded."""
+    tok = Tokenizer(Unigram())
+    # \s -> " " is one character for one, so offsets into the original text are unchanged; newlines and
+    # tabs then end words exactly like spaces do.
+    tok.normalizer = normalizers.Replace(Regex(r"\s"), " ")
+    tok.pre_tokenizer = pre_tokenizers.Metaspace(replacement="▁", prepend_scheme="always")
+    tok.decoder = decoders.Metaspace(replacement="▁", prepend_scheme="always")
+    trainer = UnigramTrainer(
+        vocab_size=vocab_size, special_tokens=SPECIAL_TOKENS, unk_token="<unk>", max_piece_length=16,
+        shrinking_factor=0.75, n_sub_iterations=2,
+    )
+    tok.train_from_iterator(texts, trainer)
+    tok.post_processor = processors.TemplateProcessing(
+        single="<s> $A </s>", pair="<s> $A </s> </s> $B </s>", special_tokens=[("<s>", 0), ("</s>", 2)]
+    )
+    hf = XLMRobertaTokenizerFast(tokenizer_object=tok, model_max_length=WINDOW + 2)
+    assert hf.convert_tokens_to_ids(SPECIAL_TOKENS) == list(range(5)), "special tokens must be ids 0..4"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    hf.save_pretrained(str(out_dir))
+    return AutoTokenizer.from_pretrained(str(out_dir))
+
+
+@dataclass
+class Window:
+    input_ids: list[int]
+    labels: list[int]
+
+
+def encode(docs: list[Document], tokenizer: PreTrainedTokenizerBase) -> list[Window]:
+    """Token windows with labels, laid out like the inference windows (<s> text </s>, stride 128)."""
+    bos, eos = tokenizer.bos_token_id, tokenizer.eos_token_id
+    if bos is None:  # tokenizers without <s> (e.g. BERT-style bases) use their cls/sep
+        bos, eos = tokenizer.cls_token_id, tokenizer.sep_token_id
+    windows: list[Window] = []
+    enc = tokenizer([d.text for d in docs], add_special_tokens=False, return_offsets_mapping=True)
+    bare_id = tokenizer.convert_tokens_to_ids("▁")
+    for doc, ids, offsets in zip(docs, enc["input_ids"], enc["offset_mapping"], strict=True):
+        bare = [i == bare_id for i in ids]
+        labels = token_labels([tuple(o) for o in offsets], doc, bare)
+        start = 0
+        while True:
+            end = min(start + WINDOW, len(ids))
+            windows.append(Window([bos, *ids[start:end], eos], [IGNORE, *labels[start:end], IGNORE]))
+            if end >= len(ids):
+                break
+            start = end - STRIDE
+    return windows
+
+
+def batches(windows: list[Window], batch_size: int, rng: random.Random) -> list[list[Window]]:
+    """Length-grouped batches in random order: less padding, same data every run for the same seed."""
+    order = list(range(len(windows)))
+    rng.shuffle(order)
+    chunk = batch_size * 32
+    out: list[list[Window]] = []
+    for c in range(0, len(order), chunk):
+        group = sorted(order[c : c + chunk], key=lambda i: len(windows[i].input_ids))
+        out += [[windows[i] for i in group[b : b + batch_size]] for b in range(0, len(group), batch_size)]
+    rng.shuffle(out)
+    return out
+
+
+def collate(batch: list[Window], pad_id: int) -> dict[str, torch.Tensor]:
+    n = max(len(w.input_ids) for w in batch)
+    ids = torch.full((len(batch), n), pad_id, dtype=torch.long)
+    labels = torch.full((len(batch), n), IGNORE, dtype=torch.long)
+    mask = torch.zeros((len(batch), n), dtype=torch.long)
+    for i, w in enumerate(batch):
+        ids[i, : len(w.input_ids)] = torch.tensor(w.input_ids)
+        labels[i, : len(w.labels)] = torch.tensor(w.labels)
+        mask[i, : len(w.input_ids)] = 1
+    return {"input_ids": ids, "attention_mask": mask, "labels": labels}
+
+
+@torch.no_grad()
+def token_f1(model: torch.nn.Module, windows: list[Window], pad_id: int, device: str) -> dict[str, float]:
+    """Quick training-time check on held-out synthetic windows: accuracy and F1 over labelled tokens
+    that are not O (the real, span-level score comes from training.evaluation)."""
+    model.eval()
+    tp = fp = fn = correct = total = 0
+    for b in range(0, len(windows), 32):
+        batch = collate(windows[b : b + 32], pad_id)
+        labels = batch.pop("labels").to(device)
+        logits = model(**{k: v.to(device) for k, v in batch.items()}).logits
+        pred = logits.argmax(-1)
+        m = labels != IGNORE
+        correct += int((pred[m] == labels[m]).sum())
+        total += int(m.sum())
+        tp += int(((pred == labels) & m & (labels != 0)).sum())
+        fp += int(((pred != labels) & m & (pred != 0)).sum())
+        fn += int(((pred != labels) & m & (labels != 0)).sum())
+    model.train()
+    p = tp / max(1, tp + fp)
+    r = tp / max(1, tp + fn)
+    return {"acc": correct / max(1, total), "f1": 2 * p * r / max(1e-9, p + r)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--out", type=Path, required=True)
+    ap.add_argument("--base", type=Path, default=None, help="local HF checkpoint to fine-tune instead")
+    ap.add_argument("--seed", type=int, default=13)
+    ap.add_argument("--steps", type=int, default=None)
+    ap.add_argument("--docs", type=int, default=None, help="synthetic training documents")
+    ap.add_argument("--batch-size", type=int, default=16)
+    ap.add_argument("--lr", type=float, default=None)
+    ap.add_argument("--warmup", type=float, default=0.06, help="fraction of steps")
+    ap.add_argument("--vocab-size", type=int, default=8000)
+    ap.add_argument("--layers", type=int, default=4)
+    ap.add_argument("--hidden", type=int, default=256)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--eval-every", type=int, default=250)
+    args = ap.parse_args(argv)
+
+    t0 = time.time()
+    torch.set_num_threads(args.threads)
+    seed_everything(args.seed)
+    device = "cuda" if args.base is not None and torch.cuda.is_available() else "cpu"
+    steps = args.steps or (2000 if args.base is None else 3000)
+    lr = args.lr or (5e-4 if args.base is None else 5e-5)
+    n_docs = args.docs or max(2000, steps * args.batch_size)
+    work = Path("training/work")
+
+    docs = generate(n_docs, args.seed)
+    heldout = generate(300, args.seed + 10_000)
+    print(f"[{time.time() - t0:6.1f}s] generated {len(docs)} training documents", flush=True)
+
+    id2label = dict(enumerate(BIO_LABELS))
+    label2id = {v: k for k, v in id2label.items()}
+    if args.base is None:
+        tok_texts = [d.text for d in docs[:6000]]
+        tokenizer = train_tokenizer(tok_texts, args.vocab_size, work / f"tokenizer-{args.seed}")
+        config = XLMRobertaConfig(
+            vocab_size=len(tokenizer), hidden_size=args.hidden, num_hidden_layers=args.layers,
+            num_attention_heads=max(1, args.hidden // 64), intermediate_size=4 * args.hidden,
+            max_position_embeddings=WINDOW + 4, type_vocab_size=1, pad_token_id=tokenizer.pad_token_id,
+            bos_token_id=tokenizer.bos_token_id, eos_token_id=tokenizer.eos_token_id, layer_norm_eps=1e-5,
+            hidden_dropout_prob=0.1, attention_probs_dropout_prob=0.1, initializer_range=0.02,
+            id2label=id2label, label2id=label2id,
+        )
+        model = XLMRobertaForTokenClassification(config)
+    else:
+        tokenizer = AutoTokenizer.from_pretrained(str(args.base))
+        model = AutoModelForTokenClassification.from_pretrained(
+            str(args.base), num_labels=len(id2label), id2label=id2label, label2id=label2id,
+            ignore_mismatched_sizes=True,
+        )
+    model.to(device)
+    print(f"[{time.time() - t0:6.1f}s] tokenizer vocab {len(tokenizer)}, model "
+          f"{sum(p.numel() for p in model.parameters()) / 1e6:.2f}M parameters", flush=True)
+
+    windows = encode(docs, tokenizer)
+    held = encode(heldout, tokenizer)
+    print(f"[{time.time() - t0:6.1f}s] {len(windows)} training windows, "
+          f"{sum(len(w.input_ids) for w in windows) / len(windows):.0f} tokens on average", flush=True)
+
+    rng = random.Random(args.seed)
+    plan: list[list[Window]] = []
+    while len(plan) < steps:
+        plan += batches(windows, args.batch_size, rng)
+    plan = plan[:steps]
+
+    decay = [p for n, p in model.named_parameters() if p.ndim >= 2 and "embeddings" not in n]
+    no_decay = [p for n, p in model.named_parameters() if not (p.ndim >= 2 and "embeddings" not in n)]
+    opt = torch.optim.AdamW([{"params": decay, "weight_decay": 0.01}, {"params": no_decay, "weight_decay": 0.0}],
+                            lr=lr, betas=(0.9, 0.98), eps=1e-6)
+    warm = max(1, int(args.warmup * steps))
+
+    def schedule(step: int) -> float:
+        # Linear warm-up, then cosine decay to 5 % of the peak: warm-up gets a post-LN encoder off the
+        # all-"O" plateau without the divergence a high constant rate causes.
+        if step < warm:
+            return (step + 1) / warm
+        progress = (step - warm) / max(1, steps - warm)
+        return 0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * progress))
+
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, schedule)
+    model.train()
+    pad_id = tokenizer.pad_token_id
+    history: list[dict[str, float]] = []
+    running = 0.0
+    t_train = time.time()
+    for step, batch in enumerate(plan, start=1):
+        inputs = {k: v.to(device) for k, v in collate(batch, pad_id).items()}
+        loss = model(**inputs).loss
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        sched.step()
+        opt.zero_grad(set_to_none=True)
+        running = 0.98 * running + 0.02 * float(loss) if step > 1 else float(loss)
+        if step % 50 == 0:
+            print(f"[{time.time() - t0:6.1f}s] step {step}/{steps} loss {running:.4f} "
+                  f"lr {sched.get_last_lr()[0]:.2e} ({(time.time() - t_train) / step:.2f}s/step)", flush=True)
+        if step % args.eval_every == 0 or step == steps:
+            m = token_f1(model, held, pad_id, device)
+            history.append({"step": step, "loss": running, **m})
+            print(f"[{time.time() - t0:6.1f}s] held-out synthetic token acc {m['acc']:.4f} f1 {m['f1']:.4f}",
+                  flush=True)
+
+    model.eval()
+    model.to("cpu")
+    args.out.mkdir(parents=True, exist_ok=True)
+    model.save_pretrained(str(args.out))
+    tokenizer.save_pretrained(str(args.out))
+    wall = time.time() - t0
+    info = {
+        "command": "python -m training.train " + " ".join(sys.argv[1:] if argv is None else argv),
+        "seed": args.seed, "steps": steps, "docs": n_docs, "batch_size": args.batch_size, "lr": lr,
+        "threads": args.threads, "device": device, "wall_time_s": round(wall, 1), "history": history,
+        "torch": torch.__version__,
+    }
+    (args.out / "training_info.json").write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
+    print(f"[{wall:6.1f}s] saved to {args.out}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
