@@ -125,9 +125,7 @@ class Document(Base):
     file: Mapped[DocumentFile] = relationship(cascade="all, delete-orphan", uselist=False, lazy="raise")
     text: Mapped[DocumentText | None] = relationship(cascade="all, delete-orphan", uselist=False)
     tokens: Mapped[DocumentTokens | None] = relationship(cascade="all, delete-orphan", uselist=False)
-    jobs: Mapped[list[Job]] = relationship(
-        back_populates="document", cascade="all, delete-orphan", order_by="Job.id"
-    )
+    jobs: Mapped[list[Job]] = relationship(back_populates="document", cascade="all, delete-orphan", order_by="Job.id")
     entities: Mapped[list[Entity]] = relationship(
         back_populates="document", cascade="all, delete-orphan", order_by="Entity.start_char"
     )
@@ -138,9 +136,7 @@ class DocumentFile(Base):
 
     __tablename__ = "document_files"
 
-    document_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True
-    )
+    document_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True)
     content: Mapped[bytes] = mapped_column(LargeBinary)
 
 
@@ -149,9 +145,7 @@ class DocumentText(Base):
 
     __tablename__ = "document_texts"
 
-    document_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True
-    )
+    document_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True)
     text: Mapped[str] = mapped_column(Text)
     page_starts: Mapped[list[int]] = mapped_column(JSON)
 
@@ -164,9 +158,7 @@ class DocumentTokens(Base):
 
     __tablename__ = "document_tokens"
 
-    document_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True
-    )
+    document_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True)
     tokenizer_sha256: Mapped[str] = mapped_column(String(64))
     token_ids: Mapped[bytes] = mapped_column(LargeBinary)
     offsets: Mapped[bytes] = mapped_column(LargeBinary)

@@ -21,9 +21,7 @@ DEFAULT_MODEL_PATH = REPO_ROOT / "training" / "default-model"
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="CONTRACT_NER_", env_file=".env", extra="ignore")
 
-    database_url: str | None = Field(
-        default=None, description="SQLAlchemy URL, e.g. postgresql+psycopg://user@host/db"
-    )
+    database_url: str | None = Field(default=None, description="SQLAlchemy URL, e.g. postgresql+psycopg://user@host/db")
     broker_url: str | None = Field(default=None, description="Celery broker URL, e.g. redis://host:6379/0")
     data_dir: Path = Field(default=Path(".contract-ner"), description="Where the embedded default keeps state")
     model: Path = Field(default=DEFAULT_MODEL_PATH, description="Hugging Face token-classification checkpoint dir")

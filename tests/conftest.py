@@ -66,7 +66,7 @@ def keyword_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def keyword_classifier(keyword_dir: Path):  # type: ignore[no-untyped-def]
+def keyword_classifier(keyword_dir: Path):
     from worker.inference import TokenClassifier
 
     return TokenClassifier.load(keyword_dir)
@@ -78,7 +78,7 @@ def workdir() -> Path:
 
 
 @pytest.fixture(scope="session")
-def migrated_engine():  # type: ignore[no-untyped-def]
+def migrated_engine():
     engine = create_engine(TEST_DATABASE_URL)
     with engine.begin() as connection:
         connection.execute(text("DROP SCHEMA public CASCADE"))
@@ -89,7 +89,7 @@ def migrated_engine():  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def db_session(migrated_engine) -> Iterator[Session]:  # type: ignore[no-untyped-def]
+def db_session(migrated_engine) -> Iterator[Session]:
     """A session whose commits are savepoints inside one transaction that is rolled back."""
     connection = migrated_engine.connect()
     transaction = connection.begin()
@@ -103,7 +103,7 @@ def db_session(migrated_engine) -> Iterator[Session]:  # type: ignore[no-untyped
 
 
 @pytest.fixture
-def clean_database(migrated_engine) -> Iterator[None]:  # type: ignore[no-untyped-def]
+def clean_database(migrated_engine) -> Iterator[None]:
     """For tests whose separate processes must see committed rows: empty tables before and after."""
 
     def truncate() -> None:

@@ -64,11 +64,11 @@ def wait_until_ready(base_url: str, log_dir: Path, timeout_s: float = 90.0) -> N
     raise AssertionError(f"the API did not become ready\n{logs(log_dir)}")
 
 
-def wait_for_final_status(client: httpx.Client, document_id: str, log_dir: Path, timeout_s: float = 120.0) -> dict:  # type: ignore[type-arg]
+def wait_for_final_status(client: httpx.Client, document_id: str, log_dir: Path, timeout_s: float = 120.0) -> dict:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         document = client.get(f"/v1/documents/{document_id}").json()
         if document["status"] in ("done", "failed"):
-            return document  # type: ignore[no-any-return]
+            return document
         time.sleep(0.25)
     raise AssertionError(f"document {document_id} did not finish: {document}\n{logs(log_dir)}")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import torch
 from tokenizers import Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, processors, trainers
-from transformers import XLMRobertaConfig, XLMRobertaForTokenClassification, XLMRobertaTokenizerFast
+from transformers import XLMRobertaConfig, XLMRobertaForTokenClassification, XLMRobertaTokenizerFast  # type: ignore[attr-defined]
 
 LABELS = ["O"] + [f"{bi}-{kind}" for kind in ("EMPLOYER", "START_DATE", "SALARY", "WORKPLACE") for bi in ("B", "I")]
 

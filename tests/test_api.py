@@ -28,7 +28,7 @@ def client(db_session: Session) -> Iterator[TestClient]:
         yield test_client
 
 
-def upload(client: TestClient, data: bytes, filename: str = "kontrakt.pdf", **form: str):  # type: ignore[no-untyped-def]
+def upload(client: TestClient, data: bytes, filename: str = "kontrakt.pdf", **form: str):
     return client.post("/v1/documents", files={"file": (filename, data, "application/pdf")}, data=form)
 
 
@@ -75,7 +75,7 @@ def test_uploads_over_the_size_limit_are_refused(client: TestClient, monkeypatch
 
 def test_document_status_counts_timings_and_entities(
     client: TestClient, db_session: Session, keyword_classifier
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     document_id = uuid.UUID(upload(client, b"Arbejdssted: Supervej 21, 2000 Frederiksberg.").json()["id"])
     begin_stage(db_session, document_id, JobStage.extract)
     extract_document(db_session, document_id, keyword_classifier.windowing)
@@ -95,7 +95,7 @@ def test_document_status_counts_timings_and_entities(
 
 def test_entities_are_paged_with_a_cursor_and_filtered(
     client: TestClient, db_session: Session, keyword_classifier
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     ids = []
     for n in range(3):
         text = f"Kontrakt {n}: Nordlys ApS, Supervej 21, 2000 Frederiksberg. Løn 32.500,00 kr."
@@ -109,7 +109,7 @@ def test_entities_are_paged_with_a_cursor_and_filtered(
     seen: list[str] = []
     cursor = None
     while True:
-        params = {"label": "SALARY", "limit": 2} | ({"cursor": cursor} if cursor else {})
+        params: dict[str, str | int] = {"label": "SALARY", "limit": 2} | ({"cursor": cursor} if cursor else {})
         page = client.get("/v1/entities", params=params).json()
         seen += [e["text"] for e in page["items"]]
         cursor = page["next_cursor"]

@@ -46,7 +46,7 @@ def check_contract(client: httpx.Client, log_dir: Path) -> float:
 
 
 @pytest.fixture
-def distributed_stack(clean_database, keyword_dir: Path, tmp_path: Path) -> Iterator[tuple[httpx.Client, Path]]:  # type: ignore[no-untyped-def]
+def distributed_stack(clean_database, keyword_dir: Path, tmp_path: Path) -> Iterator[tuple[httpx.Client, Path]]:
     port = free_port()
     env = {**os.environ, "CONTRACT_NER_MODEL": str(keyword_dir), "CONTRACT_NER_QUEUE_PREFIX": f"e2e-{port}-"}
     commands = {
@@ -60,7 +60,7 @@ def distributed_stack(clean_database, keyword_dir: Path, tmp_path: Path) -> Iter
         yield client, log_dir
 
 
-def test_a_pdf_uploaded_over_http_ends_with_its_entities_in_postgres(distributed_stack) -> None:  # type: ignore[no-untyped-def]
+def test_a_pdf_uploaded_over_http_ends_with_its_entities_in_postgres(distributed_stack) -> None:
     client, log_dir = distributed_stack
 
     seconds = check_contract(client, log_dir)
@@ -68,7 +68,7 @@ def test_a_pdf_uploaded_over_http_ends_with_its_entities_in_postgres(distributed
     print(f"upload to entities: {seconds:.2f}s")
 
 
-def test_garbage_gets_a_4xx_or_fails_with_a_reason_and_nothing_hangs(distributed_stack) -> None:  # type: ignore[no-untyped-def]
+def test_garbage_gets_a_4xx_or_fails_with_a_reason_and_nothing_hangs(distributed_stack) -> None:
     client, log_dir = distributed_stack
     pdf = make_pdf(["Nordlys ApS"] * 4)
 

@@ -30,14 +30,14 @@ def random_classifier(tiny_model_dir: Path) -> TokenClassifier:
 
 
 @pytest.fixture(scope="module")
-def hf_pipeline(tiny_model_dir: Path):  # type: ignore[no-untyped-def]
+def hf_pipeline(tiny_model_dir: Path):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return pipeline("token-classification", model=str(tiny_model_dir), aggregation_strategy="first")
 
 
 @pytest.fixture(scope="module")
-def keyword_pipeline(keyword_dir: Path):  # type: ignore[no-untyped-def]
+def keyword_pipeline(keyword_dir: Path):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return pipeline("token-classification", model=str(keyword_dir), aggregation_strategy="first")
@@ -60,7 +60,7 @@ def _spans(entities: list[EntitySpan]) -> list[tuple[str, int, int]]:
     return [(e.label, e.start, e.end) for e in entities]
 
 
-def test_entities_equal_the_hf_pipeline_on_texts_that_fit_one_window(random_classifier, hf_pipeline) -> None:  # type: ignore[no-untyped-def]
+def test_entities_equal_the_hf_pipeline_on_texts_that_fit_one_window(random_classifier, hf_pipeline) -> None:
     texts = _parity_texts(random_classifier, 60)
     ours = random_classifier.predict(texts)
 
@@ -76,7 +76,7 @@ def test_entities_equal_the_hf_pipeline_on_texts_that_fit_one_window(random_clas
     assert compared > 100, "a random model labels many words, so parity covers B/I grouping well"
 
 
-def test_a_newline_ends_a_word_where_the_pipeline_glues_words(keyword_classifier, keyword_pipeline) -> None:  # type: ignore[no-untyped-def]
+def test_a_newline_ends_a_word_where_the_pipeline_glues_words(keyword_classifier, keyword_pipeline) -> None:
     text = "Tiltrædelsesdato: 22-03-2023\nMedarbejderen har en prøvetid"
 
     theirs = [(e["entity_group"], text[e["start"] : e["end"]]) for e in keyword_pipeline(text)]
@@ -86,7 +86,7 @@ def test_a_newline_ends_a_word_where_the_pipeline_glues_words(keyword_classifier
     assert ours == [("START_DATE", "22-03-2023")]
 
 
-def test_trailing_punctuation_is_trimmed_unless_it_belongs_to_the_value(keyword_classifier, keyword_pipeline) -> None:  # type: ignore[no-untyped-def]
+def test_trailing_punctuation_is_trimmed_unless_it_belongs_to_the_value(keyword_classifier, keyword_pipeline) -> None:
     text = "arbejdsstedet er Supervej 21, 2000 Frederiksberg. Lønnen udgør 32.500,00 kr. pr. måned"
 
     theirs = [(e["entity_group"], text[e["start"] : e["end"]]) for e in keyword_pipeline(text)]
@@ -96,7 +96,7 @@ def test_trailing_punctuation_is_trimmed_unless_it_belongs_to_the_value(keyword_
     assert ours == [("WORKPLACE", "Supervej 21, 2000 Frederiksberg"), ("SALARY", "32.500,00 kr.")]
 
 
-def test_words_whose_first_piece_is_bare_use_the_next_piece(keyword_classifier) -> None:  # type: ignore[no-untyped-def]
+def test_words_whose_first_piece_is_bare_use_the_next_piece(keyword_classifier) -> None:
     text = "hos Nordlys ApS."
     assert keyword_classifier.tokenizer.tokenize(" ApS.")[0] == "▁ApS" or not _has_bare_piece(
         keyword_classifier, "ApS."
@@ -105,7 +105,7 @@ def test_words_whose_first_piece_is_bare_use_the_next_piece(keyword_classifier) 
     assert [(e.label, e.text) for e in keyword_classifier.predict([text])[0]] == [("EMPLOYER", "Nordlys ApS")]
 
 
-def test_an_entity_across_a_window_boundary_comes_out_exactly_once(keyword_classifier) -> None:  # type: ignore[no-untyped-def]
+def test_an_entity_across_a_window_boundary_comes_out_exactly_once(keyword_classifier) -> None:
     filler = "Medarbejderen har en prøvetid og arbejdsstedet er " * 3
     text = "".join(f"{filler}Supervej 21, 2000 Frederiksberg. " for _ in range(30))
     tokens = keyword_classifier.preprocess(text)
@@ -126,7 +126,7 @@ def test_an_entity_across_a_window_boundary_comes_out_exactly_once(keyword_class
     ]
 
 
-def test_long_documents_are_batched_across_documents_with_the_same_result(random_classifier) -> None:  # type: ignore[no-untyped-def]
+def test_long_documents_are_batched_across_documents_with_the_same_result(random_classifier) -> None:
     texts = [" ".join(CORPUS) * n for n in (1, 3, 7)]
 
     together = random_classifier.predict(texts, batch_size=4)

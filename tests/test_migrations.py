@@ -13,7 +13,7 @@ from models.migrate import downgrade_database, upgrade_database
 from models.schema import Base
 
 
-def test_revisions_match_the_orm_schema_on_postgres(migrated_engine) -> None:  # type: ignore[no-untyped-def]
+def test_revisions_match_the_orm_schema_on_postgres(migrated_engine) -> None:
     with migrated_engine.connect() as connection:
         diff = compare_metadata(MigrationContext.configure(connection, opts={"compare_type": True}), Base.metadata)
 

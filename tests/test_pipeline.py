@@ -61,7 +61,7 @@ def test_unreadable_uploads_are_refused_before_anything_is_stored(
     assert db_session.scalar(select(func.count()).select_from(Document)) == 0
 
 
-def test_a_contract_goes_through_both_stages_to_entities(db_session: Session, keyword_classifier) -> None:  # type: ignore[no-untyped-def]
+def test_a_contract_goes_through_both_stages_to_entities(db_session: Session, keyword_classifier) -> None:
     data = make_pdf(["Ansættelseskontrakt med Nordlys ApS.", f"Arbejdsstedet er {ADDRESS} Løn 32.500,00 kr."])
     document = submit_document(db_session, data).document
 
@@ -82,7 +82,7 @@ def test_a_contract_goes_through_both_stages_to_entities(db_session: Session, ke
 
 def test_a_40_page_pdf_is_windowed_and_a_boundary_entity_comes_out_once(
     db_session: Session, keyword_classifier
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     pages = [f"{FILLER * 2}Arbejdsstedet er {ADDRESS} {FILLER}" for _ in range(40)]
     document = submit_document(db_session, make_pdf(pages)).document
 
@@ -109,7 +109,7 @@ def test_a_40_page_pdf_is_windowed_and_a_boundary_entity_comes_out_once(
     assert {e.text for e in workplaces} == {"Supervej 21, 2000 Frederiksberg"}
 
 
-def test_running_a_stage_again_does_nothing(db_session: Session, keyword_classifier) -> None:  # type: ignore[no-untyped-def]
+def test_running_a_stage_again_does_nothing(db_session: Session, keyword_classifier) -> None:
     document = process(
         db_session, submit_document(db_session, f"Arbejdssted: {ADDRESS}".encode()).document, keyword_classifier
     )
@@ -120,7 +120,7 @@ def test_running_a_stage_again_does_nothing(db_session: Session, keyword_classif
     assert db_session.scalar(select(func.count()).select_from(Entity)) == 1
 
 
-def test_a_truncated_pdf_fails_with_a_readable_reason(db_session: Session, keyword_classifier) -> None:  # type: ignore[no-untyped-def]
+def test_a_truncated_pdf_fails_with_a_readable_reason(db_session: Session, keyword_classifier) -> None:
     data = make_pdf(["Nordlys ApS"] * 3)
     document = submit_document(db_session, data[: len(data) // 3]).document
     assert begin_stage(db_session, document.id, JobStage.extract)

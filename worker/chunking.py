@@ -96,7 +96,7 @@ class Windowing:
     @classmethod
     def load(cls, model_dir: Path, max_length: int = 512, stride: int = 128) -> Windowing:
         tokenizer = AutoTokenizer.from_pretrained(model_dir)
-        if not tokenizer.is_fast:
+        if not isinstance(tokenizer, PreTrainedTokenizerFast):
             raise ValueError(f"{model_dir}: a fast tokenizer (tokenizer.json) is required for offsets")
         return cls.for_model(model_dir, tokenizer, AutoConfig.from_pretrained(model_dir), max_length, stride)
 
@@ -132,9 +132,7 @@ def tokenize_text(tokenizer: PreTrainedTokenizerFast, text: str) -> tuple[np.nda
     return ids, offsets
 
 
-def chunk_document(
-    tokenizer: PreTrainedTokenizerFast, text: str, max_length: int, stride: int
-) -> TokenizedText:
+def chunk_document(tokenizer: PreTrainedTokenizerFast, text: str, max_length: int, stride: int) -> TokenizedText:
     ids, offsets = tokenize_text(tokenizer, text)
     windows = plan_windows(len(ids), window_capacity(tokenizer, max_length), stride)
     return TokenizedText(ids, offsets, windows)

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from transformers import AutoModelForTokenClassification, AutoTokenizer, PreTrainedTokenizerFast
+from transformers import AutoModelForTokenClassification, AutoTokenizer, PreTrainedModel, PreTrainedTokenizerFast
 from transformers.utils import logging as transformers_logging
 
 from worker.chunking import TokenizedText, Windowing, window_ownership
@@ -79,14 +79,14 @@ def _trailing_junk(text: str, start: int, end: int) -> bool:
 class TokenClassifier:
     """A Hugging Face token-classification checkpoint, loaded once per process."""
 
-    def __init__(
-        self, model_dir: Path, windowing: Windowing, model: torch.nn.Module, device: torch.device
-    ) -> None:
+    def __init__(self, model_dir: Path, windowing: Windowing, model: PreTrainedModel, device: torch.device) -> None:
         self.model_dir = model_dir
         self.windowing = windowing
         self.tokenizer: PreTrainedTokenizerFast = windowing.tokenizer
         self.model = model
         self.device = device
+        if not model.config.id2label:
+            raise ValueError(f"{model_dir}: config.json has no id2label")
         self.id2label: dict[int, str] = {int(k): v for k, v in model.config.id2label.items()}
         tags = [_split_tag(self.id2label[i]) for i in range(len(self.id2label))]
         self._is_begin = np.array([bi == "B" for bi, _ in tags])
@@ -97,14 +97,12 @@ class TokenClassifier:
         self._blank_ids = self._find_blank_ids()
 
     @classmethod
-    def load(
-        cls, path: str | Path, device: str = "cpu", max_length: int = 512, stride: int = 128
-    ) -> TokenClassifier:
+    def load(cls, path: str | Path, device: str = "cpu", max_length: int = 512, stride: int = 128) -> TokenClassifier:
         model_dir = Path(path)
         if not (model_dir / "config.json").exists():
             raise FileNotFoundError(f"no Hugging Face checkpoint (config.json) in {model_dir}")
         tokenizer = AutoTokenizer.from_pretrained(model_dir)
-        if not tokenizer.is_fast:
+        if not isinstance(tokenizer, PreTrainedTokenizerFast):
             raise ValueError(f"{model_dir}: a fast tokenizer (tokenizer.json) is required for offsets")
         torch_device = torch.device(device)
         transformers_logging.disable_progress_bar()
@@ -237,9 +235,7 @@ class TokenClassifier:
         self, texts: Sequence[str], tokenized: Sequence[TokenizedText], batch_size: int = 16
     ) -> list[list[EntitySpan]]:
         """Entities for already tokenized documents; windows of all documents share batches."""
-        items = [
-            (doc, start, end) for doc, tokens in enumerate(tokenized) for start, end in tokens.windows
-        ]
+        items = [(doc, start, end) for doc, tokens in enumerate(tokenized) for start, end in tokens.windows]
         window_ids = [tokenized[doc].token_ids[start:end] for doc, start, end in items]
         window_probs = self.forward(window_ids, batch_size=batch_size)
         per_doc: list[list[np.ndarray]] = [[] for _ in tokenized]

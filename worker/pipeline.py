@@ -30,8 +30,10 @@ from worker.inference import TokenClassifier
 log = structlog.get_logger(__name__)
 
 _STAGE_ACTIVE = {JobStage.extract: DocumentStatus.extracting, JobStage.ner: DocumentStatus.inferring}
-_STAGE_READY = {JobStage.extract: (DocumentStatus.queued, DocumentStatus.extracting),
-                JobStage.ner: (DocumentStatus.extracted, DocumentStatus.inferring)}
+_STAGE_READY = {
+    JobStage.extract: (DocumentStatus.queued, DocumentStatus.extracting),
+    JobStage.ner: (DocumentStatus.extracted, DocumentStatus.inferring),
+}
 
 
 def _job(session: Session, document_id: uuid.UUID, stage: JobStage) -> Job | None:
@@ -131,9 +133,7 @@ def register_model(session: Session, classifier: TokenClassifier) -> ModelVersio
         )
     ).one_or_none()
     if version is None:
-        version = ModelVersion(
-            name=classifier.name, weights_sha256=classifier.weights_sha256, labels=classifier.labels
-        )
+        version = ModelVersion(name=classifier.name, weights_sha256=classifier.weights_sha256, labels=classifier.labels)
         session.add(version)
         session.flush()
     return version
