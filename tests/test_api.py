@@ -109,7 +109,9 @@ def test_entities_are_paged_with_a_cursor_and_filtered(
     seen: list[str] = []
     cursor = None
     while True:
-        params: dict[str, str | int] = {"label": "SALARY", "limit": 2} | ({"cursor": cursor} if cursor else {})
+        params: dict[str, str | int] = {"label": "SALARY", "limit": 2}
+        if cursor:
+            params["cursor"] = cursor
         page = client.get("/v1/entities", params=params).json()
         seen += [e["text"] for e in page["items"]]
         cursor = page["next_cursor"]
