@@ -258,14 +258,14 @@ def ingest(
 
 @app.command()
 def worker(
-    queues: Annotated[str, typer.Option(help="Comma-separated stages: extract, ner")] = "extract",
+    queues: Annotated[str, typer.Option(help="Comma-separated queues: extract, ner, webhooks")] = "extract,webhooks",
     concurrency: Annotated[int | None, typer.Option(help="extract: processes (default: CPU count)")] = None,
 ) -> None:
     """Run one Celery worker for the given stages (ner always uses the solo pool: one per GPU)."""
     from cli.processes import worker_command
 
     stages = [q.strip() for q in queues.split(",") if q.strip()]
-    unknown = set(stages) - {"extract", "ner"}
+    unknown = set(stages) - {"extract", "ner", "webhooks"}
     if unknown:
         raise typer.BadParameter(f"unknown stages: {', '.join(sorted(unknown))}")
     command = worker_command(get_settings(), stages, concurrency or os.cpu_count() or 1)

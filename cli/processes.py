@@ -27,7 +27,7 @@ def worker_command(settings: Settings, stages: Sequence[str], concurrency: int |
 def local_workers(settings: Settings, extract_concurrency: int = 1) -> Iterator[list[subprocess.Popen[bytes]]]:
     """An extract worker and a ner worker for the duration of the block."""
     processes = [
-        subprocess.Popen(worker_command(settings, ["extract"], extract_concurrency)),
+        subprocess.Popen(worker_command(settings, ["extract", "webhooks"], extract_concurrency)),
         subprocess.Popen(worker_command(settings, ["ner"])),
     ]
     try:

@@ -23,6 +23,8 @@ TASK_NAMES = {
     JobStage.extract: "contract_ner.extract_document",
     JobStage.ner: "contract_ner.recognize_entities",
 }
+DELIVER_WEBHOOK_TASK = "contract_ner.deliver_webhook"
+WEBHOOKS_QUEUE = "webhooks"
 
 # Hard limit on one task's run time; the broker's visibility timeout must stay above it, or Redis
 # would hand a still-running task to a second worker.
@@ -59,6 +61,7 @@ def celery_config(settings: Settings) -> dict[str, Any]:
         "task_routes": {
             TASK_NAMES[JobStage.extract]: {"queue": settings.queue(JobStage.extract.value)},
             TASK_NAMES[JobStage.ner]: {"queue": settings.queue(JobStage.ner.value)},
+            DELIVER_WEBHOOK_TASK: {"queue": settings.queue(WEBHOOKS_QUEUE)},
         },
         "worker_hijack_root_logger": False,
         "enable_utc": True,

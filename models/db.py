@@ -3,7 +3,7 @@ domain functions only flush."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
@@ -39,6 +39,30 @@ def get_engine() -> Engine:
 @lru_cache(maxsize=1)
 def get_sessionmaker() -> sessionmaker[Session]:
     return sessionmaker(bind=get_engine(), expire_on_commit=False)
+
+
+_ON_COMMIT = "contract_ner.on_commit"
+
+
+def on_commit(session: Session, callback: Callable[[], None]) -> None:
+    """Run `callback` once the session's current transaction has committed; drop it on rollback.
+
+    Domain functions only flush, so they cannot publish to the broker themselves: they register the
+    publication here and whoever owns the session commits."""
+    session.info.setdefault(_ON_COMMIT, []).append(callback)
+
+
+@event.listens_for(Session, "after_commit")
+def _run_on_commit(session: Session) -> None:
+    callbacks = session.info.pop(_ON_COMMIT, [])
+    for callback in callbacks:
+        callback()
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_on_commit(session: Session, previous_transaction: object) -> None:
+    if session.in_transaction() is False:
+        session.info.pop(_ON_COMMIT, None)
 
 
 @contextmanager

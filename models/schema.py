@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import enum
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
+    Date,
     DateTime,
     Enum,
     Float,
@@ -19,6 +22,7 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     MetaData,
+    Numeric,
     String,
     Text,
     UniqueConstraint,
@@ -95,7 +99,8 @@ class Document(Base):
     __table_args__ = (
         Index(None, "created_at", "id"),
         Index(None, "status"),
-        Index(None, "external_id"),
+        Index(None, "external_id", "version"),
+        Index(None, "batch_id", "status"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
@@ -104,6 +109,11 @@ class Document(Base):
     content_type: Mapped[str] = mapped_column(String(100))
     size_bytes: Mapped[int] = mapped_column(BigInteger)
     external_id: Mapped[str | None] = mapped_column(String(200))
+    # DMS metadata as sent on upload ("metadata" is reserved by SQLAlchemy's declarative base).
+    meta: Mapped[dict[str, Any] | None] = mapped_column("metadata", JSON)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    previous_version_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("documents.id", ondelete="SET NULL"))
+    batch_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("batches.id", ondelete="SET NULL"))
     status: Mapped[DocumentStatus] = mapped_column(
         _enum(DocumentStatus, "document_status"), default=DocumentStatus.queued
     )
@@ -203,5 +213,86 @@ class Entity(Base):
     page: Mapped[int | None] = mapped_column(Integer)
     score: Mapped[float] = mapped_column(Float)
     model_id: Mapped[int] = mapped_column(ForeignKey("model_versions.id"))
+    # The span's value in a typed column (see models.normalisation); null when it cannot be read
+    # with certainty, never a guess.
+    value_date: Mapped[date | None] = mapped_column(Date)
+    value_number: Mapped[Decimal | None] = mapped_column(Numeric(14, 4))
+    value_unit: Mapped[str | None] = mapped_column(String(16))
+    value_period: Mapped[str | None] = mapped_column(String(8))
 
     document: Mapped[Document] = relationship(back_populates="entities")
+
+
+class Batch(Base):
+    """An ingestion batch (bulk load, DMS sync): one `batch.done` event when its last document ends."""
+
+    __tablename__ = "batches"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    name: Mapped[str | None] = mapped_column(String(200))
+    expected_documents: Mapped[int | None] = mapped_column(Integer)
+    closed: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    done_at: Mapped[datetime | None]
+
+
+class ContractCard(Base):
+    """The best value per fact of one document, rebuilt whenever its entities change."""
+
+    __tablename__ = "contract_cards"
+
+    document_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True)
+    employer: Mapped[str | None] = mapped_column(Text)
+    employee: Mapped[str | None] = mapped_column(Text)
+    job_title: Mapped[str | None] = mapped_column(Text)
+    workplace: Mapped[str | None] = mapped_column(Text)
+    start_date: Mapped[date | None] = mapped_column(Date)
+    end_date: Mapped[date | None] = mapped_column(Date)
+    weekly_hours: Mapped[Decimal | None] = mapped_column(Numeric(8, 2))
+    salary_amount: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    salary_currency: Mapped[str | None] = mapped_column(String(3))
+    salary_period: Mapped[str | None] = mapped_column(String(8))
+    pension_percent: Mapped[Decimal | None] = mapped_column(Numeric(8, 2))
+    notice_period_months: Mapped[Decimal | None] = mapped_column(Numeric(8, 2))
+    probation_period_months: Mapped[Decimal | None] = mapped_column(Numeric(8, 2))
+    confidence: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    flags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    needs_review: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class WebhookSubscription(Base):
+    __tablename__ = "webhook_subscriptions"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    url: Mapped[str] = mapped_column(String(2000))
+    secret: Mapped[str] = mapped_column(String(200))
+    events: Mapped[list[str]] = mapped_column(JSON)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class DeliveryState(enum.StrEnum):
+    pending = "pending"
+    delivered = "delivered"
+    failed = "failed"
+
+
+class WebhookDelivery(Base):
+    """One event for one subscription, with every attempt's outcome logged on the row."""
+
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (Index(None, "subscription_id", "created_at"), Index(None, "state", "next_attempt_at"))
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
+    subscription_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("webhook_subscriptions.id", ondelete="CASCADE"))
+    event: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    state: Mapped[DeliveryState] = mapped_column(_enum(DeliveryState, "delivery_state"), default=DeliveryState.pending)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_status_code: Mapped[int | None] = mapped_column(Integer)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    attempt_log: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    next_attempt_at: Mapped[datetime | None]
+    delivered_at: Mapped[datetime | None]

@@ -31,6 +31,13 @@ class Settings(BaseSettings):
     ner_batch_size: int = Field(default=16, ge=1)
     max_upload_bytes: int = Field(default=50 * 1024 * 1024, ge=1)
     queue_prefix: str = Field(default="", description="Prefix for queue names, to share one broker")
+    webhook_allow_private: bool = Field(
+        default=False, description="Allow callback URLs in private ranges (on-premise DMS hosts)"
+    )
+    webhook_allow_loopback: bool = Field(default=False, description="Allow loopback callbacks (development only)")
+    webhook_timeout_s: float = Field(default=10.0, gt=0)
+    webhook_max_attempts: int = Field(default=8, ge=1)
+    webhook_backoff_base_s: float = Field(default=30.0, gt=0, description="First retry delay; doubles per attempt")
     log_format: Literal["console", "json"] = "console"
     log_level: str = "INFO"
 

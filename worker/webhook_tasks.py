@@ -1,0 +1,1 @@
+"""Celery task delivering webhooks (queue `webhooks`)."""
