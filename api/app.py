@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from api.batches import router as batches_router
 from api.routes import router
 from models.settings import get_settings
 from models.structured_logging import configure_logging
@@ -18,6 +19,7 @@ def create_app() -> FastAPI:
         description="Upload Danish contracts; query the entities found in them.",
     )
     application.include_router(router)
+    application.include_router(batches_router)
     return application
 
 

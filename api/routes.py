@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+import json
 import uuid
-from datetime import datetime
-from typing import Annotated
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, Response, UploadFile, status
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, StreamingResponse
+from models.contract_card import card_as_dict
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from api.deps import get_session
-from api.schemas import Accepted, DocumentOut, DocumentTextOut, EntityOut, EntityPage, StageTimings
+from api.export import export_rows
+from api.schemas import Accepted, DocumentOut, DocumentPage, DocumentTextOut, EntityOut, EntityPage, StageTimings
 from models.broker import get_celery, publish_jobs
 from models.intake import RejectedUpload, submit_document
-from models.schema import Document, Entity, JobStage
+from models.queries import DocumentFilter, after_cursor, encode_cursor, filtered_documents
+from models.schema import ContractCard, Document, DocumentStatus, Entity, JobStage
 from models.settings import get_settings
 
 router = APIRouter()
@@ -37,13 +42,16 @@ def document_out(document: Document) -> DocumentOut:
         ner_s=_seconds(document.ner_finished_at, document.ner_started_at),
         total_s=_seconds(document.finished_at, document.created_at),
     )
-    return DocumentOut.model_validate(
-        {**{k: getattr(document, k) for k in DocumentOut.model_fields if k != "timings"}, "timings": timings}
-    )
+    fields = {k: getattr(document, k) for k in DocumentOut.model_fields if k not in ("timings", "metadata")}
+    return DocumentOut.model_validate({**fields, "metadata": document.meta, "timings": timings})
 
 
 def entity_out(entity: Entity) -> EntityOut:
     return EntityOut(
+        value_date=entity.value_date,
+        value_number=entity.value_number,
+        value_unit=entity.value_unit,
+        value_period=entity.value_period,
         id=entity.id,
         document_id=entity.document_id,
         label=entity.label,
@@ -76,11 +84,16 @@ async def _read_limited(upload: UploadFile, limit: int) -> bytes:
 async def upload_document(
     session: SessionDep,
     file: Annotated[UploadFile, File(description="PDF, DOCX or plain text; the type is sniffed from the bytes")],
-    external_id: Annotated[str | None, Form(max_length=200)] = None,
+    external_id: Annotated[str | None, Form(max_length=200, description="The DMS's id for this document")] = None,
+    metadata: Annotated[str | None, Form(description="A JSON object stored with the document")] = None,
+    batch_id: Annotated[uuid.UUID | None, Form(description="An open batch this upload belongs to")] = None,
 ) -> Response:
+    meta = _json_object(metadata)
     data = await _read_limited(file, get_settings().max_upload_bytes)
     try:
-        submission = submit_document(session, data, filename=file.filename, external_id=external_id)
+        submission = submit_document(
+            session, data, filename=file.filename, external_id=external_id, metadata=meta, batch_id=batch_id
+        )
     except RejectedUpload as exc:
         raise HTTPException(exc.status_code, f"{exc.code}: {exc.message}") from exc
     document = submission.document
@@ -92,6 +105,18 @@ async def upload_document(
     return JSONResponse(body.model_dump(mode="json"), status_code=code)
 
 
+def _json_object(raw: str | None) -> dict[str, Any] | None:
+    if raw is None:
+        return None
+    try:
+        value = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"metadata is not JSON: {exc}") from exc
+    if not isinstance(value, dict):
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "metadata must be a JSON object")
+    return value
+
+
 def _document_or_404(session: Session, document_id: uuid.UUID) -> Document:
     document = session.get(Document, document_id)
     if document is None:
@@ -99,9 +124,85 @@ def _document_or_404(session: Session, document_id: uuid.UUID) -> Document:
     return document
 
 
+def document_filter(
+    status_: Annotated[DocumentStatus | None, Query(alias="status")] = None,
+    external_id: str | None = None,
+    created_from: datetime | None = None,
+    created_to: datetime | None = None,
+    salary_min: Decimal | None = None,
+    salary_max: Decimal | None = None,
+    start_date_from: date | None = None,
+    start_date_to: date | None = None,
+    needs_review: bool | None = None,
+    label: Annotated[str | None, Query(description="With value_gte/value_lte: documents with such an entity")] = None,
+    value_gte: Annotated[str | None, Query(description="A number, or an ISO date for date labels")] = None,
+    value_lte: str | None = None,
+) -> DocumentFilter:
+    if (value_gte is not None or value_lte is not None) and label is None:
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, "value_gte/value_lte need a label")
+    return DocumentFilter(
+        status_, external_id, created_from, created_to, salary_min, salary_max, start_date_from, start_date_to,
+        needs_review, label, value_gte, value_lte,
+    )  # fmt: skip
+
+
+FilterDep = Annotated[DocumentFilter, Depends(document_filter)]
+
+
+@router.get("/v1/documents", response_model=DocumentPage)
+def list_documents(
+    session: SessionDep,
+    filters: FilterDep,
+    cursor: Annotated[str | None, Query(description="next_cursor of the previous page")] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> DocumentPage:
+    query = filtered_documents(filters)
+    if cursor is not None:
+        try:
+            query = after_cursor(query, cursor)
+        except ValueError as exc:
+            raise HTTPException(status.HTTP_400_BAD_REQUEST, "invalid cursor") from exc
+    try:
+        rows = session.execute(query.limit(limit + 1)).all()
+    except (ArithmeticError, ValueError) as exc:
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, f"invalid filter value: {exc}") from exc
+    page = rows[:limit]
+    return DocumentPage(
+        items=[document_out(document) for document, _card in page],
+        next_cursor=encode_cursor(page[-1][0]) if len(rows) > limit else None,
+    )
+
+
+@router.get("/v1/documents/export", response_class=StreamingResponse)
+def export_documents(
+    filters: FilterDep, export_format: Annotated[str, Query(alias="format", pattern="^(csv|jsonl)$")] = "csv"
+) -> StreamingResponse:
+    """One row per document with its contract card, streamed: memory stays flat for any number of rows."""
+    media = "text/csv; charset=utf-8" if export_format == "csv" else "application/x-ndjson"
+    rows = export_rows(filtered_documents(filters), export_format)
+    headers = {"Content-Disposition": f'attachment; filename="contracts.{export_format}"'}
+    return StreamingResponse(rows, media_type=media, headers=headers)
+
+
 @router.get("/v1/documents/{document_id}", response_model=DocumentOut)
 def get_document(session: SessionDep, document_id: uuid.UUID) -> DocumentOut:
     return document_out(_document_or_404(session, document_id))
+
+
+@router.delete("/v1/documents/{document_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_document(session: SessionDep, document_id: uuid.UUID) -> Response:
+    """Erase the file, its text, tokens, entities and card (data-protection requests)."""
+    session.delete(_document_or_404(session, document_id))
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get("/v1/documents/{document_id}/card")
+def get_contract_card(session: SessionDep, document_id: uuid.UUID) -> dict[str, Any]:
+    _document_or_404(session, document_id)
+    card = session.get(ContractCard, document_id)
+    if card is None:
+        raise HTTPException(status.HTTP_409_CONFLICT, "no contract card yet: the document is not done")
+    return card_as_dict(card)
 
 
 @router.get("/v1/documents/{document_id}/entities", response_model=list[EntityOut])

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
@@ -31,6 +33,9 @@ class DocumentOut(BaseModel):
     error: str | None
     filename: str | None
     external_id: str | None
+    metadata: dict[str, Any] | None
+    version: int
+    previous_version_id: uuid.UUID | None
     content_type: str
     size_bytes: int
     sha256: str
@@ -65,10 +70,19 @@ class EntityOut(BaseModel):
     page: int | None
     score: float
     model_id: int
+    value_date: date | None = None
+    value_number: Decimal | None = None
+    value_unit: str | None = None
+    value_period: str | None = None
 
 
 class EntityPage(BaseModel):
     items: list[EntityOut]
+    next_cursor: str | None
+
+
+class DocumentPage(BaseModel):
+    items: list[DocumentOut]
     next_cursor: str | None
 
 

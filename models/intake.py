@@ -6,11 +6,13 @@ from __future__ import annotations
 import hashlib
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from models.batches import BatchClosed, add_to_batch
 from models.content_types import describe_unsupported, sniff_content_type
 from models.schema import Document, DocumentFile, Job, JobStage
 
@@ -33,7 +35,30 @@ class Submission:
 
 
 def submit_document(
-    session: Session, data: bytes, filename: str | None = None, external_id: str | None = None
+    session: Session,
+    data: bytes,
+    filename: str | None = None,
+    external_id: str | None = None,
+    metadata: dict[str, Any] | None = None,
+    batch_id: uuid.UUID | None = None,
+) -> Submission:
+    """Store an upload, or return the document that already has these bytes.
+
+    A new file under an `external_id` that already exists becomes the next version of that DMS
+    document, linked to the previous one."""
+    submission = _store(session, data, filename, external_id, metadata)
+    if batch_id is not None:
+        try:
+            add_to_batch(session, batch_id, submission.document.id, filename, duplicate=not submission.created)
+        except LookupError as exc:
+            raise RejectedUpload(404, "unknown_batch", str(exc)) from exc
+        except BatchClosed as exc:
+            raise RejectedUpload(409, "batch_closed", str(exc)) from exc
+    return submission
+
+
+def _store(
+    session: Session, data: bytes, filename: str | None, external_id: str | None, metadata: dict[str, Any] | None
 ) -> Submission:
     if not data:
         raise RejectedUpload(400, "empty", "the file is empty")
@@ -45,8 +70,18 @@ def submit_document(
     if existing is not None:
         return Submission(existing, created=False, extract_job_id=None)
 
+    previous = (
+        session.scalars(
+            select(Document).where(Document.external_id == external_id).order_by(Document.version.desc()).limit(1)
+        ).first()
+        if external_id
+        else None
+    )
     document = Document(
         id=uuid.uuid4(),
+        meta=metadata,
+        version=previous.version + 1 if previous else 1,
+        previous_version_id=previous.id if previous else None,
         sha256=sha256,
         # The client's filename is metadata only: never used as a path.
         filename=(filename or "")[-512:] or None,

@@ -100,7 +100,6 @@ class Document(Base):
         Index(None, "created_at", "id"),
         Index(None, "status"),
         Index(None, "external_id", "version"),
-        Index(None, "batch_id", "status"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
@@ -113,7 +112,6 @@ class Document(Base):
     meta: Mapped[dict[str, Any] | None] = mapped_column("metadata", JSON)
     version: Mapped[int] = mapped_column(Integer, default=1)
     previous_version_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("documents.id", ondelete="SET NULL"))
-    batch_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("batches.id", ondelete="SET NULL"))
     status: Mapped[DocumentStatus] = mapped_column(
         _enum(DocumentStatus, "document_status"), default=DocumentStatus.queued
     )
@@ -234,6 +232,21 @@ class Batch(Base):
     closed: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     done_at: Mapped[datetime | None]
+
+
+class BatchItem(Base):
+    """One upload into a batch: the batch's per-file manifest, duplicates and deletions included."""
+
+    __tablename__ = "batch_items"
+    __table_args__ = (UniqueConstraint("batch_id", "document_id"), Index(None, "document_id"))
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
+    batch_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("batches.id", ondelete="CASCADE"))
+    # Null once the document was erased (DELETE /v1/documents/{id}); the manifest keeps the row.
+    document_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("documents.id", ondelete="SET NULL"))
+    filename: Mapped[str | None] = mapped_column(String(512))
+    duplicate: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class ContractCard(Base):

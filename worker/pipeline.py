@@ -8,9 +8,13 @@ from bisect import bisect_right
 from collections.abc import Mapping, Sequence
 
 import structlog
+from models.contract_card import card_as_dict, rebuild_contract_card
+from models.normalisation import entity_values
+from models.webhooks import record_event
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session, selectinload
 
+from models.batches import complete_batches_of
 from models.schema import (
     Document,
     DocumentStatus,
@@ -72,6 +76,12 @@ def fail_document(session: Session, document_id: uuid.UUID, stage: JobStage, cod
     document.error = message
     document.finished_at = utcnow()
     session.flush()
+    record_event(
+        session,
+        "document.failed",
+        {"document_id": str(document.id), "external_id": document.external_id, "reason": code, "error": message},
+    )
+    complete_batches_of(session, document.id)
     log.warning("document.failed", document_id=str(document_id), stage=stage.value, reason=code, error=message)
 
 
@@ -158,14 +168,13 @@ def recognize_entities(
     texts: list[str] = []
     tokenized: list[TokenizedText] = []
     for document in documents:
-        assert document.text is not None, "extracted documents have text"
-        texts.append(document.text.text)
+        texts.append(text_of(document).text)
         stored = document.tokens
         if stored is not None and stored.tokenizer_sha256 == classifier.tokenizer_sha256:
             tokenized.append(TokenizedText.from_bytes(stored.token_ids, stored.offsets, stored.windows))
         else:
             # Extracted under another model's tokenizer (a rolling model upgrade): windows are rebuilt.
-            tokenized.append(classifier.preprocess(document.text.text))
+            tokenized.append(classifier.preprocess(text_of(document).text))
     spans_per_document = classifier.predict_tokenized(texts, tokenized, batch_size=batch_size)
 
     ids = [d.id for d in documents]
@@ -177,9 +186,11 @@ def recognize_entities(
             "text": span.text,
             "start_char": span.start,
             "end_char": span.end,
-            "page": page_of(document.text.page_starts, span.start) if document.text else None,
+            "page": page_of(text_of(document).page_starts, span.start),
             "score": span.score,
             "model_id": version.id,
+            # The words after a salary say its period ("pr. måned", "i timen").
+            **entity_values(span.label, span.text, text_of(document).text[span.end : span.end + 60]),
         }
         for document, spans in zip(documents, spans_per_document, strict=True)
         for span in spans
@@ -199,7 +210,28 @@ def recognize_entities(
         if job is not None:
             job.state = JobState.done
             job.last_error = None
+    session.flush()
+    for document, spans in zip(documents, spans_per_document, strict=True):
+        card = rebuild_contract_card(session, document.id)
+        record_event(
+            session,
+            "document.done",
+            {
+                "document_id": str(document.id),
+                "external_id": document.external_id,
+                "version": document.version,
+                "entity_count": len(spans),
+                "card": card_as_dict(card),
+            },
+        )
+        complete_batches_of(session, document.id)
         log.info("document.done", document_id=str(document.id), entities=len(spans), model=version.name)
     session.flush()
     session.expire_all()
     return ids
+
+
+def text_of(document: Document) -> DocumentText:
+    if document.text is None:
+        raise ValueError(f"document {document.id} has no extracted text")
+    return document.text

@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-27 02:57:21.385237
+Create Date: 2026-11-27 02:59:27.847634
 """
 
 from collections.abc import Sequence
@@ -19,7 +19,7 @@ depends_on: str | Sequence[str] | None = None
 # One row per document with its facts in typed columns: what dashboards and analysts query.
 CONTRACT_CARD_VIEW = """
 CREATE VIEW contract_card_view AS
-SELECT d.id AS document_id, d.filename, d.external_id, d.version, d.batch_id, d.status, d.created_at,
+SELECT d.id AS document_id, d.filename, d.external_id, d.version, d.status, d.created_at,
        d.finished_at, c.employer, c.employee, c.job_title, c.workplace, c.start_date, c.end_date,
        c.weekly_hours, c.salary_amount, c.salary_currency, c.salary_period, c.pension_percent,
        c.notice_period_months, c.probation_period_months, c.needs_review, c.flags, c.confidence
@@ -86,6 +86,26 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "batch_items",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
+        sa.Column("batch_id", sa.Uuid(), nullable=False),
+        sa.Column("document_id", sa.Uuid(), nullable=True),
+        sa.Column("filename", sa.String(length=512), nullable=True),
+        sa.Column("duplicate", sa.Boolean(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["batch_id"], ["batches.id"], name=op.f("fk_batch_items_batch_id_batches"), ondelete="CASCADE"
+        ),
+        sa.ForeignKeyConstraint(
+            ["document_id"], ["documents.id"], name=op.f("fk_batch_items_document_id_documents"), ondelete="SET NULL"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_batch_items")),
+        sa.UniqueConstraint("batch_id", "document_id", name=op.f("uq_batch_items_batch_id_document_id")),
+    )
+    with op.batch_alter_table("batch_items", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_batch_items_document_id"), ["document_id"], unique=False)
+
+    op.create_table(
         "contract_cards",
         sa.Column("document_id", sa.Uuid(), nullable=False),
         sa.Column("employer", sa.Text(), nullable=True),
@@ -114,13 +134,8 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("metadata", sa.JSON(), nullable=True))
         batch_op.add_column(sa.Column("version", sa.Integer(), nullable=False, server_default=sa.text("1")))
         batch_op.add_column(sa.Column("previous_version_id", sa.Uuid(), nullable=True))
-        batch_op.add_column(sa.Column("batch_id", sa.Uuid(), nullable=True))
         batch_op.drop_index(batch_op.f("ix_documents_external_id"))
-        batch_op.create_index(batch_op.f("ix_documents_batch_id_status"), ["batch_id", "status"], unique=False)
         batch_op.create_index(batch_op.f("ix_documents_external_id_version"), ["external_id", "version"], unique=False)
-        batch_op.create_foreign_key(
-            batch_op.f("fk_documents_batch_id_batches"), "batches", ["batch_id"], ["id"], ondelete="SET NULL"
-        )
         batch_op.create_foreign_key(
             batch_op.f("fk_documents_previous_version_id_documents"),
             "documents",
@@ -148,16 +163,17 @@ def downgrade() -> None:
 
     with op.batch_alter_table("documents", schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f("fk_documents_previous_version_id_documents"), type_="foreignkey")
-        batch_op.drop_constraint(batch_op.f("fk_documents_batch_id_batches"), type_="foreignkey")
         batch_op.drop_index(batch_op.f("ix_documents_external_id_version"))
-        batch_op.drop_index(batch_op.f("ix_documents_batch_id_status"))
         batch_op.create_index(batch_op.f("ix_documents_external_id"), ["external_id"], unique=False)
-        batch_op.drop_column("batch_id")
         batch_op.drop_column("previous_version_id")
         batch_op.drop_column("version")
         batch_op.drop_column("metadata")
 
     op.drop_table("contract_cards")
+    with op.batch_alter_table("batch_items", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_batch_items_document_id"))
+
+    op.drop_table("batch_items")
     with op.batch_alter_table("webhook_deliveries", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_webhook_deliveries_subscription_id_created_at"))
         batch_op.drop_index(batch_op.f("ix_webhook_deliveries_state_next_attempt_at"))

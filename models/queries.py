@@ -1,0 +1,84 @@
+"""Document queries shared by the list and export endpoints: filters on status, DMS fields, dates and
+facts (via the contract card and typed entity values), with keyset pagination on (created_at, id)."""
+
+from __future__ import annotations
+
+import base64
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import Select, and_, exists, or_, select
+
+from models.schema import ContractCard, Document, DocumentStatus, Entity
+
+
+@dataclass(frozen=True)
+class DocumentFilter:
+    status: DocumentStatus | None = None
+    external_id: str | None = None
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+    salary_min: Decimal | None = None
+    salary_max: Decimal | None = None
+    start_date_from: date | None = None
+    start_date_to: date | None = None
+    needs_review: bool | None = None
+    label: str | None = None
+    value_gte: str | None = None
+    value_lte: str | None = None
+
+
+def _typed(value: str) -> Decimal | date:
+    """`value_gte=30000` compares numbers, `value_gte=2024-01-01` compares dates."""
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return Decimal(value.replace(",", "."))
+
+
+def filtered_documents(f: DocumentFilter) -> Select[tuple[Document, ContractCard]]:
+    query = select(Document, ContractCard).outerjoin(ContractCard, ContractCard.document_id == Document.id)
+    conditions = []
+    if f.status is not None:
+        conditions.append(Document.status == f.status)
+    if f.external_id is not None:
+        conditions.append(Document.external_id == f.external_id)
+    if f.created_from is not None:
+        conditions.append(Document.created_at >= f.created_from)
+    if f.created_to is not None:
+        conditions.append(Document.created_at < f.created_to)
+    if f.salary_min is not None:
+        conditions.append(ContractCard.salary_amount >= f.salary_min)
+    if f.salary_max is not None:
+        conditions.append(ContractCard.salary_amount <= f.salary_max)
+    if f.start_date_from is not None:
+        conditions.append(ContractCard.start_date >= f.start_date_from)
+    if f.start_date_to is not None:
+        conditions.append(ContractCard.start_date < f.start_date_to)
+    if f.needs_review is not None:
+        conditions.append(ContractCard.needs_review == f.needs_review)
+    if f.label is not None:
+        entity = [Entity.document_id == Document.id, Entity.label == f.label]
+        for bound, is_lower in ((f.value_gte, True), (f.value_lte, False)):
+            if bound is None:
+                continue
+            value = _typed(bound)
+            column = Entity.value_date if isinstance(value, date) else Entity.value_number
+            entity.append(column >= value if is_lower else column <= value)
+        conditions.append(exists().where(and_(*entity)))
+    return query.where(*conditions).order_by(Document.created_at, Document.id)
+
+
+def encode_cursor(document: Document) -> str:
+    return base64.urlsafe_b64encode(f"{document.created_at.isoformat()}|{document.id}".encode()).decode()
+
+
+def after_cursor(query: Select[tuple[Document, ContractCard]], cursor: str) -> Select[tuple[Document, ContractCard]]:
+    created, _, document_id = base64.urlsafe_b64decode(cursor.encode()).decode().partition("|")
+    created_at = datetime.fromisoformat(created)
+    last_id = uuid.UUID(document_id)
+    return query.where(
+        or_(Document.created_at > created_at, and_(Document.created_at == created_at, Document.id > last_id))
+    )
