@@ -149,18 +149,28 @@ class TokenClassifier:
         return self.windowing.chunk(text)
 
     # -- forward ------------------------------------------------------------------------------------
+    @staticmethod
+    def batch_order(windows: Sequence[np.ndarray], batch_size: int) -> list[list[int]]:
+        """Window indices grouped into batches, longest first, so each batch pads to similar lengths."""
+        order = sorted(range(len(windows)), key=lambda i: -len(windows[i]))
+        return [order[first : first + batch_size] for first in range(0, len(order), batch_size)]
+
+    def padded_tokens(self, windows: Sequence[np.ndarray], batch_size: int) -> int:
+        """Tokens the model computes, padding included, for these windows (special tokens counted)."""
+        return sum(
+            len(batch) * (max(len(windows[i]) for i in batch) + 2) for batch in self.batch_order(windows, batch_size)
+        )
+
     def forward(self, windows: Sequence[np.ndarray], batch_size: int = 16) -> list[np.ndarray]:
         """Class probabilities (float32, one row per token) for each window of token ids.
 
         Windows are sorted by length and padded per batch only, so short documents do not pay for
         long ones."""
         results: list[np.ndarray] = [np.empty((0, len(self.id2label)), np.float32)] * len(windows)
-        order = sorted(range(len(windows)), key=lambda i: -len(windows[i]))
         cls_id = self.tokenizer.cls_token_id
         sep_id = self.tokenizer.sep_token_id
         pad_id = self.tokenizer.pad_token_id or 0
-        for first in range(0, len(order), batch_size):
-            batch = order[first : first + batch_size]
+        for batch in self.batch_order(windows, batch_size):
             width = max(len(windows[i]) for i in batch) + 2
             input_ids = np.full((len(batch), width), pad_id, dtype=np.int64)
             attention = np.zeros((len(batch), width), dtype=np.int64)

@@ -1,0 +1,131 @@
+"""NER-stage throughput: our batched engine vs the Hugging Face pipeline, side by side in one run.
+
+    python -m bench.ner_throughput [--model training/default-model] [--docs 40] [--rounds 3]
+    python -m bench.ner_throughput --base-sized --docs 8 --max-pages 12
+
+Ours: the extract stage has already tokenized and planned windows (as in production), so the NER stage
+is forward (windows of all documents in length-sorted batches, padded per batch) + postprocess
+(stitching, vectorised word aggregation). We also time tokenization separately, so "ours incl.
+tokenize" compares like for like with the baselines, which tokenize inside the pipeline.
+Baselines, same model, same documents, alternating with ours in every round:
+  B0  pipeline("token-classification", aggregation_strategy="first", stride=S) called once per document
+  B1  the same pipeline given the whole list with batch_size=32
+Prints real tokens/s, padded tokens/s, padding efficiency, windows/s, docs/s and the ratios.
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import statistics
+import tempfile
+import time
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+
+import torch
+from transformers import AutoTokenizer, XLMRobertaConfig, XLMRobertaForTokenClassification, pipeline
+
+from bench.corpus import benchmark_documents, describe
+from models.settings import DEFAULT_MODEL_PATH
+from worker.inference import TokenClassifier
+
+
+def base_sized_copy(model_dir: Path, out_dir: Path) -> Path:
+    """An xlm-roberta-base-sized model (12 layers, 768 wide) with random weights and the same tokenizer
+    and labels: speed does not depend on the weights."""
+    source = XLMRobertaConfig.from_pretrained(model_dir)
+    config = XLMRobertaConfig(
+        vocab_size=source.vocab_size,
+        hidden_size=768,
+        num_hidden_layers=12,
+        num_attention_heads=12,
+        intermediate_size=3072,
+        max_position_embeddings=514,
+        pad_token_id=source.pad_token_id,
+        id2label=source.id2label,
+        label2id=source.label2id,
+    )
+    torch.manual_seed(0)
+    XLMRobertaForTokenClassification(config).save_pretrained(out_dir)
+    AutoTokenizer.from_pretrained(model_dir).save_pretrained(out_dir)
+    return out_dir
+
+
+def timed(run: Callable[[], object]) -> float:
+    started = time.perf_counter()
+    run()
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--model", type=Path, default=DEFAULT_MODEL_PATH)
+    parser.add_argument("--base-sized", action="store_true", help="random xlm-roberta-base-sized weights")
+    parser.add_argument("--docs", type=int, default=40)
+    parser.add_argument("--max-pages", type=int, default=60)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--batch-size", type=int, default=16, help="our windows per forward pass")
+    parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    parser.add_argument("--threads", type=int, default=torch.get_num_threads())
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    warnings.filterwarnings("ignore")
+
+    model_dir = args.model
+    if args.base_sized:
+        model_dir = base_sized_copy(args.model, Path(tempfile.mkdtemp(prefix="base-sized-")))
+    documents = benchmark_documents(args.docs, max_pages=args.max_pages)
+    ours = TokenClassifier.load(model_dir, device=args.device)
+    stride = ours.windowing.stride
+    # The same window length for both: the pipeline takes it from the tokenizer's model_max_length.
+    hf_tokenizer = AutoTokenizer.from_pretrained(model_dir, model_max_length=ours.windowing.max_length)
+    hf = pipeline(
+        "token-classification",
+        model=str(model_dir),
+        tokenizer=hf_tokenizer,
+        aggregation_strategy="first",
+        stride=stride,
+        device=args.device,
+    )
+
+    tokenize_s = timed(lambda: [ours.preprocess(d) for d in documents])
+    tokenized = [ours.preprocess(d) for d in documents]
+    windows = sum(len(t.windows) for t in tokenized)
+    real_tokens = sum(e - s + 2 for t in tokenized for s, e in t.windows)
+    padded_tokens = ours.padded_tokens([t.token_ids[s:e] for t in tokenized for s, e in t.windows], args.batch_size)
+
+    times: dict[str, list[float]] = {"ours": [], "B0": [], "B1": []}
+    runs: dict[str, Callable[[], object]] = {
+        "ours": lambda: ours.predict_tokenized(documents, tokenized, batch_size=args.batch_size),
+        "B0": lambda: [hf(d) for d in documents],
+        "B1": lambda: hf(documents, batch_size=32),
+    }
+    ours.predict_tokenized(documents[:2], tokenized[:2])  # warm-up: first-call allocations
+    hf(documents[0])
+    for round_index in range(args.rounds):
+        order = list(runs)[round_index % 3 :] + list(runs)[: round_index % 3]
+        for name in order:
+            times[name].append(timed(runs[name]))
+    median = {name: statistics.median(values) for name, values in times.items()}
+
+    print(f"machine: {platform.processor() or platform.machine()}, {torch.get_num_threads()} threads, {args.device}")
+    print(f"model: {model_dir} ({sum(p.numel() for p in ours.model.parameters()) / 1e6:.1f}M parameters)")
+    print(f"corpus: {describe(documents)}; {windows} windows, {real_tokens} real tokens")
+    print(f"rounds: {args.rounds} (alternating order), medians in seconds: " + ", ".join(
+        f"{k}={v:.2f}" for k, v in median.items()))  # fmt: skip
+    ner_s = median["ours"]
+    print(f"ours   NER stage: {real_tokens / ner_s:,.0f} real tokens/s, {padded_tokens / ner_s:,.0f} padded tokens/s, "
+          f"padding efficiency {real_tokens / padded_tokens:.3f}, {windows / ner_s:,.1f} windows/s, "
+          f"{len(documents) / ner_s:.2f} docs/s")  # fmt: skip
+    print(f"ours   incl. tokenize ({tokenize_s:.2f}s): {len(documents) / (ner_s + tokenize_s):.2f} docs/s")
+    for name in ("B0", "B1"):
+        print(f"{name}     {real_tokens / median[name]:,.0f} real tokens/s, {len(documents) / median[name]:.2f} docs/s")
+    for name in ("B0", "B1"):
+        print(f"ratio  ours/{name}: NER stage {median[name] / ner_s:.2f}x, incl. tokenize "
+              f"{median[name] / (ner_s + tokenize_s):.2f}x")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
