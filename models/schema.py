@@ -130,12 +130,20 @@ class Document(Base):
     ner_finished_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
 
-    file: Mapped[DocumentFile] = relationship(cascade="all, delete-orphan", uselist=False, lazy="raise")
-    text: Mapped[DocumentText | None] = relationship(cascade="all, delete-orphan", uselist=False)
-    tokens: Mapped[DocumentTokens | None] = relationship(cascade="all, delete-orphan", uselist=False)
-    jobs: Mapped[list[Job]] = relationship(back_populates="document", cascade="all, delete-orphan", order_by="Job.id")
+    # passive_deletes: erasing a document leaves its children to ON DELETE CASCADE in the database
+    # instead of loading the bytes, text and entities only to delete them.
+    file: Mapped[DocumentFile] = relationship(
+        cascade="all, delete-orphan", uselist=False, lazy="raise", passive_deletes=True
+    )
+    text: Mapped[DocumentText | None] = relationship(cascade="all, delete-orphan", uselist=False, passive_deletes=True)
+    tokens: Mapped[DocumentTokens | None] = relationship(
+        cascade="all, delete-orphan", uselist=False, passive_deletes=True
+    )
+    jobs: Mapped[list[Job]] = relationship(
+        back_populates="document", cascade="all, delete-orphan", order_by="Job.id", passive_deletes=True
+    )
     entities: Mapped[list[Entity]] = relationship(
-        back_populates="document", cascade="all, delete-orphan", order_by="Entity.start_char"
+        back_populates="document", cascade="all, delete-orphan", order_by="Entity.start_char", passive_deletes=True
     )
 
 

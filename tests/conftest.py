@@ -110,8 +110,9 @@ def clean_database(migrated_engine) -> Iterator[None]:
         with migrated_engine.begin() as connection:
             connection.execute(
                 text(
-                    "TRUNCATE entities, jobs, document_tokens, document_texts, document_files, documents, "
-                    "model_versions RESTART IDENTITY CASCADE"
+                    "TRUNCATE entities, jobs, document_tokens, document_texts, document_files, contract_cards, "
+                    "batch_items, batches, webhook_deliveries, webhook_subscriptions, documents, model_versions "
+                    "RESTART IDENTITY CASCADE"
                 )
             )
 
