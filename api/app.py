@@ -5,7 +5,10 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from api.batches import router as batches_router
+from api.metrics import router as metrics_router
 from api.routes import router
+from api.web import router as web_router
+from api.webhooks import router as webhooks_router
 from models.settings import get_settings
 from models.structured_logging import configure_logging
 
@@ -19,7 +22,10 @@ def create_app() -> FastAPI:
         description="Upload Danish contracts; query the entities found in them.",
     )
     application.include_router(router)
+    application.include_router(webhooks_router)
     application.include_router(batches_router)
+    application.include_router(metrics_router)
+    application.include_router(web_router)
     return application
 
 

@@ -52,7 +52,7 @@ def export_record(document: Document, card: ContractCard | None) -> dict[str, An
     return {key: _plain(value) for key, value in record.items()}
 
 
-def export_rows(query: Select[tuple[Document, ContractCard]], export_format: str) -> Iterator[bytes]:
+def export_rows(query: Select[Document, ContractCard], export_format: str) -> Iterator[bytes]:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=COLUMNS, extrasaction="ignore")
     if export_format == "csv":
@@ -69,6 +69,5 @@ def export_rows(query: Select[tuple[Document, ContractCard]], export_format: str
             yield buffer.getvalue().encode()
             buffer.seek(0)
             buffer.truncate()
-            session.expunge_all()
     if buffer.tell():
         yield buffer.getvalue().encode()

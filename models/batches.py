@@ -89,7 +89,7 @@ def batch_report(session: Session, batch_id: uuid.UUID) -> BatchReport | None:
         }
         for item, document in rows
     ]
-    counts = Counter(entry["status"] for entry in manifest)
+    counts: Counter[str] = Counter(str(entry["status"]) for entry in manifest)
     return BatchReport(batch, dict(sorted(counts.items())), manifest)
 
 

@@ -38,7 +38,7 @@ def _typed(value: str) -> Decimal | date:
         return Decimal(value.replace(",", "."))
 
 
-def filtered_documents(f: DocumentFilter) -> Select[tuple[Document, ContractCard]]:
+def filtered_documents(f: DocumentFilter) -> Select[Document, ContractCard]:
     query = select(Document, ContractCard).outerjoin(ContractCard, ContractCard.document_id == Document.id)
     conditions = []
     if f.status is not None:
@@ -75,7 +75,7 @@ def encode_cursor(document: Document) -> str:
     return base64.urlsafe_b64encode(f"{document.created_at.isoformat()}|{document.id}".encode()).decode()
 
 
-def after_cursor(query: Select[tuple[Document, ContractCard]], cursor: str) -> Select[tuple[Document, ContractCard]]:
+def after_cursor(query: Select[Document, ContractCard], cursor: str) -> Select[Document, ContractCard]:
     created, _, document_id = base64.urlsafe_b64decode(cursor.encode()).decode().partition("|")
     created_at = datetime.fromisoformat(created)
     last_id = uuid.UUID(document_id)

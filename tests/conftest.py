@@ -28,6 +28,7 @@ os.environ.update(
     }
 )
 
+from fastapi.testclient import TestClient  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
@@ -129,3 +130,25 @@ def _empty_test_broker() -> Iterator[None]:
     client.flushdb()
     yield
     client.flushdb()
+
+
+@pytest.fixture
+def client(db_session: Session) -> Iterator[TestClient]:
+    """The API in-process, its request sessions being `db_session` (committed like the real dependency,
+    so into savepoints that the test's transaction rolls back)."""
+    from api.app import create_app
+    from api.deps import get_session
+
+    app = create_app()
+
+    def session_override() -> Iterator[Session]:
+        try:
+            yield db_session
+            db_session.commit()
+        except BaseException:
+            db_session.rollback()
+            raise
+
+    app.dependency_overrides[get_session] = session_override
+    with TestClient(app) as test_client:
+        yield test_client

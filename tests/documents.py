@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
 import docx
 from fpdf import FPDF
@@ -17,6 +18,8 @@ FILLER = (
 def make_pdf(pages: Sequence[str]) -> bytes:
     """A PDF with one page per string (long strings wrap; each string starts a new page)."""
     pdf = FPDF()
+    # A fixed date: the same pages give the same bytes (uploads are deduplicated by sha256).
+    pdf.set_creation_date(datetime(2024, 1, 1, tzinfo=UTC))
     pdf.set_auto_page_break(auto=False)
     pdf.set_font("Helvetica", size=10)
     for page in pages:

@@ -3,29 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from api.app import create_app
-from api.deps import get_session
 from models.schema import Document, Job, JobStage
 from tests.documents import make_pdf, make_png
 from worker.pipeline import begin_stage, extract_document, recognize_entities
-
-
-@pytest.fixture
-def client(db_session: Session) -> Iterator[TestClient]:
-    app = create_app()
-
-    def session_override() -> Iterator[Session]:
-        yield db_session
-
-    app.dependency_overrides[get_session] = session_override
-    with TestClient(app) as test_client:
-        yield test_client
 
 
 def upload(client: TestClient, data: bytes, filename: str = "kontrakt.pdf", **form: str):

@@ -8,13 +8,12 @@ from bisect import bisect_right
 from collections.abc import Mapping, Sequence
 
 import structlog
-from models.contract_card import card_as_dict, rebuild_contract_card
-from models.normalisation import entity_values
-from models.webhooks import record_event
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session, selectinload
 
 from models.batches import complete_batches_of
+from models.contract_card import card_as_dict, rebuild_contract_card
+from models.normalisation import entity_values
 from models.schema import (
     Document,
     DocumentStatus,
@@ -27,6 +26,7 @@ from models.schema import (
     ModelVersion,
     utcnow,
 )
+from models.webhooks import record_event
 from worker.chunking import TokenizedText, Windowing
 from worker.extraction import DEFAULT_EXTRACTORS, TextExtractor, extract_text
 from worker.inference import TokenClassifier
@@ -189,8 +189,13 @@ def recognize_entities(
             "page": page_of(text_of(document).page_starts, span.start),
             "score": span.score,
             "model_id": version.id,
-            # The words after a salary say its period ("pr. måned", "i timen").
-            **entity_values(span.label, span.text, text_of(document).text[span.end : span.end + 60]),
+            # The words around a salary say its period ("Timelønnen er ...", "... pr. måned").
+            **entity_values(
+                span.label,
+                span.text,
+                following=text_of(document).text[span.end : span.end + 80],
+                preceding=text_of(document).text[max(0, span.start - 80) : span.start],
+            ),
         }
         for document, spans in zip(documents, spans_per_document, strict=True)
         for span in spans

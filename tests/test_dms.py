@@ -1,0 +1,222 @@
+"""DMS-facing features: metadata and versions on upload, batches with manifests and one `batch.done`,
+document filters by facts, streamed export, and erasure."""
+
+from __future__ import annotations
+
+import csv
+import io
+import tracemalloc
+import uuid
+from datetime import date
+from decimal import Decimal
+
+from fastapi.testclient import TestClient
+from sqlalchemy import func, insert, select
+from sqlalchemy.orm import Session
+
+from api.app import create_app
+from api.export import export_rows
+from models.db import session_scope
+from models.queries import DocumentFilter, filtered_documents
+from models.schema import (
+    ContractCard,
+    Document,
+    DocumentFile,
+    DocumentStatus,
+    Entity,
+    JobStage,
+    WebhookDelivery,
+    WebhookSubscription,
+)
+from worker.pipeline import begin_stage, extract_document, fail_document, recognize_entities
+
+CONTRACT = "Nordlys ApS, Supervej 21, 2000 Frederiksberg. Løn 32.500,00 kr. pr. måned. Kontrakt nr. {n}"
+
+
+def upload(client: TestClient, text: str, **form: str) -> dict:
+    response = client.post("/v1/documents", files={"file": ("k.txt", text.encode())}, data=form)
+    assert response.status_code in (200, 202), response.text
+    return response.json()
+
+
+def finish(session: Session, document_id: str, classifier) -> None:
+    doc_id = uuid.UUID(document_id)
+    begin_stage(session, doc_id, JobStage.extract)
+    extract_document(session, doc_id, classifier.windowing)
+    begin_stage(session, doc_id, JobStage.ner)
+    recognize_entities(session, [doc_id], classifier)
+
+
+def test_upload_keeps_dms_metadata(client: TestClient) -> None:
+    accepted = upload(client, CONTRACT.format(n=1), external_id="DMS-7", metadata='{"folder": "HR/2024"}')
+
+    document = client.get(f"/v1/documents/{accepted['id']}").json()
+
+    assert document["external_id"] == "DMS-7"
+    assert document["metadata"] == {"folder": "HR/2024"}
+    assert document["version"] == 1
+
+
+def test_metadata_must_be_a_json_object(client: TestClient) -> None:
+    response = client.post("/v1/documents", files={"file": ("k.txt", b"tekst")}, data={"metadata": "[1, 2]"})
+
+    assert response.status_code == 422
+
+
+def test_a_new_file_under_the_same_external_id_is_the_next_version(client: TestClient) -> None:
+    first = upload(client, CONTRACT.format(n=1), external_id="DMS-7")
+    second = upload(client, CONTRACT.format(n=2), external_id="DMS-7")
+
+    document = client.get(f"/v1/documents/{second['id']}").json()
+
+    assert second["id"] != first["id"]
+    assert (document["version"], document["previous_version_id"]) == (2, first["id"])
+
+
+def test_a_batch_counts_states_lists_files_and_fires_batch_done_once(
+    client: TestClient, db_session: Session, keyword_classifier
+) -> None:
+    subscription = WebhookSubscription(url="https://dms.example.org/hook", secret="s", events=["batch.done"])
+    db_session.add(subscription)
+    existing = upload(client, CONTRACT.format(n=0))
+    finish(db_session, existing["id"], keyword_classifier)
+    batch = client.post("/v1/batches", json={"name": "nightly sync"}).json()
+    first = upload(client, CONTRACT.format(n=1), batch_id=batch["id"])
+    duplicate = upload(client, CONTRACT.format(n=0), batch_id=batch["id"])
+    second = upload(client, CONTRACT.format(n=2), batch_id=batch["id"])
+
+    finish(db_session, first["id"], keyword_classifier)
+    closed = client.post(f"/v1/batches/{batch['id']}/close").json()
+    assert closed["done"] is False
+    assert closed["counts"] == {"done": 2, "queued": 1}
+    fail_document(db_session, uuid.UUID(second["id"]), JobStage.extract, "parse_error", "test")
+
+    report = client.get(f"/v1/batches/{batch['id']}").json()
+    deliveries = db_session.scalars(select(WebhookDelivery).where(WebhookDelivery.event == "batch.done")).all()
+    assert report["done"] is True
+    assert report["counts"] == {"done": 2, "failed": 1}
+    assert [(m["document_id"], m["duplicate"], m["status"]) for m in report["manifest"]] == [
+        (first["id"], False, "done"),
+        (existing["id"], True, "done"),
+        (second["id"], False, "failed"),
+    ]
+    assert duplicate["id"] == existing["id"]
+    assert len(deliveries) == 1
+    assert deliveries[0].payload["counts"] == {"done": 2, "failed": 1}
+    assert (
+        client.post("/v1/documents", files={"file": ("x.txt", b"ny fil")}, data={"batch_id": batch["id"]}).status_code
+        == 409
+    )
+
+
+def test_a_batch_with_an_expected_count_closes_itself(client: TestClient, db_session: Session) -> None:
+    batch = client.post("/v1/batches", json={"expected_documents": 2}).json()
+    upload(client, CONTRACT.format(n=1), batch_id=batch["id"])
+    upload(client, CONTRACT.format(n=2), batch_id=batch["id"])
+
+    assert client.get(f"/v1/batches/{batch['id']}").json()["closed"] is True
+
+
+def test_documents_are_filtered_by_status_and_by_facts(
+    client: TestClient, db_session: Session, keyword_classifier
+) -> None:
+    done = upload(client, CONTRACT.format(n=1), external_id="A")
+    upload(client, CONTRACT.format(n=2), external_id="B")
+    finish(db_session, done["id"], keyword_classifier)
+
+    def ids(**params: str) -> list[str]:
+        return [d["id"] for d in client.get("/v1/documents", params=params).json()["items"]]
+
+    assert ids(status="done") == [done["id"]]
+    assert ids(external_id="B") != [done["id"]]
+    assert ids(salary_min="30000") == [done["id"]]
+    assert ids(salary_min="40000") == []
+    assert ids(label="SALARY", value_gte="32500") == [done["id"]]
+    assert ids(label="SALARY", value_gte="32500.01") == []
+    assert client.get("/v1/documents", params={"value_gte": "1"}).status_code == 400
+
+
+def test_documents_are_paged_with_a_cursor(client: TestClient) -> None:
+    uploaded = [upload(client, CONTRACT.format(n=n))["id"] for n in range(5)]
+
+    seen: list[str] = []
+    params: dict[str, str | int] = {"limit": 2}
+    while True:
+        page = client.get("/v1/documents", params=params).json()
+        seen += [d["id"] for d in page["items"]]
+        if page["next_cursor"] is None:
+            break
+        params["cursor"] = page["next_cursor"]
+
+    assert seen == uploaded
+
+
+def test_delete_erases_the_file_text_and_entities(client: TestClient, db_session: Session, keyword_classifier) -> None:
+    accepted = upload(client, CONTRACT.format(n=1))
+    finish(db_session, accepted["id"], keyword_classifier)
+    document_id = uuid.UUID(accepted["id"])
+
+    assert client.delete(f"/v1/documents/{document_id}").status_code == 204
+
+    assert client.get(f"/v1/documents/{document_id}").status_code == 404
+    assert db_session.get(DocumentFile, document_id) is None
+    assert db_session.scalar(select(func.count()).select_from(Entity).where(Entity.document_id == document_id)) == 0
+    assert db_session.get(ContractCard, document_id) is None
+
+
+def _committed_documents(count: int) -> None:
+    with session_scope() as session:
+        ids = [uuid.uuid4() for _ in range(count)]
+        session.execute(
+            insert(Document),
+            [
+                {"id": i, "sha256": i.hex * 2, "filename": f"{n}.pdf", "content_type": "application/pdf",
+                 "size_bytes": 1000, "status": DocumentStatus.done, "version": 1}
+                for n, i in enumerate(ids)
+            ],
+        )  # fmt: skip
+        session.execute(
+            insert(ContractCard),
+            [
+                {"document_id": i, "employer": "Nordlys ApS", "salary_amount": Decimal("32500.00"),
+                 "salary_currency": "DKK", "salary_period": "month", "start_date": date(2024, 1, 1),
+                 "confidence": {}, "flags": [], "needs_review": False}
+                for i in ids
+            ],
+        )  # fmt: skip
+
+
+def _export_peak(count: int) -> tuple[int, int, int]:
+    """(peak traced bytes, exported bytes, chunks) for an export of all documents."""
+    query = filtered_documents(DocumentFilter())
+    tracemalloc.start()
+    size = chunks = 0
+    for chunk in export_rows(query, "csv"):
+        size += len(chunk)
+        chunks += 1
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return peak, size, chunks
+
+
+def test_csv_export_of_1000_documents_streams_with_flat_memory(clean_database) -> None:
+    _committed_documents(500)
+    peak_500, _, _ = _export_peak(500)
+    _committed_documents(1000)
+    peak_1500, size, chunks = _export_peak(1500)
+
+    assert chunks >= 3
+    assert size > 1500 * 100
+    assert peak_1500 < 1.5 * peak_500, "memory must not grow with the number of rows"
+
+
+def test_the_export_endpoint_writes_csv_and_jsonl(clean_database) -> None:
+    _committed_documents(3)
+    with TestClient(create_app()) as client:
+        as_csv = client.get("/v1/documents/export", params={"format": "csv"})
+        as_jsonl = client.get("/v1/documents/export", params={"format": "jsonl", "salary_min": "30000"})
+
+    rows = list(csv.DictReader(io.StringIO(as_csv.text)))
+    assert as_csv.headers["content-type"].startswith("text/csv")
+    assert len(rows) == 3 and rows[0]["salary_amount"] == "32500.00"
+    assert len(as_jsonl.text.splitlines()) == 3
