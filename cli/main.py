@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import statistics
 import sys
 import time
 import uuid
@@ -167,11 +168,12 @@ def _wait(document_ids: list[uuid.UUID], timeout_s: float) -> dict[uuid.UUID, Do
             with session_scope() as session:
                 rows = session.scalars(select(Document).where(Document.id.in_(document_ids))).all()
                 documents = {d.id: d for d in rows}
-            states = Counter(d.status.value for d in documents.values())
-            finished = sum(states[s.value] for s in FINAL)
-            progress.update(
-                task, completed=finished, description=" ".join(f"{k}={v}" for k, v in sorted(states.items()))
-            )
+            states = Counter(d.status for d in documents.values())
+            finished = sum(states[s] for s in FINAL)
+            # Documents per stage in pipeline order; idle stages are left out to keep the bar wide.
+            stages = [f"{s.value} {states[s]}" for s in DocumentStatus if s not in FINAL and states[s]]
+            outcome = f"[green]done {states[DocumentStatus.done]}[/] [red]failed {states[DocumentStatus.failed]}[/]"
+            progress.update(task, completed=finished, description=" · ".join([*stages, outcome]))
             if finished == len(document_ids) or time.monotonic() > deadline:
                 return documents
             time.sleep(0.5)
@@ -191,7 +193,7 @@ def _print_summary(
         per_doc.setdefault(entity.document_id, []).append(entity)
     summary = Table(title="contract-ner: documents", title_justify="left")
     for column in ("file", "status", "entities", "labels", "seconds"):
-        summary.add_column(column)
+        summary.add_column(column, overflow="fold")
     for path, document_id, status in submitted:
         document = documents.get(document_id) if document_id else None
         if document is None:
@@ -208,6 +210,37 @@ def _print_summary(
             seconds,
         )
     out.print(summary)
+
+    # Two small tables rather than more columns: the summary must stay readable at 80 columns.
+    done = [d for d in documents.values() if d.status is DocumentStatus.done]
+    if entities and done:
+        by_label = Table(title="entities per label", title_justify="left")
+        by_label.add_column("label")
+        for column in ("entities", "documents", "of done"):
+            by_label.add_column(column, justify="right")
+        for label, count in sorted(Counter(e.label for e in entities).items()):
+            found_in = len({e.document_id for e in entities if e.label == label})
+            by_label.add_row(label, str(count), str(found_in), f"{found_in / len(done):.0%}")
+        out.print(by_label)
+    if done:
+        # Each stage is the time between two of the document's timestamps.
+        stages = {
+            "queue wait": ("created_at", "extract_started_at"),
+            "extract": ("extract_started_at", "extract_finished_at"),
+            "waiting for ner": ("extract_finished_at", "ner_started_at"),
+            "ner": ("ner_started_at", "ner_finished_at"),
+            "total": ("created_at", "finished_at"),
+        }
+        timing = Table(title=f"seconds per stage ({len(done)} done)", title_justify="left")
+        timing.add_column("stage")
+        for column in ("median", "max"):
+            timing.add_column(column, justify="right")
+        for stage, (since, until) in stages.items():
+            spans = [(getattr(d, since), getattr(d, until)) for d in done]
+            durations = [(end - start).total_seconds() for start, end in spans if start and end]
+            if durations:
+                timing.add_row(stage, f"{statistics.median(durations):.2f}", f"{max(durations):.2f}")
+        out.print(timing)
     if not show_entities:
         return
     for path, document_id, _ in submitted:

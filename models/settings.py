@@ -38,6 +38,9 @@ class Settings(BaseSettings):
     webhook_timeout_s: float = Field(default=10.0, gt=0)
     webhook_max_attempts: int = Field(default=8, ge=1)
     webhook_backoff_base_s: float = Field(default=30.0, gt=0, description="First retry delay; doubles per attempt")
+    metrics_port: int | None = Field(
+        default=None, ge=1, le=65535, description="Workers serve Prometheus metrics on this port; None: off"
+    )
     log_format: Literal["console", "json"] = "console"
     log_level: str = "INFO"
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-SERVICES = {"postgres", "redis", "migrate", "api", "extract-worker", "ner-worker"}
+SERVICES = {"postgres", "redis", "migrate", "api", "extract-worker", "ner-worker", "grafana", "flower"}
 
 
 def compose() -> dict:

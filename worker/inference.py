@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -25,6 +26,7 @@ from transformers import AutoModelForTokenClassification, AutoTokenizer, PreTrai
 from transformers.utils import logging as transformers_logging
 
 from worker.chunking import TokenizedText, Windowing, window_ownership
+from worker.metrics import observe_forward_batch
 
 _WORD = re.compile(r"\S+")
 _LEADING_JUNK = "([{<«“‘\"'*•-–—"
@@ -171,6 +173,7 @@ class TokenClassifier:
         sep_id = self.tokenizer.sep_token_id
         pad_id = self.tokenizer.pad_token_id or 0
         for batch in self.batch_order(windows, batch_size):
+            started = time.perf_counter()
             width = max(len(windows[i]) for i in batch) + 2
             input_ids = np.full((len(batch), width), pad_id, dtype=np.int64)
             attention = np.zeros((len(batch), width), dtype=np.int64)
@@ -188,6 +191,8 @@ class TokenClassifier:
                 probs = torch.softmax(logits.float(), dim=-1).cpu().numpy()
             for row, i in enumerate(batch):
                 results[i] = probs[row, 1 : len(windows[i]) + 1]
+            # Real tokens are the attended positions; the rest of the batch is padding.
+            observe_forward_batch(len(batch), int(attention.sum()), attention.size, time.perf_counter() - started)
         return results
 
     # -- postprocess --------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from worker.celery_app import app
 from worker.chunking import Windowing
 from worker.extraction import ExtractionError
 from worker.inference import TokenClassifier
+from worker.metrics import count_failed, count_processed, count_retry, stage_timer
 from worker.pipeline import begin_stage, extract_document, fail_document, recognize_entities
 
 log = structlog.get_logger(__name__)
@@ -43,9 +44,11 @@ def _retry_or_fail(task: Task, document_id: uuid.UUID, stage: JobStage, code: st
     """Unexpected errors (database blips, a worker bug) retry with backoff, then fail with the reason."""
     if task.request.retries < MAX_RETRIES:
         log.warning("task.retry", document_id=str(document_id), stage=stage.value, error=repr(exc))
+        count_retry(stage)
         raise task.retry(exc=exc, countdown=2 ** (task.request.retries + 1))
     with session_scope() as session:
         fail_document(session, document_id, stage, code, f"{type(exc).__name__}: {exc}")
+    count_failed(stage, code)
 
 
 @app.task(
@@ -61,22 +64,25 @@ def extract_document_task(self: Task, document_id: str) -> None:
         if not begin_stage(session, doc_id, JobStage.extract):
             return
     try:
-        with session_scope() as session:
+        with stage_timer(JobStage.extract), session_scope() as session:
             ner_job = extract_document(session, doc_id, get_windowing())
             pending = [(ner_job.id, JobStage.ner, doc_id)] if ner_job is not None else []
     except ExtractionError as exc:
         with session_scope() as session:
             fail_document(session, doc_id, JobStage.extract, exc.code, exc.message)
+        count_failed(JobStage.extract, exc.code)
         return
     except SoftTimeLimitExceeded:
         with session_scope() as session:
             fail_document(session, doc_id, JobStage.extract, "timeout", "text extraction took too long")
+        count_failed(JobStage.extract, "timeout")
         return
     except Exception as exc:
         _retry_or_fail(self, doc_id, JobStage.extract, "parse_error", exc)
         return
     with session_scope() as session:
         publish_jobs(session, pending)
+    count_processed(JobStage.extract, len(pending))
 
 
 @app.task(
@@ -92,10 +98,13 @@ def recognize_entities_task(self: Task, document_id: str) -> None:
         if not begin_stage(session, doc_id, JobStage.ner):
             return
     try:
-        with session_scope() as session:
-            recognize_entities(session, [doc_id], get_classifier(), get_settings().ner_batch_size)
+        classifier = get_classifier()  # outside the timer: loading the model once is not stage time
+        with stage_timer(JobStage.ner), session_scope() as session:
+            done = recognize_entities(session, [doc_id], classifier, get_settings().ner_batch_size)
+        count_processed(JobStage.ner, len(done))
     except SoftTimeLimitExceeded:
         with session_scope() as session:
             fail_document(session, doc_id, JobStage.ner, "timeout", "entity recognition took too long")
+        count_failed(JobStage.ner, "timeout")
     except Exception as exc:
         _retry_or_fail(self, doc_id, JobStage.ner, "model_error", exc)

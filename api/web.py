@@ -1,0 +1,168 @@
+"""A small web page over the JSON API: `/` uploads contracts and lists documents with their progress,
+`/documents/{id}` shows the extracted text with the entities highlighted by label, page markers, and the
+contract card.
+
+Pages are rendered on the server from the same functions the JSON routes use, so they show exactly
+what the API returns; a little inline JavaScript uploads through `POST /v1/documents` and polls
+`GET /v1/documents/{id}` to keep statuses fresh. Everything that comes from a document (file names,
+text, entities) is escaped by Jinja2's autoescaping or set with `textContent` in the browser, never
+written as HTML.
+"""
+
+from __future__ import annotations
+
+import uuid
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Request, status
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from api.deps import get_session
+from api.routes import document_out, get_contract_card, get_document, get_document_entities, get_document_text
+from api.schemas import EntityOut
+from models.schema import Document, DocumentStatus
+
+router = APIRouter(include_in_schema=False)
+SessionDep = Annotated[Session, Depends(get_session)]
+templates = Jinja2Templates(directory=Path(__file__).resolve().parent / "templates")
+
+RECENT_DOCUMENTS = 50
+# Steps of the progress bar: how far along the pipeline each status is.
+PROGRESS_STEPS = {
+    DocumentStatus.queued: 0,
+    DocumentStatus.extracting: 1,
+    DocumentStatus.extracted: 2,
+    DocumentStatus.inferring: 3,
+    DocumentStatus.done: 4,
+    DocumentStatus.failed: 4,
+}
+FINAL_STATUSES = (DocumentStatus.done, DocumentStatus.failed)
+# Fixed colours for the default model's labels, so a label looks the same on every document.
+LABEL_COLOURS = {
+    "EMPLOYER": "#ffd166",
+    "EMPLOYEE": "#f4a261",
+    "JOB_TITLE": "#cdb4db",
+    "WORKPLACE": "#90e0ef",
+    "START_DATE": "#b7e4c7",
+    "END_DATE": "#95d5b2",
+    "WORKING_HOURS": "#ffc8dd",
+    "SALARY": "#a0c4ff",
+    "PENSION": "#caffbf",
+    "NOTICE_PERIOD": "#fdffb6",
+    "PROBATION_PERIOD": "#ffadad",
+}
+VALUE_FIELDS = ("value_date", "value_number", "value_unit", "value_period")
+CARD_FIELDS = (
+    "employer", "employee", "job_title", "workplace", "start_date", "end_date", "weekly_hours",
+    "salary_amount", "salary_currency", "salary_period", "pension_percent", "notice_period_months",
+    "probation_period_months",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A piece of the document text: plain, part of an entity, or (empty text) the start of a page."""
+
+    text: str
+    entity: EntityOut | None = None
+    page: int | None = None
+
+
+def label_colour(label: str) -> str:
+    """The label's fixed colour; other models' labels get a stable pastel from a hash of the name."""
+    if label in LABEL_COLOURS:
+        return LABEL_COLOURS[label]
+    return f"hsl({zlib.crc32(label.encode()) % 360}, 70%, 82%)"
+
+
+def entity_title(entity: EntityOut) -> str:
+    """The hover text of a highlighted entity: label, score, page and the normalised values it has."""
+    parts = [entity.label, f"score {entity.score:.2f}"]
+    if entity.page is not None:
+        parts.append(f"page {entity.page}")
+    parts += [f"{name} {getattr(entity, name)}" for name in VALUE_FIELDS if getattr(entity, name) is not None]
+    return " · ".join(parts)
+
+
+def highlighted_segments(text: str, entities: Sequence[EntityOut], page_starts: Sequence[int]) -> list[Segment]:
+    """Cut the text at entity bounds and page starts; an entity that crosses a page start is split in two.
+
+    Entities that overlap an earlier one or fall outside the text are left out rather than mangled."""
+    spans: list[EntityOut] = []
+    covered_to = 0
+    for entity in sorted(entities, key=lambda e: (e.start, -e.end)):
+        if entity.start < covered_to or not 0 <= entity.start < entity.end <= len(text):
+            continue
+        spans.append(entity)
+        covered_to = entity.end
+    page_at = {start: number for number, start in enumerate(page_starts, 1) if 0 <= start <= len(text)}
+    cuts = sorted({0, len(text), *page_at, *(e.start for e in spans), *(e.end for e in spans)})
+    segments: list[Segment] = []
+    span_index = 0
+    # The last pair is (len, len): it only carries a page marker for an empty last page.
+    for start, end in zip(cuts, [*cuts[1:], len(text)], strict=True):
+        if start in page_at:
+            segments.append(Segment("", page=page_at[start]))
+        while span_index < len(spans) and spans[span_index].end <= start:
+            span_index += 1
+        span = spans[span_index] if span_index < len(spans) and spans[span_index].start <= start else None
+        if end > start:
+            segments.append(Segment(text[start:end], entity=span))
+    return segments
+
+
+def _card_or_none(session: Session, document_id: uuid.UUID) -> dict[str, Any] | None:
+    try:
+        return get_contract_card(session, document_id)
+    except HTTPException as exc:
+        if exc.status_code == status.HTTP_409_CONFLICT:  # no card until the document is done
+            return None
+        raise
+
+
+@router.get("/", response_class=HTMLResponse)
+def index_page(request: Request, session: SessionDep) -> HTMLResponse:
+    recent = session.scalars(
+        select(Document).order_by(Document.created_at.desc(), Document.id.desc()).limit(RECENT_DOCUMENTS)
+    ).all()
+    context = {
+        "documents": [document_out(d) for d in recent],
+        "progress_steps": {s.value: step for s, step in PROGRESS_STEPS.items()},
+        "final_statuses": [s.value for s in FINAL_STATUSES],
+    }
+    return templates.TemplateResponse(request, "index.html", context)
+
+
+@router.get("/documents/{document_id}", response_class=HTMLResponse)
+def document_page(request: Request, session: SessionDep, document_id: uuid.UUID) -> HTMLResponse:
+    document = get_document(session, document_id)
+    try:
+        text = get_document_text(session, document_id)
+    except HTTPException as exc:
+        if exc.status_code != status.HTTP_409_CONFLICT:  # 409: no text until extraction finished
+            raise
+        text = None
+    entities = get_document_entities(session, document_id)
+    labels = sorted({e.label for e in entities})
+    card = _card_or_none(session, document_id)
+    context = {
+        "document": document,
+        "segments": highlighted_segments(text.text, entities, text.page_starts) if text else [],
+        "entities": entities,
+        "legend": [(label, label_colour(label), sum(e.label == label for e in entities)) for label in labels],
+        "colours": {label: label_colour(label) for label in labels},
+        "titles": {e.id: entity_title(e) for e in entities},
+        "value_fields": VALUE_FIELDS,
+        "card": card,
+        "card_fields": CARD_FIELDS,
+        "final": document.status in {s.value for s in FINAL_STATUSES},
+        "progress_steps": {s.value: step for s, step in PROGRESS_STEPS.items()},
+    }
+    return templates.TemplateResponse(request, "document.html", context)

@@ -1,0 +1,179 @@
+"""The web page, as a person uses it: a real headless Chromium (Debian's, driven by Playwright) against the
+real API and Celery workers uploads a contract through the form, follows it to `done` and opens it with
+its entities highlighted. Plus the page's pieces that need no browser: text segmentation, pages of a
+document that is not done yet, and escaping of whatever a document contains."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from playwright.sync_api import Browser, Dialog, FilePayload, Page, expect, sync_playwright
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from api.schemas import EntityOut
+from api.web import Segment, highlighted_segments
+from models.intake import submit_document
+from tests.documents import make_pdf
+from tests.live_processes import CLI, REPO_ROOT, free_port, running, wait_until_ready
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+SCREENSHOT = REPO_ROOT / "test-artifacts" / "web-document.png"
+CONTRACT_PAGES = [
+    "Ansættelseskontrakt mellem Nordlys ApS og Mette Hansen om ansættelse som salgskonsulent.\n"
+    "Medarbejderen tiltræder stillingen den 1. april og ansættelsen er på fuld tid.",
+    "Arbejdsstedet er Supervej 21, 2000 Frederiksberg.\nLøn 32.500,00 kr. pr. måned.\n"
+    "Lønnen udbetales bagud den sidste hverdag i måneden.",
+]
+# Whatever a document carries must come out as text: in its file name, its text and its entities.
+HOSTILE_NAME = "<img src=x onerror=window.__pwned=1>.txt"
+HOSTILE_TEXT = (
+    'Nordlys ApS <script>window.__pwned = 2</script> <img src=x onerror="window.__pwned = 3"> Løn 32.500,00 kr.'
+)
+
+
+def entity(label: str, start: int, end: int, text: str, entity_id: int = 1) -> EntityOut:
+    return EntityOut.model_validate(
+        {"id": entity_id, "document_id": "00000000-0000-0000-0000-000000000000", "label": label, "text": text,
+         "start": start, "end": end, "page": 1, "score": 0.9, "model_id": 1}
+    )  # fmt: skip
+
+
+def test_segments_split_entities_at_page_starts_and_drop_overlaps() -> None:
+    text = "Nordlys ApS\nSupervej 21"
+    spans = [entity("EMPLOYER", 0, 11, "Nordlys ApS"), entity("WORKPLACE", 8, 22, "ApS\nSupervej 2", 2)]
+    crossing = entity("X", 8, 16, "ApS\nSupe", 3)
+
+    plain = highlighted_segments(text, spans, [0, 12])
+    split = highlighted_segments(text, [crossing], [0, 12])
+
+    assert [(s.text, s.entity.label if s.entity else None, s.page) for s in plain] == [
+        ("", None, 1),
+        ("Nordlys ApS", "EMPLOYER", None),
+        ("\n", None, None),
+        ("", None, 2),
+        ("Supervej 21", None, None),
+    ]
+    assert [s.text for s in split if s.entity] == ["ApS\n", "Supe"]
+    assert Segment("", page=2) in split
+    assert "".join(s.text for s in split) == text
+
+
+def test_a_document_that_is_not_done_has_a_page_without_text_or_card(clean_database, migrated_engine: Engine) -> None:
+    from api.app import app
+
+    with Session(migrated_engine) as session:
+        submission = submit_document(session, HOSTILE_TEXT.encode(), filename=HOSTILE_NAME)
+        session.commit()
+        document_id = submission.document.id
+
+    with TestClient(app) as client:
+        index = client.get("/")
+        page = client.get(f"/documents/{document_id}")
+        missing = client.get("/documents/00000000-0000-0000-0000-000000000000")
+
+    assert index.status_code == 200 and page.status_code == 200
+    assert f'data-id="{document_id}" data-status="queued"' in index.text
+    assert "No text yet" in page.text and "No contract card yet" in page.text
+    for html in (index.text, page.text):
+        assert "<img src=x" not in html
+        assert "&lt;img src=x onerror=window.__pwned=1&gt;.txt" in html
+    assert missing.status_code == 404
+
+
+@pytest.fixture
+def stack(clean_database, keyword_dir: Path, tmp_path: Path) -> Iterator[str]:
+    port = free_port()
+    env = {**os.environ, "CONTRACT_NER_MODEL": str(keyword_dir), "CONTRACT_NER_QUEUE_PREFIX": f"web-{port}-"}
+    commands = {
+        "api": [*CLI[:2], "uvicorn", "api.app:app", "--host", "127.0.0.1", "--port", str(port)],
+        "extract-worker": [*CLI, "worker", "--queues", "extract", "--concurrency", "1"],
+        "ner-worker": [*CLI, "worker", "--queues", "ner"],
+    }
+    log_dir = tmp_path / "logs"
+    with running(commands, env, log_dir):
+        wait_until_ready(f"http://127.0.0.1:{port}", log_dir)
+        yield f"http://127.0.0.1:{port}"
+
+
+@pytest.fixture
+def browser() -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        pytest.fail("Debian's chromium is missing: apt-get install -y chromium (.ci/run does)")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def upload_through_the_form(page: Page, base_url: str, name: str, mime: str, content: bytes) -> None:
+    page.goto(f"{base_url}/")
+    page.set_input_files("#upload-file", files=[FilePayload(name=name, mimeType=mime, buffer=content)])
+    page.click("#upload-button")
+    row = page.locator("tr.document-row").filter(has_text=name)
+    # The list polls the JSON API: the row moves to done without a reload.
+    expect(row).to_have_attribute("data-status", "done", timeout=90_000)
+    expect(row.locator("progress")).to_have_attribute("value", "4")
+    row.locator("a.document-link").click()
+    page.wait_for_url("**/documents/*")
+
+
+def test_upload_in_the_browser_and_see_the_contract_with_its_entities(stack: str, browser: Browser) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+
+    upload_through_the_form(page, stack, "kontrakt.pdf", "application/pdf", make_pdf(CONTRACT_PAGES))
+    marks = page.locator("#document-text mark.entity").evaluate_all(
+        "marks => marks.map(m => [m.dataset.label, m.querySelector('.entity-text').textContent, m.title])"
+    )
+    SCREENSHOT.parent.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOT), full_page=True)
+
+    assert [(label, text) for label, text, _ in marks] == [
+        ("EMPLOYER", "Nordlys ApS"),
+        ("WORKPLACE", "Supervej 21, 2000 Frederiksberg"),
+        ("SALARY", "32.500,00 kr."),
+    ]
+    salary_title = marks[2][2]
+    assert salary_title.startswith("SALARY · score ") and "page 2" in salary_title and "value_number" in salary_title
+    expect(page.locator("#legend li")).to_have_count(3)
+    expect(page.locator('#legend li[data-label="SALARY"]')).to_contain_text("SALARY")
+    expect(page.locator(".page-marker")).to_have_text(["page 1", "page 2"])
+    expect(page.locator("#document-status")).to_have_text("done")
+    expect(page.locator('#contract-card dd[data-field="employer"]')).to_contain_text("Nordlys ApS")
+    expect(page.locator('#contract-card dd[data-field="salary_amount"]')).to_contain_text("32500")
+    page.goto(f"{stack}/")
+    expect(page.locator("tr.document-row")).to_have_attribute("data-status", "done")
+    page.screenshot(path=str(SCREENSHOT.with_name("web-index.png")))
+
+
+def test_nothing_a_document_contains_runs_as_code_in_the_page(stack: str, browser: Browser) -> None:
+    page = browser.new_page()
+    dialogs: list[str] = []
+
+    def dismiss(dialog: Dialog) -> None:
+        dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", dismiss)
+
+    upload_through_the_form(page, stack, HOSTILE_NAME, "text/plain", HOSTILE_TEXT.encode())
+
+    expect(page.locator("h1")).to_have_text(HOSTILE_NAME)
+    expect(page.locator("#document-text")).to_contain_text("<script>window.__pwned = 2</script>")
+    expect(page.locator('#document-text mark.entity[data-label="EMPLOYER"]')).to_have_count(1)
+    document_page_ran = page.evaluate("window.__pwned")
+    document_page_elements = page.locator("#document-text img, #document-text script, #entities img").count()
+    page.goto(f"{stack}/")
+    expect(page.locator("tr.document-row a.document-link")).to_have_text([HOSTILE_NAME])
+
+    assert document_page_ran is None and page.evaluate("window.__pwned") is None
+    assert document_page_elements == 0 and page.locator("#documents img").count() == 0
+    assert dialogs == []
