@@ -14,7 +14,12 @@ from models.settings import Settings
 def worker_command(settings: Settings, stages: Sequence[str], concurrency: int | None = None) -> list[str]:
     queues = ",".join(settings.queue(stage) for stage in stages)
     # The ner stage loads the model and may initialise CUDA: the solo pool never forks after that.
-    pool = ["--pool", "solo"] if "ner" in stages else ["--pool", "prefork", "--concurrency", str(concurrency or 1)]
+    pool = (
+        # Prefetch enough messages for a full cross-document batch (worker.tasks.recognize_entities_task).
+        ["--pool", "solo", "--prefetch-multiplier", str(settings.ner_flush_every)]
+        if "ner" in stages
+        else ["--pool", "prefork", "--concurrency", str(concurrency or 1)]
+    )
     name = f"{'-'.join(stages)}@%h"
     return [
         sys.executable, "-m", "celery", "--quiet", "-A", "worker.celery_app", "worker",

@@ -28,7 +28,9 @@ class Settings(BaseSettings):
     device: str = Field(default="cpu", description="torch device for the ner worker: cpu, cuda, cuda:1")
     max_length: int = Field(default=512, ge=16, description="Tokens per model window, special tokens included")
     stride: int = Field(default=128, ge=0, description="Tokens of overlap between consecutive windows")
-    ner_batch_size: int = Field(default=16, ge=1)
+    ner_batch_size: int = Field(default=16, ge=1, description="Windows per forward pass")
+    ner_flush_every: int = Field(default=32, ge=1, description="Documents the ner worker gathers per batch")
+    ner_flush_interval_s: float = Field(default=0.25, gt=0, description="Longest wait before a partial batch runs")
     max_upload_bytes: int = Field(default=50 * 1024 * 1024, ge=1)
     queue_prefix: str = Field(default="", description="Prefix for queue names, to share one broker")
     webhook_allow_private: bool = Field(

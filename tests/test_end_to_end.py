@@ -103,3 +103,35 @@ def test_the_same_flow_runs_on_the_embedded_default(keyword_dir: Path, tmp_path:
 
     assert (tmp_path / "state" / "contract_ner.db").exists()
     assert (tmp_path / "state" / "broker.db").exists()
+
+
+def test_the_ner_worker_batches_documents_waiting_in_its_queue(
+    clean_database, keyword_dir: Path, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    port = free_port()
+    env = {**os.environ, "CONTRACT_NER_MODEL": str(keyword_dir), "CONTRACT_NER_QUEUE_PREFIX": f"batch-{port}-"}
+    log_dir = tmp_path / "logs"
+    front = {
+        "api": [*CLI[:2], "uvicorn", "api.app:app", "--host", "127.0.0.1", "--port", str(port)],
+        "extract-worker": [*CLI, "worker", "--queues", "extract", "--concurrency", "2"],
+    }
+    with running(front, env, log_dir), httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
+        wait_until_ready(str(client.base_url), log_dir)
+        ids = [
+            client.post(
+                "/v1/documents", files={"file": (f"{n}.pdf", make_pdf([*CONTRACT_PAGES, f"Bilag {n}"]))}
+            ).json()["id"]
+            for n in range(6)
+        ]
+        deadline = time.monotonic() + 60
+        while any(client.get(f"/v1/documents/{i}").json()["status"] != "extracted" for i in ids):
+            assert time.monotonic() < deadline, logs(log_dir)
+            time.sleep(0.2)
+
+        with running({"ner-worker": [*CLI, "worker", "--queues", "ner"]}, env, log_dir):
+            documents = [wait_for_final_status(client, i, log_dir) for i in ids]
+
+    assert {d["status"] for d in documents} == {"done"}
+    assert all(d["entity_count"] == 3 for d in documents)
+    # One ner run finished all six: their windows shared forward passes.
+    assert len({d["ner_finished_at"] for d in documents}) == 1

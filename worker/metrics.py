@@ -74,6 +74,11 @@ NER_BATCH_WINDOWS = Histogram(
     "Token windows per forward pass of the model",
     buckets=(1, 2, 4, 8, 16, 32, 64, 128, 256),
 )
+NER_BATCH_DOCUMENTS = Histogram(
+    "contract_ner_ner_batch_documents",
+    "Documents gathered into one ner task run (cross-document batching)",
+    buckets=(1, 2, 4, 8, 16, 32, 64, 128),
+)
 NER_PADDING_EFFICIENCY = Histogram(
     "contract_ner_ner_padding_efficiency",
     "Real tokens / padded positions per forward batch (1.0: no compute spent on padding)",
@@ -110,6 +115,10 @@ def count_failed(stage: str, reason: str) -> None:
 
 def count_retry(stage: str) -> None:
     TASK_RETRIES.labels(stage=str(stage)).inc()
+
+
+def observe_ner_batch(documents: int) -> None:
+    NER_BATCH_DOCUMENTS.observe(documents)
 
 
 def observe_forward_batch(windows: int, real_tokens: int, padded_tokens: int, seconds: float) -> None:

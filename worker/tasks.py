@@ -9,8 +9,9 @@ from functools import lru_cache
 import structlog
 from celery import Task
 from celery.exceptions import SoftTimeLimitExceeded
+from celery_batches import Batches, SimpleRequest
 
-from models.broker import EXTRACT_TIME_LIMIT_S, NER_TIME_LIMIT_S, TASK_NAMES, publish_jobs
+from models.broker import EXTRACT_TIME_LIMIT_S, TASK_NAMES, publish_jobs
 from models.db import session_scope
 from models.schema import JobStage
 from models.settings import get_settings
@@ -18,7 +19,7 @@ from worker.celery_app import app
 from worker.chunking import Windowing
 from worker.extraction import ExtractionError
 from worker.inference import TokenClassifier
-from worker.metrics import count_failed, count_processed, count_retry, stage_timer
+from worker.metrics import count_failed, count_processed, count_retry, observe_ner_batch, stage_timer
 from worker.pipeline import begin_stage, extract_document, fail_document, recognize_entities
 
 log = structlog.get_logger(__name__)
@@ -87,24 +88,42 @@ def extract_document_task(self: Task, document_id: str) -> None:
 
 @app.task(
     name=TASK_NAMES[JobStage.ner],
-    bind=True,
-    max_retries=MAX_RETRIES,
-    soft_time_limit=NER_TIME_LIMIT_S - 60,
-    time_limit=NER_TIME_LIMIT_S,
+    base=Batches,
+    # Cross-document batching: messages are buffered until `ner_flush_every` documents are waiting or
+    # `ner_flush_interval_s` passed, then all their windows share length-sorted forward passes. The
+    # ner worker's prefetch is raised to the same number so the buffer can fill (cli.processes).
+    flush_every=get_settings().ner_flush_every,
+    flush_interval=get_settings().ner_flush_interval_s,
+    acks_late=True,
 )
-def recognize_entities_task(self: Task, document_id: str) -> None:
-    doc_id = uuid.UUID(document_id)
-    with session_scope() as session:
-        if not begin_stage(session, doc_id, JobStage.ner):
-            return
+def recognize_entities_task(requests: list[SimpleRequest]) -> None:
+    document_ids = list(dict.fromkeys(uuid.UUID(request.args[0]) for request in requests))
+    started = []
+    for doc_id in document_ids:
+        with session_scope() as session:
+            if begin_stage(session, doc_id, JobStage.ner):
+                started.append(doc_id)
+    if not started:
+        return
+    classifier = get_classifier()  # outside the timer: loading the model once is not stage time
+    observe_ner_batch(len(started))
     try:
-        classifier = get_classifier()  # outside the timer: loading the model once is not stage time
+        with stage_timer(JobStage.ner), session_scope() as session:
+            done = recognize_entities(session, started, classifier, get_settings().ner_batch_size)
+        count_processed(JobStage.ner, len(done))
+    except Exception as exc:
+        log.warning("ner.batch_failed", documents=len(started), error=repr(exc))
+        # One bad document must not fail the others: run them one by one, failing only the culprit.
+        for doc_id in started:
+            recognize_one(doc_id, classifier)
+
+
+def recognize_one(doc_id: uuid.UUID, classifier: TokenClassifier) -> None:
+    try:
         with stage_timer(JobStage.ner), session_scope() as session:
             done = recognize_entities(session, [doc_id], classifier, get_settings().ner_batch_size)
         count_processed(JobStage.ner, len(done))
-    except SoftTimeLimitExceeded:
-        with session_scope() as session:
-            fail_document(session, doc_id, JobStage.ner, "timeout", "entity recognition took too long")
-        count_failed(JobStage.ner, "timeout")
     except Exception as exc:
-        _retry_or_fail(self, doc_id, JobStage.ner, "model_error", exc)
+        with session_scope() as session:
+            fail_document(session, doc_id, JobStage.ner, "model_error", f"{type(exc).__name__}: {exc}")
+        count_failed(JobStage.ner, "model_error")
