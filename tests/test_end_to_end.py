@@ -107,7 +107,7 @@ def test_the_same_flow_runs_on_the_embedded_default(keyword_dir: Path, tmp_path:
 
 def test_the_ner_worker_batches_documents_waiting_in_its_queue(
     clean_database, keyword_dir: Path, tmp_path: Path
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     port = free_port()
     env = {**os.environ, "CONTRACT_NER_MODEL": str(keyword_dir), "CONTRACT_NER_QUEUE_PREFIX": f"batch-{port}-"}
     log_dir = tmp_path / "logs"
