@@ -69,6 +69,7 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=16, help="our windows per forward pass")
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     parser.add_argument("--threads", type=int, default=torch.get_num_threads())
+    parser.add_argument("--precision", default="auto", choices=["auto", "fp32", "bf16", "fp16"], help="ours only")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     warnings.filterwarnings("ignore")
@@ -77,7 +78,7 @@ def main() -> None:
     if args.base_sized:
         model_dir = base_sized_copy(args.model, Path(tempfile.mkdtemp(prefix="base-sized-")))
     documents = benchmark_documents(args.docs, max_pages=args.max_pages)
-    ours = TokenClassifier.load(model_dir, device=args.device)
+    ours = TokenClassifier.load(model_dir, device=args.device, precision=args.precision)
     stride = ours.windowing.stride
     # The same window length for both: the pipeline takes it from the tokenizer's model_max_length.
     hf_tokenizer = AutoTokenizer.from_pretrained(model_dir, model_max_length=ours.windowing.max_length)
@@ -111,7 +112,8 @@ def main() -> None:
     median = {name: statistics.median(values) for name, values in times.items()}
 
     print(f"machine: {platform.processor() or platform.machine()}, {torch.get_num_threads()} threads, {args.device}")
-    print(f"model: {model_dir} ({sum(p.numel() for p in ours.model.parameters()) / 1e6:.1f}M parameters)")
+    parameters = sum(p.numel() for p in ours.model.parameters())
+    print(f"model: {model_dir} ({parameters / 1e6:.1f}M parameters, ours in {next(ours.model.parameters()).dtype})")
     print(f"corpus: {describe(documents)}; {windows} windows, {real_tokens} real tokens")
     print(f"rounds: {args.rounds} (alternating order), medians in seconds: " + ", ".join(
         f"{k}={v:.2f}" for k, v in median.items()))  # fmt: skip

@@ -26,6 +26,10 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default=Path(".contract-ner"), description="Where the embedded default keeps state")
     model: Path = Field(default=DEFAULT_MODEL_PATH, description="Hugging Face token-classification checkpoint dir")
     device: str = Field(default="cpu", description="torch device for the ner worker: cpu, cuda, cuda:1")
+    precision: Literal["auto", "fp32", "bf16", "fp16"] = Field(
+        default="auto", description="auto: bf16 on CUDA (fp16 without bf16), fp32 on CPU"
+    )
+    compile_model: bool = Field(default=False, description="torch.compile the model (GPU workers)")
     max_length: int = Field(default=512, ge=16, description="Tokens per model window, special tokens included")
     stride: int = Field(default=128, ge=0, description="Tokens of overlap between consecutive windows")
     ner_batch_size: int = Field(default=16, ge=1, description="Windows per forward pass")

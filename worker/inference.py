@@ -38,6 +38,20 @@ _ABBREVIATION_WITH_DOT = re.compile(
 )
 
 
+def model_dtype(device: torch.device, precision: str) -> torch.dtype:
+    if precision == "fp32":
+        return torch.float32
+    if precision == "fp16":
+        return torch.float16
+    if precision == "bf16":
+        return torch.bfloat16
+    if precision != "auto":
+        raise ValueError(f"precision must be auto, fp32, bf16 or fp16, got {precision!r}")
+    if device.type == "cuda":
+        return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+    return torch.float32
+
+
 @dataclass(frozen=True)
 class EntitySpan:
     """An entity found in a document: `text == document_text[start:end]`."""
@@ -99,7 +113,17 @@ class TokenClassifier:
         self._blank_ids = self._find_blank_ids()
 
     @classmethod
-    def load(cls, path: str | Path, device: str = "cpu", max_length: int = 512, stride: int = 128) -> TokenClassifier:
+    def load(
+        cls,
+        path: str | Path,
+        device: str = "cpu",
+        max_length: int = 512,
+        stride: int = 128,
+        precision: str = "auto",
+        compile_model: bool = False,
+    ) -> TokenClassifier:
+        """Load tokenizer and model once. `precision` "auto" is bf16 on CUDA (fp16 where bf16 is missing)
+        and fp32 on CPU; "bf16"/"fp16"/"fp32" force one. Attention uses PyTorch SDPA kernels."""
         model_dir = Path(path)
         if not (model_dir / "config.json").exists():
             raise FileNotFoundError(f"no Hugging Face checkpoint (config.json) in {model_dir}")
@@ -108,9 +132,14 @@ class TokenClassifier:
             raise ValueError(f"{model_dir}: a fast tokenizer (tokenizer.json) is required for offsets")
         torch_device = torch.device(device)
         transformers_logging.disable_progress_bar()
-        model = AutoModelForTokenClassification.from_pretrained(model_dir)
+        model = AutoModelForTokenClassification.from_pretrained(
+            model_dir, dtype=model_dtype(torch_device, precision), attn_implementation="sdpa"
+        )
         model.to(torch_device)
         model.eval()
+        if compile_model:
+            # Windows are bucketed by length, so few distinct shapes reach the compiled graph.
+            model = torch.compile(model, dynamic=True)
         windowing = Windowing.for_model(model_dir, tokenizer, model.config, max_length, stride)
         return cls(model_dir, windowing, model, torch_device)
 
@@ -185,8 +214,7 @@ class TokenClassifier:
                 attention[row, : n + 2] = 1
             with torch.inference_mode():
                 logits = self.model(
-                    input_ids=torch.from_numpy(input_ids).to(self.device),
-                    attention_mask=torch.from_numpy(attention).to(self.device),
+                    input_ids=self._to_device(input_ids), attention_mask=self._to_device(attention)
                 ).logits
                 probs = torch.softmax(logits.float(), dim=-1).cpu().numpy()
             for row, i in enumerate(batch):
@@ -194,6 +222,13 @@ class TokenClassifier:
             # Real tokens are the attended positions; the rest of the batch is padding.
             observe_forward_batch(len(batch), int(attention.sum()), attention.size, time.perf_counter() - started)
         return results
+
+    def _to_device(self, array: np.ndarray) -> torch.Tensor:
+        tensor = torch.from_numpy(array)
+        if self.device.type == "cuda":
+            # Pinned host memory lets the copy run asynchronously with the previous batch's kernels.
+            return tensor.pin_memory().to(self.device, non_blocking=True)
+        return tensor
 
     # -- postprocess --------------------------------------------------------------------------------
     def stitch(self, tokens: TokenizedText, window_probs: Sequence[np.ndarray]) -> np.ndarray:
