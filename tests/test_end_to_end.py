@@ -13,7 +13,15 @@ import httpx
 import pytest
 
 from tests.documents import make_pdf, make_png
-from tests.live_processes import CLI, free_port, logs, running, wait_for_final_status, wait_until_ready
+from tests.live_processes import (
+    CLI,
+    free_port,
+    live_stack,
+    logs,
+    running,
+    wait_for_final_status,
+    wait_until_ready,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -47,16 +55,8 @@ def check_contract(client: httpx.Client, log_dir: Path) -> float:
 
 @pytest.fixture
 def distributed_stack(clean_database, keyword_dir: Path, tmp_path: Path) -> Iterator[tuple[httpx.Client, Path]]:
-    port = free_port()
-    env = {**os.environ, "CONTRACT_NER_MODEL": str(keyword_dir), "CONTRACT_NER_QUEUE_PREFIX": f"e2e-{port}-"}
-    commands = {
-        "api": [*CLI[:2], "uvicorn", "api.app:app", "--host", "127.0.0.1", "--port", str(port)],
-        "extract-worker": [*CLI, "worker", "--queues", "extract", "--concurrency", "2"],
-        "ner-worker": [*CLI, "worker", "--queues", "ner"],
-    }
     log_dir = tmp_path / "logs"
-    with running(commands, env, log_dir), httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
-        wait_until_ready(str(client.base_url), log_dir)
+    with live_stack(keyword_dir, log_dir, "e2e") as base_url, httpx.Client(base_url=base_url, timeout=30) as client:
         yield client, log_dir
 
 

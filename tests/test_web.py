@@ -5,7 +5,6 @@ document that is not done yet, and escaping of whatever a document contains."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,7 +18,7 @@ from api.schemas import EntityOut
 from api.web import Segment, highlighted_segments
 from models.intake import submit_document
 from tests.documents import make_pdf
-from tests.live_processes import CLI, REPO_ROOT, free_port, running, wait_until_ready
+from tests.live_processes import REPO_ROOT, live_stack
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -91,17 +90,8 @@ def test_a_document_that_is_not_done_has_a_page_without_text_or_card(clean_datab
 
 @pytest.fixture
 def stack(clean_database, keyword_dir: Path, tmp_path: Path) -> Iterator[str]:
-    port = free_port()
-    env = {**os.environ, "CONTRACT_NER_MODEL": str(keyword_dir), "CONTRACT_NER_QUEUE_PREFIX": f"web-{port}-"}
-    commands = {
-        "api": [*CLI[:2], "uvicorn", "api.app:app", "--host", "127.0.0.1", "--port", str(port)],
-        "extract-worker": [*CLI, "worker", "--queues", "extract", "--concurrency", "1"],
-        "ner-worker": [*CLI, "worker", "--queues", "ner"],
-    }
-    log_dir = tmp_path / "logs"
-    with running(commands, env, log_dir):
-        wait_until_ready(f"http://127.0.0.1:{port}", log_dir)
-        yield f"http://127.0.0.1:{port}"
+    with live_stack(keyword_dir, tmp_path / "logs", "web", extract_concurrency=1) as base_url:
+        yield base_url
 
 
 @pytest.fixture
