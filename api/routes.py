@@ -10,7 +10,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, Response, UploadFile, status
 from fastapi.responses import JSONResponse, StreamingResponse
-from models.contract_card import card_as_dict
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
@@ -18,6 +17,7 @@ from api.deps import get_session
 from api.export import export_rows
 from api.schemas import Accepted, DocumentOut, DocumentPage, DocumentTextOut, EntityOut, EntityPage, StageTimings
 from models.broker import get_celery, publish_jobs
+from models.contract_card import card_as_dict
 from models.intake import RejectedUpload, submit_document
 from models.queries import DocumentFilter, after_cursor, encode_cursor, filtered_documents
 from models.schema import ContractCard, Document, DocumentStatus, Entity, JobStage
@@ -64,10 +64,10 @@ def entity_out(entity: Entity) -> EntityOut:
     )
 
 
-async def _read_limited(upload: UploadFile, limit: int) -> bytes:
+def _read_limited(upload: UploadFile, limit: int) -> bytes:
     chunks: list[bytes] = []
     size = 0
-    while chunk := await upload.read(_CHUNK):
+    while chunk := upload.file.read(_CHUNK):
         size += len(chunk)
         if size > limit:
             raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, f"the file exceeds {limit} bytes")
@@ -81,7 +81,7 @@ async def _read_limited(upload: UploadFile, limit: int) -> bytes:
     response_model=Accepted,
     responses={200: {"model": Accepted}, 400: {}, 413: {}, 415: {}},
 )
-async def upload_document(
+def upload_document(
     session: SessionDep,
     file: Annotated[UploadFile, File(description="PDF, DOCX or plain text; the type is sniffed from the bytes")],
     external_id: Annotated[str | None, Form(max_length=200, description="The DMS's id for this document")] = None,
@@ -89,7 +89,8 @@ async def upload_document(
     batch_id: Annotated[uuid.UUID | None, Form(description="An open batch this upload belongs to")] = None,
 ) -> Response:
     meta = _json_object(metadata)
-    data = await _read_limited(file, get_settings().max_upload_bytes)
+    # A plain `def` route: FastAPI runs it in its thread pool, so database waits never block the event loop.
+    data = _read_limited(file, get_settings().max_upload_bytes)
     try:
         submission = submit_document(
             session, data, filename=file.filename, external_id=external_id, metadata=meta, batch_id=batch_id

@@ -20,12 +20,22 @@ def make_engine(url: str) -> Engine:
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-            # WAL lets the API read while a worker writes; foreign keys are off by default in SQLite.
+            # WAL lets readers run beside the writer; foreign keys are off by default in SQLite.
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA busy_timeout=30000")
             cursor.close()
+            # Let SQLAlchemy's "begin" event below decide how transactions start.
+            dbapi_connection.isolation_level = None
+
+        @event.listens_for(engine, "begin")
+        def _begin_immediate(connection: Any) -> None:
+            # A deferred transaction that reads and then writes fails at once with "database is locked"
+            # when another process committed in between; taking the write lock up front makes such
+            # transactions wait their turn (busy_timeout) instead. This is the embedded default: the
+            # API and a few local workers, for which one writer at a time is plenty.
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
