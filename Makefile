@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 
 run: $(VENV)/.installed
 	$(BIN)/contract-ner migrate
-	$(BIN)/contract-ner ingest samples --wait --with-workers --show-entities
+	$(BIN)/contract-ner ingest samples/*.pdf samples/*.docx samples/*.txt --wait --with-workers --show-entities
 
 test: $(VENV)/.installed
 	$(BIN)/python -m pytest

@@ -301,7 +301,12 @@ def worker(
     unknown = set(stages) - {"extract", "ner", "webhooks"}
     if unknown:
         raise typer.BadParameter(f"unknown stages: {', '.join(sorted(unknown))}")
-    command = worker_command(get_settings(), stages, concurrency or os.cpu_count() or 1)
+    from worker.chunking import require_checkpoint
+
+    settings = get_settings()
+    if {"extract", "ner"} & set(stages):
+        require_checkpoint(settings.model)
+    command = worker_command(settings, stages, concurrency or os.cpu_count() or 1)
     os.execv(sys.executable, command)
 
 

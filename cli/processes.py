@@ -9,6 +9,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 from models.settings import Settings
+from worker.chunking import require_checkpoint
 
 
 def worker_command(settings: Settings, stages: Sequence[str], concurrency: int | None = None) -> list[str]:
@@ -31,6 +32,8 @@ def worker_command(settings: Settings, stages: Sequence[str], concurrency: int |
 @contextmanager
 def local_workers(settings: Settings, extract_concurrency: int = 1) -> Iterator[list[subprocess.Popen[bytes]]]:
     """An extract worker and a ner worker for the duration of the block."""
+    # Both stages need the model's files: refuse to start rather than fail every document.
+    require_checkpoint(settings.model)
     processes = [
         subprocess.Popen(worker_command(settings, ["extract", "webhooks"], extract_concurrency)),
         subprocess.Popen(worker_command(settings, ["ner"])),

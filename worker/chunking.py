@@ -75,6 +75,15 @@ def window_ownership(windows: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return owned
 
 
+def require_checkpoint(model_dir: Path) -> None:
+    """Fail with the path in the message: a missing directory must not be mistaken for a hub repo id."""
+    if not (Path(model_dir) / "config.json").is_file():
+        raise FileNotFoundError(
+            f"no Hugging Face checkpoint at {model_dir} (config.json missing); set CONTRACT_NER_MODEL "
+            "or rebuild the default model with `make model`"
+        )
+
+
 def usable_max_length(config: PretrainedConfig, tokenizer: PreTrainedTokenizerFast, requested: int) -> int:
     """The longest window (special tokens included) the model can take, at most `requested`."""
     positions = int(getattr(config, "max_position_embeddings", requested))
@@ -95,6 +104,7 @@ class Windowing:
 
     @classmethod
     def load(cls, model_dir: Path, max_length: int = 512, stride: int = 128) -> Windowing:
+        require_checkpoint(model_dir)
         tokenizer = AutoTokenizer.from_pretrained(model_dir)
         if not isinstance(tokenizer, PreTrainedTokenizerFast):
             raise ValueError(f"{model_dir}: a fast tokenizer (tokenizer.json) is required for offsets")

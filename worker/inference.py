@@ -25,7 +25,7 @@ import torch
 from transformers import AutoModelForTokenClassification, AutoTokenizer, PreTrainedModel, PreTrainedTokenizerFast
 from transformers.utils import logging as transformers_logging
 
-from worker.chunking import TokenizedText, Windowing, window_ownership
+from worker.chunking import TokenizedText, Windowing, require_checkpoint, window_ownership
 from worker.metrics import observe_forward_batch
 
 _WORD = re.compile(r"\S+")
@@ -125,8 +125,7 @@ class TokenClassifier:
         """Load tokenizer and model once. `precision` "auto" is bf16 on CUDA (fp16 where bf16 is missing)
         and fp32 on CPU; "bf16"/"fp16"/"fp32" force one. Attention uses PyTorch SDPA kernels."""
         model_dir = Path(path)
-        if not (model_dir / "config.json").exists():
-            raise FileNotFoundError(f"no Hugging Face checkpoint (config.json) in {model_dir}")
+        require_checkpoint(model_dir)
         tokenizer = AutoTokenizer.from_pretrained(model_dir)
         if not isinstance(tokenizer, PreTrainedTokenizerFast):
             raise ValueError(f"{model_dir}: a fast tokenizer (tokenizer.json) is required for offsets")
