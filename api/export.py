@@ -59,13 +59,15 @@ def export_rows(query: Select[Document, ContractCard], export_format: str) -> It
         writer.writeheader()
     with session_scope() as session:
         result = session.execute(query.execution_options(yield_per=_PAGE))
-        for partition in result.partitions():
-            for document, card in partition:
+        while page := result.fetchmany(_PAGE):
+            for document, card in page:
                 record = export_record(document, card)
                 if export_format == "csv":
                     writer.writerow({**record, "flags": " ".join(record["flags"] or [])})
                 else:
                     buffer.write(json.dumps(record, ensure_ascii=False) + "\n")
+            # Let the page's rows go before the next page is fetched, so at most one page is alive.
+            del page, document, card
             yield buffer.getvalue().encode()
             buffer.seek(0)
             buffer.truncate()

@@ -161,9 +161,13 @@ def test_api_and_workers_expose_pipeline_metrics_after_real_documents(metered_st
     assert value(extract, "contract_ner_stage_duration_seconds_sum", stage="extract") > 0
     assert value(extract, "contract_ner_stage_duration_seconds_bucket", stage="extract", le="+Inf") == 3
 
-    assert value(ner, "contract_ner_stage_duration_seconds_count", stage="ner") == 2
-    assert value(ner, "contract_ner_ner_batch_windows_count") >= 2
-    assert value(ner, "contract_ner_ner_batch_windows_sum") >= value(ner, "contract_ner_ner_batch_windows_count")
+    # Both documents may share one batched task run or take one each: one stage observation per run.
+    runs = value(ner, "contract_ner_ner_batch_documents_count")
+    assert 1 <= runs <= 2
+    assert value(ner, "contract_ner_ner_batch_documents_sum") == 2
+    assert value(ner, "contract_ner_stage_duration_seconds_count", stage="ner") == runs
+    assert value(ner, "contract_ner_ner_batch_windows_count") >= runs
+    assert value(ner, "contract_ner_ner_batch_windows_sum") >= 2  # at least one window per document
     efficiency = value(ner, "contract_ner_ner_padding_efficiency_sum") / value(
         ner, "contract_ner_ner_padding_efficiency_count"
     )
