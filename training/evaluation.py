@@ -67,8 +67,15 @@ def score(gold: list[set[tuple[str, str]]], pred: list[set[tuple[str, str]]]) ->
         p = tp / (tp + fp) if tp + fp else 0.0
         r = tp / (tp + fn) if tp + fn else 0.0
         f = 2 * p * r / (p + r) if p + r else 0.0
-        return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4), "tp": tp, "fp": fp, "fn": fn,
-                "support": tp + fn}
+        return {
+            "precision": round(p, 4),
+            "recall": round(r, 4),
+            "f1": round(f, 4),
+            "tp": tp,
+            "fp": fp,
+            "fn": fn,
+            "support": tp + fn,
+        }
 
     per_label = {label: prf(*c) for label, c in counts.items()}
     total = [sum(c[i] for c in counts.values()) for i in range(3)]
@@ -98,7 +105,8 @@ def evaluate(gold_path: str | Path, model_path: str | Path, device: str = "cpu")
         report[name] = score(gold, preds)
         errors[name] = [
             {"id": d.id, "missed": sorted(g - p), "spurious": sorted(p - g)}
-            for d, g, p in zip(docs, gold, preds, strict=True) if g != p
+            for d, g, p in zip(docs, gold, preds, strict=True)
+            if g != p
         ]
     report["errors"] = errors
     return report

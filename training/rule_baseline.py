@@ -9,42 +9,78 @@ from __future__ import annotations
 
 import re
 
-MONTHS = r"(?:januar|februar|marts|april|maj|juni|juli|august|september|oktober|november|december|" \
-         r"jan\.?|feb\.?|mar\.?|apr\.?|jun\.?|jul\.?|aug\.?|sept?\.?|okt\.?|nov\.?|dec\.?)"
-DATE = (rf"(?:\d{{1,2}}\.\s?{MONTHS}\s\d{{4}}|\d{{1,2}}[./-]\d{{1,2}}[./-]\d{{2,4}}|\d{{1,2}}/\d{{1,2}}-\d{{4}}"
-        rf"|\d{{4}}-\d{{2}}-\d{{2}})")
+MONTHS = (
+    r"(?:januar|februar|marts|april|maj|juni|juli|august|september|oktober|november|december|"
+    r"jan\.?|feb\.?|mar\.?|apr\.?|jun\.?|jul\.?|aug\.?|sept?\.?|okt\.?|nov\.?|dec\.?)"
+)
+DATE = (
+    rf"(?:\d{{1,2}}\.\s?{MONTHS}\s\d{{4}}|\d{{1,2}}[./-]\d{{1,2}}[./-]\d{{2,4}}|\d{{1,2}}/\d{{1,2}}-\d{{4}}"
+    rf"|\d{{4}}-\d{{2}}-\d{{2}})"
+)
 AMOUNT = r"\d{1,3}(?:[. ]\d{3})*(?:,\d{2}|,-)?|\d+(?:,\d{2})?"
 SALARY = rf"(?:(?:kr\.?|DKK)\s?(?:{AMOUNT})|(?:{AMOUNT})\s?(?:kr\.?|kroner|DKK))"
 HOURS = r"\d{1,2}(?:,\d{1,2})?\s?(?:timer|t\.?)(?=\W|$)"
 PERCENT = r"\d{1,2}(?:,\d{1,2})?\s?(?:%|procent|pct\.?)"
 NUMWORD = r"(?:\d{1,2}|en|et|to|tre|fire|fem|seks|ni|tolv|fjorten)"
 DURATION = rf"{NUMWORD}\s(?:måneders|måneder|måneds|måned|mdr\.|md\.|dages|dage|ugers|uger|uges|uge)"
-ADDRESS = r"[A-ZÆØÅ][\w.\- ]{1,40}?\s\d{1,3}\s?[A-Za-z]?(?:,?\s(?:st|kl|\d{1,2})\.?(?:\s?(?:tv|th|mf|sal)\.?)?)?,?\s\d{4}\s[A-ZÆØÅ][\wæøå]+(?:\s[A-ZØ]{1,2}\b)?"
+# street + number [+ floor], optional comma, postcode + city
+ADDRESS = (
+    r"[A-ZÆØÅ][\w.\- ]{1,40}?\s\d{1,3}\s?[A-Za-z]?(?:,?\s(?:st|kl|\d{1,2})\.?(?:\s?(?:tv|th|mf|sal)\.?)?)?"
+    r",?\s\d{4}\s[A-ZÆØÅ][\wæøå]+(?:\s[A-ZØ]{1,2}\b)?"
+)
 NAME = r"[A-ZÆØÅ][a-zæøåéü]+(?:-[A-ZÆØÅ][a-zæøå]+)?(?:\s[A-ZÆØÅ][a-zæøåéü]+(?:-[A-ZÆØÅ][a-zæøå]+)?){1,3}"
 COMPANY = r"[A-ZÆØÅ][\w&.\-]*(?:\s[\w&.\-]+){0,4}?\s(?:ApS|A/S|I/S|IVS|K/S|P/S|Kommune)|Region\s[A-ZÆØÅ][a-zæøå]+"
 
 _FLAGS = re.IGNORECASE | re.MULTILINE
 
 RULES: list[tuple[str, re.Pattern[str]]] = [
-    ("START_DATE", re.compile(
-        rf"(?:tiltræd\w*|påbegynd\w*|begynder|starter|start|første arbejdsdag|ansættelsesdato|startdato|ansat fra"
-        rf"|virkning fra|fra og med|pr\.)[^\n.]{{0,25}}?\b({DATE})", _FLAGS)),
-    ("END_DATE", re.compile(
-        rf"(?:ophører|udløber|slutter|fratrædelsesdato|slutdato|til og med|sidste arbejdsdag|tidsbegrænset[^\n]{{0,30}}?til)"
-        rf"[^\n.]{{0,25}}?\b({DATE})", _FLAGS)),
+    (
+        "START_DATE",
+        re.compile(
+            rf"(?:tiltræd\w*|påbegynd\w*|begynder|starter|start|første arbejdsdag|ansættelsesdato|startdato|ansat fra"
+            rf"|virkning fra|fra og med|pr\.)[^\n.]{{0,25}}?\b({DATE})",
+            _FLAGS,
+        ),
+    ),
+    (
+        "END_DATE",
+        re.compile(
+            r"(?:ophører|udløber|slutter|fratrædelsesdato|slutdato|til og med|sidste arbejdsdag"
+            rf"|tidsbegrænset[^\n]{{0,30}}?til)"
+            rf"[^\n.]{{0,25}}?\b({DATE})",
+            _FLAGS,
+        ),
+    ),
     ("SALARY", re.compile(rf"(?:løn\w*|gage|vederlag|timesats)[^\n]{{0,40}}?({SALARY})", _FLAGS)),
-    ("WORKING_HOURS", re.compile(rf"(?:arbejdstid\w*|timer pr\. uge|ugentlig\w*|deltid|fuld tid)[^\n]{{0,30}}?\b({HOURS})",
-                                 _FLAGS)),
+    (
+        "WORKING_HOURS",
+        re.compile(rf"(?:arbejdstid\w*|timer pr\. uge|ugentlig\w*|deltid|fuld tid)[^\n]{{0,30}}?\b({HOURS})", _FLAGS),
+    ),
     ("PENSION", re.compile(rf"(?:pension\w*)[^\n]{{0,60}}?\b({PERCENT})", _FLAGS)),
     ("NOTICE_PERIOD", re.compile(rf"(?:opsige\w*|varsel\w*)[^\n]{{0,40}}?\b({DURATION})", _FLAGS)),
     ("NOTICE_PERIOD", re.compile(rf"\b({DURATION})\s+(?:varsel|opsigelsesvarsel)", _FLAGS)),
     ("PROBATION_PERIOD", re.compile(rf"(?:prøvetid\w*|prøveperiode)[^\n]{{0,20}}?\b({DURATION})", _FLAGS)),
     ("PROBATION_PERIOD", re.compile(rf"\b({DURATION})\s+(?:af ansættelsen )?(?:er |betragtes som )?prøvetid", _FLAGS)),
-    ("WORKPLACE", re.compile(rf"(?:arbejdssted\w*|tjenestested|arbejdsplads|arbejdet udføres[^\n]{{0,20}}?på)[:\s]"
-                             rf"[^\n]{{0,15}}?({ADDRESS})", _FLAGS)),
-    ("JOB_TITLE", re.compile(r"(?:ansat som|ansættes som|stillingen som|stilling som|^stilling:|^stillingsbetegnelse:"
-                             r"|^titel:)\s*([\wæøåÆØÅ\-]+(?:\s[a-zæøå\-]+)?)", _FLAGS)),
-    ("EMPLOYEE", re.compile(rf"(?:^medarbejder:|^lønmodtager:|^navn:|^medarbejderens navn:|\bog)\s*({NAME})", re.MULTILINE)),
+    (
+        "WORKPLACE",
+        re.compile(
+            rf"(?:arbejdssted\w*|tjenestested|arbejdsplads|arbejdet udføres[^\n]{{0,20}}?på)[:\s]"
+            rf"[^\n]{{0,15}}?({ADDRESS})",
+            _FLAGS,
+        ),
+    ),
+    (
+        "JOB_TITLE",
+        re.compile(
+            r"(?:ansat som|ansættes som|stillingen som|stilling som|^stilling:|^stillingsbetegnelse:"
+            r"|^titel:)\s*([\wæøåÆØÅ\-]+(?:\s[a-zæøå\-]+)?)",
+            _FLAGS,
+        ),
+    ),
+    (
+        "EMPLOYEE",
+        re.compile(rf"(?:^medarbejder:|^lønmodtager:|^navn:|^medarbejderens navn:|\bog)\s*({NAME})", re.MULTILINE),
+    ),
     ("EMPLOYER", re.compile(rf"({COMPANY})", re.MULTILINE)),
 ]
 
