@@ -188,6 +188,7 @@ class Job(Base):
     __table_args__ = (
         UniqueConstraint("document_id", "stage"),
         Index(None, "state", "stage", "created_at"),
+        Index(None, "state", "lease_expires_at"),
     )
 
     id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
@@ -196,9 +197,16 @@ class Job(Base):
     state: Mapped[JobState] = mapped_column(_enum(JobState, "job_state"), default=JobState.queued)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
+    # The reason code of the last failed attempt, so a job that exhausts its attempts fails with it.
+    last_error_code: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     published_at: Mapped[datetime | None]
+    # The lease of the attempt that runs the job: results are committed only while the token still
+    # matches (fencing), and the sweeper requeues a running job whose lease expired (a dead worker).
+    lease_token: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    lease_expires_at: Mapped[datetime | None]
+    heartbeat_at: Mapped[datetime | None]
 
     document: Mapped[Document] = relationship(back_populates="jobs")
 
