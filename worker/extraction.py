@@ -7,7 +7,7 @@ so an entity's character offsets also tell its page."""
 from __future__ import annotations
 
 import io
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -60,8 +60,18 @@ def _normalise_newlines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
 
 
+def _too_many_chars(max_chars: int | None, count: int) -> None:
+    if max_chars is not None and count > max_chars:
+        raise ExtractionError("too_large", f"the extracted text exceeds {max_chars} characters")
+
+
 class PdfExtractor:
-    """pdfminer.six, page by page, text boxes in reading order."""
+    """pdfminer.six, page by page, text boxes in reading order. `max_pages`/`max_chars` stop a huge
+    document early, as `too_large`, instead of parsing all of it."""
+
+    def __init__(self, max_pages: int | None = None, max_chars: int | None = None) -> None:
+        self.max_pages = max_pages
+        self.max_chars = max_chars
 
     def extract(self, data: bytes) -> ExtractedText:
         from pdfminer.high_level import extract_pages
@@ -71,10 +81,16 @@ class PdfExtractor:
         from pdfminer.psexceptions import PSException
 
         pages: list[str] = []
+        chars = 0
+        maxpages = self.max_pages + 1 if self.max_pages is not None else 0
         try:
-            for layout in extract_pages(io.BytesIO(data), laparams=LAParams()):
+            for layout in extract_pages(io.BytesIO(data), laparams=LAParams(), maxpages=maxpages):
+                if self.max_pages is not None and len(pages) == self.max_pages:
+                    raise ExtractionError("too_large", f"the PDF has more than {self.max_pages} pages")
                 boxes = [el.get_text() for el in layout if isinstance(el, LTTextContainer)]
                 pages.append(_normalise_newlines("".join(boxes)).rstrip())
+                chars += len(pages[-1]) + len(PAGE_SEPARATOR)
+                _too_many_chars(self.max_chars, chars - len(PAGE_SEPARATOR))
         except (PDFPasswordIncorrect, PDFEncryptionError) as exc:
             raise ExtractionError("encrypted", f"the PDF is encrypted: {exc}") from exc
         except (PDFSyntaxError, PSException) as exc:
@@ -92,6 +108,9 @@ class PdfExtractor:
 class DocxExtractor:
     """python-docx: paragraphs and tables in body order; table cells separated by tabs."""
 
+    def __init__(self, max_chars: int | None = None) -> None:
+        self.max_chars = max_chars
+
     def extract(self, data: bytes) -> ExtractedText:
         import docx
         from docx.table import Table
@@ -101,6 +120,7 @@ class DocxExtractor:
         except Exception as exc:  # python-docx raises many types for damaged packages
             raise ExtractionError("parse_error", f"the DOCX cannot be opened: {exc}") from exc
         lines: list[str] = []
+        chars = 0
         for block in document.iter_inner_content():
             if isinstance(block, Table):
                 for row in block.rows:
@@ -112,6 +132,8 @@ class DocxExtractor:
                     lines.append("\t".join(cells))
             else:
                 lines.append(block.text)
+            chars += len(lines[-1]) + 1
+            _too_many_chars(self.max_chars, chars - 1)
         text = _normalise_newlines("\n".join(lines)).strip("\n")
         if not text.strip():
             raise ExtractionError("no_text_layer", "the DOCX contains no text")
@@ -119,12 +141,17 @@ class DocxExtractor:
 
 
 class PlainTextExtractor:
-    """Plain text in any common encoding (UTF-8, UTF-16 with BOM, cp1252, latin-1, ...)."""
+    """Plain text in any common encoding (UTF-8, UTF-16 with BOM, cp1252, latin-1, ...). Decoding text
+    cannot explode, so it runs in-process; `max_chars` still applies."""
+
+    def __init__(self, max_chars: int | None = None) -> None:
+        self.max_chars = max_chars
 
     def extract(self, data: bytes) -> ExtractedText:
         text = decode_text(data)
         if text is None:
             raise ExtractionError("unsupported_type", "the file is neither text nor a supported document")
+        _too_many_chars(self.max_chars, len(text))
         text = _normalise_newlines(text)
         if not text.strip():
             raise ExtractionError("no_text_layer", "the text file is empty")
@@ -132,11 +159,37 @@ class PlainTextExtractor:
         return ExtractedText.from_pages(text.split("\f")) if "\f" in text else ExtractedText(text, [0])
 
 
-DEFAULT_EXTRACTORS: Mapping[str, TextExtractor] = {
-    PDF: PdfExtractor(),
-    DOCX: DocxExtractor(),
-    TEXT: PlainTextExtractor(),
-}
+class _ConfiguredExtractors(Mapping[str, TextExtractor]):
+    """PDF and DOCX parsed in a limited child process (`worker.contained_extraction`), limits and caps
+    from the settings, read on first use so that importing this module reads no environment."""
+
+    def __init__(self) -> None:
+        self._extractors: dict[str, TextExtractor] | None = None
+
+    def _built(self) -> dict[str, TextExtractor]:
+        if self._extractors is None:
+            from models.settings import get_settings
+            from worker.contained_extraction import ContainedExtractor, ExtractionLimits
+
+            limits = ExtractionLimits.from_settings(get_settings())
+            self._extractors = {
+                PDF: ContainedExtractor(PdfExtractor(limits.max_pages, limits.max_chars), limits),
+                DOCX: ContainedExtractor(DocxExtractor(limits.max_chars), limits),
+                TEXT: PlainTextExtractor(limits.max_chars),
+            }
+        return self._extractors
+
+    def __getitem__(self, content_type: str) -> TextExtractor:
+        return self._built()[content_type]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._built())
+
+    def __len__(self) -> int:
+        return len(self._built())
+
+
+DEFAULT_EXTRACTORS: Mapping[str, TextExtractor] = _ConfiguredExtractors()
 
 
 def extract_text(

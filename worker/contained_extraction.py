@@ -1,0 +1,231 @@
+"""Contained parsing: PDF and DOCX parsers run on hostile bytes, so each document is parsed in a fresh
+child process (`python -m worker.contained_extraction`) under memory, CPU and file-size limits, a wall
+timeout and page/character caps. A parser that explodes takes only the child with it; the worker sees a
+stable reason code.
+
+The child is started with `subprocess`, not `multiprocessing`: Celery's prefork children are daemonic
+and may not have children of their own through `multiprocessing`. The parent sends a pickled request
+header (its own objects, trusted) and the raw bytes on stdin; the child answers JSON in a temporary
+file, never a pickle, so nothing the hostile input influenced is unpickled in the worker.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import pickle
+import resource
+import signal
+import struct
+import subprocess
+import sys
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+from worker.extraction import ExtractedText, ExtractionError, TextExtractor
+
+if TYPE_CHECKING:
+    from models.settings import Settings
+
+_REPO_ROOT = Path(__file__).resolve().parent.parent
+_MIB = 1024 * 1024
+# Output JSON holds at most 4 UTF-8 bytes per character, 6 for an escaped control character.
+_BYTES_PER_CHAR = 6
+_HEADER = struct.Struct("!I")
+_ERROR_TAIL = 2000
+# Every XML part in a package; `<!DOCTYPE`/`<!ENTITY` are refused in any of the encodings XML allows.
+_DTD_MARKERS = tuple(
+    marker.encode(encoding) for marker in ("<!DOCTYPE", "<!ENTITY") for encoding in ("ascii", "utf-16-le", "utf-16-be")
+)
+_XML_SCAN_CHUNK = _MIB
+
+
+class ExtractionUnavailable(Exception):
+    """The parsing child could not run (fork failed, EAGAIN, killed from outside): retrying may help.
+    Deliberately not an `ExtractionError`, so the task retries it with backoff."""
+
+
+@dataclass(frozen=True)
+class ExtractionLimits:
+    memory_mb: int = 1024
+    cpu_s: int = 120
+    wall_s: float = 180.0
+    max_pages: int = 2000
+    max_chars: int = 5_000_000
+    zip_max_uncompressed_mb: int = 256
+    zip_max_ratio: int = 100
+    zip_max_entries: int = 5000
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> ExtractionLimits:
+        return cls(
+            memory_mb=settings.extract_memory_mb,
+            cpu_s=settings.extract_cpu_s,
+            wall_s=settings.extract_wall_s,
+            max_pages=settings.extract_max_pages,
+            max_chars=settings.extract_max_chars,
+            zip_max_uncompressed_mb=settings.extract_zip_max_uncompressed_mb,
+            zip_max_ratio=settings.extract_zip_max_ratio,
+            zip_max_entries=settings.extract_zip_max_entries,
+        )
+
+    @property
+    def output_bytes(self) -> int:
+        return _BYTES_PER_CHAR * self.max_chars + 16 * self.max_pages + _MIB
+
+
+class ContainedExtractor:
+    """Runs `inner` (picklable, with its caps already set) in a limited child process per document."""
+
+    def __init__(self, inner: TextExtractor, limits: ExtractionLimits) -> None:
+        self.inner = inner
+        self.limits = limits
+
+    def extract(self, data: bytes) -> ExtractedText:
+        header = pickle.dumps((self.inner, self.limits))
+        env = {
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(_REPO_ROOT), os.environ.get("PYTHONPATH")])),
+        }
+        with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+            try:
+                completed = subprocess.run(
+                    [sys.executable, "-m", "worker.contained_extraction"],
+                    input=_HEADER.pack(len(header)) + header + data,
+                    stdout=out,
+                    stderr=err,
+                    env=env,
+                    timeout=self.limits.wall_s,
+                    check=False,
+                )
+            except subprocess.TimeoutExpired as exc:
+                raise ExtractionError("timeout", f"parsing took longer than {self.limits.wall_s:g}s") from exc
+            except OSError as exc:
+                raise ExtractionUnavailable(f"the parsing process could not start: {exc}") from exc
+            return self._result(completed.returncode, out, err)
+
+    def _result(self, returncode: int, out: IO[bytes], err: IO[bytes]) -> ExtractedText:
+        limits = self.limits
+        if returncode == -signal.SIGXCPU:
+            raise ExtractionError("timeout", f"parsing used more than {limits.cpu_s}s of CPU")
+        if returncode == -signal.SIGXFSZ:
+            raise ExtractionError("too_large", f"the extracted text exceeds {limits.max_chars} characters")
+        size = out.seek(0, io.SEEK_END)
+        if size > limits.output_bytes:
+            raise ExtractionError("too_large", f"the extracted text exceeds {limits.max_chars} characters")
+        out.seek(0)
+        answer = _json_object(out.read()) if size else None
+        if answer is not None and "error" in answer:
+            raise ExtractionError(str(answer["error"]), str(answer.get("message", "")))
+        if returncode == 0 and answer is not None:
+            extracted = ExtractedText(str(answer["text"]), [int(start) for start in answer["page_starts"]])
+            if len(extracted.text) > limits.max_chars:
+                raise ExtractionError("too_large", f"the extracted text exceeds {limits.max_chars} characters")
+            return extracted
+        err.seek(max(0, err.seek(0, io.SEEK_END) - _ERROR_TAIL))
+        stderr = err.read().decode("utf-8", "replace").strip()
+        if "MemoryError" in stderr or "bad_alloc" in stderr or "Cannot allocate memory" in stderr:
+            raise ExtractionError("memory_limit", f"parsing needed more than {limits.memory_mb} MB")
+        if returncode in (-signal.SIGSEGV, -signal.SIGABRT, -signal.SIGBUS):
+            # A fresh child crashing on these bytes will crash on them again.
+            raise ExtractionError("parse_error", f"the parser crashed (signal {-returncode}) on this file")
+        raise ExtractionUnavailable(f"the parsing process ended with status {returncode}: {stderr[-500:]}")
+
+
+def _json_object(raw: bytes) -> dict[str, Any] | None:
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def check_zip(data: bytes, limits: ExtractionLimits) -> None:
+    """Zip-bomb and entity-expansion checks from the central directory, before any parser reads a part."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile as exc:
+        raise ExtractionError("parse_error", f"the package is not a readable ZIP archive: {exc}") from exc
+    with archive:
+        entries = archive.infolist()
+        if len(entries) > limits.zip_max_entries:
+            raise ExtractionError("too_large", f"the package has {len(entries)} parts (limit {limits.zip_max_entries})")
+        declared = sum(entry.file_size for entry in entries)
+        if declared > limits.zip_max_uncompressed_mb * _MIB:
+            raise ExtractionError(
+                "too_large",
+                f"the package unpacks to {declared // _MIB} MB (limit {limits.zip_max_uncompressed_mb} MB)",
+            )
+        for entry in entries:
+            # Small parts may compress extremely well (an empty header); only large ones can be bombs.
+            if entry.file_size > _MIB and entry.file_size > limits.zip_max_ratio * max(entry.compress_size, 1):
+                raise ExtractionError(
+                    "too_large",
+                    f"{entry.filename} is compressed {entry.file_size // max(entry.compress_size, 1)}:1 "
+                    f"(limit {limits.zip_max_ratio}:1)",
+                )
+        for entry in entries:
+            if entry.filename.endswith((".xml", ".rels")):
+                _refuse_dtd(archive, entry)
+
+
+def _refuse_dtd(archive: zipfile.ZipFile, entry: zipfile.ZipInfo) -> None:
+    """Office Open XML parts never declare a DTD; one that does is an entity-expansion attempt."""
+    overlap = max(len(marker) for marker in _DTD_MARKERS)
+    tail = b""
+    try:
+        with archive.open(entry) as part:
+            while chunk := part.read(_XML_SCAN_CHUNK):
+                window = tail + chunk
+                if any(marker in window for marker in _DTD_MARKERS):
+                    raise ExtractionError("parse_error", f"{entry.filename} declares a DTD (entity expansion refused)")
+                tail = window[-overlap:]
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+        raise ExtractionError("parse_error", f"{entry.filename} cannot be unpacked: {exc}") from exc
+
+
+def _limit_self(limits: ExtractionLimits) -> None:
+    # Set by the child itself, first thing: `preexec_fn` is unsafe in a parent with threads.
+    memory = limits.memory_mb * _MIB
+    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    # SIGXCPU at the soft limit, SIGKILL a little later should the signal be ignored.
+    resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_s, limits.cpu_s + 5))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limits.output_bytes, limits.output_bytes))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
+def _child() -> int:
+    stdin = sys.stdin.buffer
+    (header_size,) = _HEADER.unpack(stdin.read(_HEADER.size))
+    inner, limits = pickle.loads(stdin.read(header_size))
+    _limit_self(limits)
+    # Kept so that a MemoryError still leaves room to report it.
+    reserve = bytearray(4 * _MIB)
+    try:
+        data = stdin.read()
+        if data.startswith(b"PK\x03\x04"):
+            check_zip(data, limits)
+        extracted = inner.extract(data)
+        if len(extracted.text) > limits.max_chars:
+            raise ExtractionError("too_large", f"the extracted text exceeds {limits.max_chars} characters")
+        answer: dict[str, Any] = {"text": extracted.text, "page_starts": extracted.page_starts}
+    except ExtractionError as exc:
+        answer = {"error": exc.code, "message": exc.message}
+    except MemoryError:
+        del reserve
+        answer = {"error": "memory_limit", "message": f"parsing needed more than {limits.memory_mb} MB"}
+    except RecursionError as exc:
+        answer = {"error": "parse_error", "message": f"the file nests without end (a reference cycle?): {exc}"}
+    except Exception as exc:  # the child parses one hostile file: any failure is that file's
+        answer = {"error": "parse_error", "message": f"the file cannot be parsed: {type(exc).__name__}: {exc}"}
+    sys.stdout.buffer.write(json.dumps(answer, ensure_ascii=False).encode())
+    sys.stdout.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(_child())
