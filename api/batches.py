@@ -7,11 +7,15 @@ import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, status
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
+from api.auth import Caller, CallerDep
 from api.deps import get_session
-from models.batches import batch_report, close_batch, open_batch
+from api.idempotency import IdempotencyKeyHeader, claim
+from models.batches import batch_report, close_batch, open_batch, tenant_batch
+from models.idempotency import request_fingerprint
 
 router = APIRouter()
 SessionDep = Annotated[Session, Depends(get_session)]
@@ -24,8 +28,8 @@ class BatchIn(BaseModel):
     )
 
 
-def _report(session: Session, batch_id: uuid.UUID) -> dict[str, Any]:
-    report = batch_report(session, batch_id)
+def _report(session: Session, caller: Caller, batch_id: uuid.UUID) -> dict[str, Any]:
+    report = batch_report(session, batch_id) if tenant_batch(session, caller.tenant_id, batch_id) else None
     if report is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "no such batch")
     batch = report.batch
@@ -42,21 +46,26 @@ def _report(session: Session, batch_id: uuid.UUID) -> dict[str, Any]:
     }
 
 
-@router.post("/v1/batches", status_code=status.HTTP_201_CREATED)
-def create_batch(session: SessionDep, body: BatchIn) -> dict[str, Any]:
-    batch = open_batch(session, body.name, body.expected_documents)
-    return _report(session, batch.id)
+@router.post("/v1/batches", status_code=status.HTTP_201_CREATED, responses={422: {}})
+def create_batch(
+    session: SessionDep, caller: CallerDep, body: BatchIn, idempotency_key: IdempotencyKeyHeader = None
+) -> JSONResponse:
+    fingerprint = request_fingerprint(body.model_dump_json())
+    idempotent = claim(session, caller, "POST /v1/batches", idempotency_key, fingerprint)
+    if idempotent.replay is not None:
+        return idempotent.replay
+    batch = open_batch(session, body.name, body.expected_documents, tenant_id=caller.tenant_id)
+    return idempotent.answer(session, _report(session, caller, batch.id), status.HTTP_201_CREATED)
 
 
 @router.get("/v1/batches/{batch_id}")
-def get_batch(session: SessionDep, batch_id: uuid.UUID) -> dict[str, Any]:
-    return _report(session, batch_id)
+def get_batch(session: SessionDep, caller: CallerDep, batch_id: uuid.UUID) -> dict[str, Any]:
+    return _report(session, caller, batch_id)
 
 
 @router.post("/v1/batches/{batch_id}/close")
-def close(session: SessionDep, batch_id: uuid.UUID) -> dict[str, Any]:
-    try:
-        close_batch(session, batch_id)
-    except LookupError as exc:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such batch") from exc
-    return _report(session, batch_id)
+def close(session: SessionDep, caller: CallerDep, batch_id: uuid.UUID) -> dict[str, Any]:
+    if tenant_batch(session, caller.tenant_id, batch_id) is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such batch")
+    close_batch(session, batch_id)
+    return _report(session, caller, batch_id)

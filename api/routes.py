@@ -9,17 +9,29 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, Response, UploadFile, status
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.responses import StreamingResponse
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from api.auth import Caller, CallerDep
 from api.deps import get_session
 from api.export import export_rows
+from api.idempotency import IdempotencyKeyHeader, claim
 from api.schemas import Accepted, DocumentOut, DocumentPage, DocumentTextOut, EntityOut, EntityPage, StageTimings
 from models.broker import get_celery, publish_jobs
 from models.contract_card import card_as_dict
+from models.idempotency import request_fingerprint
 from models.intake import RejectedUpload, submit_document
-from models.queries import DocumentFilter, after_cursor, encode_cursor, filtered_documents
+from models.queries import (
+    DocumentFilter,
+    after_cursor,
+    encode_cursor,
+    filtered_documents,
+    tenant_document,
+    tenant_entities,
+)
+from models.queue_health import stuck_jobs
+from models.reprocess import ReprocessRefused, reprocess_document
 from models.schema import ContractCard, Document, DocumentStatus, Entity, JobStage
 from models.settings import get_settings
 
@@ -65,45 +77,68 @@ def entity_out(entity: Entity) -> EntityOut:
 
 
 def _read_limited(upload: UploadFile, limit: int) -> bytes:
+    """The upload's bytes, holding at most `limit` + 1 of them: one byte over is enough to refuse."""
+    too_large = HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, f"the file exceeds {limit} bytes")
+    if upload.size is not None and upload.size > limit:
+        raise too_large
     chunks: list[bytes] = []
     size = 0
-    while chunk := upload.file.read(_CHUNK):
+    while chunk := upload.file.read(min(_CHUNK, limit + 1 - size)):
         size += len(chunk)
         if size > limit:
-            raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, f"the file exceeds {limit} bytes")
+            raise too_large
         chunks.append(chunk)
     return b"".join(chunks)
 
 
+# The whole multipart body may exceed the file by its headers and the small form fields. FastAPI refuses
+# a larger body with 413 before reading it (a too large Content-Length) or as soon as it streams past.
+_UPLOAD_BODY_LIMIT = get_settings().max_upload_bytes + _CHUNK
+
+
 @router.post(
     "/v1/documents",
+    max_body_size=_UPLOAD_BODY_LIMIT,
     status_code=status.HTTP_202_ACCEPTED,
     response_model=Accepted,
-    responses={200: {"model": Accepted}, 400: {}, 413: {}, 415: {}},
+    responses={200: {"model": Accepted}, 400: {}, 413: {}, 415: {}, 422: {}},
 )
 def upload_document(
     session: SessionDep,
+    caller: CallerDep,
     file: Annotated[UploadFile, File(description="PDF, DOCX or plain text; the type is sniffed from the bytes")],
     external_id: Annotated[str | None, Form(max_length=200, description="The DMS's id for this document")] = None,
     metadata: Annotated[str | None, Form(description="A JSON object stored with the document")] = None,
     batch_id: Annotated[uuid.UUID | None, Form(description="An open batch this upload belongs to")] = None,
+    idempotency_key: IdempotencyKeyHeader = None,
 ) -> Response:
     meta = _json_object(metadata)
     # A plain `def` route: FastAPI runs it in its thread pool, so database waits never block the event loop.
     data = _read_limited(file, get_settings().max_upload_bytes)
+    fingerprint = request_fingerprint(data, file.filename, external_id, metadata, str(batch_id or ""))
+    idempotent = claim(session, caller, "POST /v1/documents", idempotency_key, fingerprint)
+    if idempotent.replay is not None:
+        return idempotent.replay
     try:
         submission = submit_document(
-            session, data, filename=file.filename, external_id=external_id, metadata=meta, batch_id=batch_id
+            session,
+            data,
+            filename=file.filename,
+            external_id=external_id,
+            metadata=meta,
+            batch_id=batch_id,
+            tenant_id=caller.tenant_id,
         )
     except RejectedUpload as exc:
         raise HTTPException(exc.status_code, f"{exc.code}: {exc.message}") from exc
     document = submission.document
+    body = Accepted(id=document.id, status=document.status.value, duplicate=not submission.created)
+    code = status.HTTP_202_ACCEPTED if submission.created else status.HTTP_200_OK
+    response = idempotent.answer(session, body.model_dump(mode="json"), code)
     session.commit()
     if submission.extract_job_id is not None:
         publish_jobs(session, [(submission.extract_job_id, JobStage.extract, document.id)])
-    body = Accepted(id=document.id, status=document.status.value, duplicate=not submission.created)
-    code = status.HTTP_202_ACCEPTED if submission.created else status.HTTP_200_OK
-    return JSONResponse(body.model_dump(mode="json"), status_code=code)
+    return response
 
 
 def _json_object(raw: str | None) -> dict[str, Any] | None:
@@ -118,8 +153,8 @@ def _json_object(raw: str | None) -> dict[str, Any] | None:
     return value
 
 
-def _document_or_404(session: Session, document_id: uuid.UUID) -> Document:
-    document = session.get(Document, document_id)
+def _document_or_404(session: Session, caller: Caller, document_id: uuid.UUID) -> Document:
+    document = tenant_document(session, caller.tenant_id, document_id)
     if document is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "no such document")
     return document
@@ -153,11 +188,12 @@ FilterDep = Annotated[DocumentFilter, Depends(document_filter)]
 @router.get("/v1/documents", response_model=DocumentPage)
 def list_documents(
     session: SessionDep,
+    caller: CallerDep,
     filters: FilterDep,
     cursor: Annotated[str | None, Query(description="next_cursor of the previous page")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> DocumentPage:
-    query = filtered_documents(filters)
+    query = filtered_documents(filters, caller.tenant_id)
     if cursor is not None:
         try:
             query = after_cursor(query, cursor)
@@ -176,30 +212,49 @@ def list_documents(
 
 @router.get("/v1/documents/export", response_class=StreamingResponse)
 def export_documents(
-    filters: FilterDep, export_format: Annotated[str, Query(alias="format", pattern="^(csv|jsonl)$")] = "csv"
+    caller: CallerDep,
+    filters: FilterDep,
+    export_format: Annotated[str, Query(alias="format", pattern="^(csv|jsonl)$")] = "csv",
 ) -> StreamingResponse:
     """One row per document with its contract card, streamed: memory stays flat for any number of rows."""
     media = "text/csv; charset=utf-8" if export_format == "csv" else "application/x-ndjson"
-    rows = export_rows(filtered_documents(filters), export_format)
+    rows = export_rows(filtered_documents(filters, caller.tenant_id), export_format)
     headers = {"Content-Disposition": f'attachment; filename="contracts.{export_format}"'}
     return StreamingResponse(rows, media_type=media, headers=headers)
 
 
 @router.get("/v1/documents/{document_id}", response_model=DocumentOut)
-def get_document(session: SessionDep, document_id: uuid.UUID) -> DocumentOut:
-    return document_out(_document_or_404(session, document_id))
+def get_document(session: SessionDep, caller: CallerDep, document_id: uuid.UUID) -> DocumentOut:
+    return document_out(_document_or_404(session, caller, document_id))
 
 
 @router.delete("/v1/documents/{document_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_document(session: SessionDep, document_id: uuid.UUID) -> Response:
+def delete_document(session: SessionDep, caller: CallerDep, document_id: uuid.UUID) -> Response:
     """Erase the file, its text, tokens, entities and card (data-protection requests)."""
-    session.delete(_document_or_404(session, document_id))
+    session.delete(_document_or_404(session, caller, document_id))
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
+@router.post(
+    "/v1/documents/{document_id}/reprocess",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=Accepted,
+    responses={404: {}, 409: {}},
+)
+def reprocess(session: SessionDep, caller: CallerDep, document_id: uuid.UUID) -> Accepted:
+    """Send a done or failed document through the pipeline again; its entities stay until replaced."""
+    try:
+        job = reprocess_document(session, _document_or_404(session, caller, document_id))
+    except ReprocessRefused as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc
+    session.commit()
+    publish_jobs(session, [job])
+    return Accepted(id=document_id, status=DocumentStatus.queued.value, duplicate=False)
+
+
 @router.get("/v1/documents/{document_id}/card")
-def get_contract_card(session: SessionDep, document_id: uuid.UUID) -> dict[str, Any]:
-    _document_or_404(session, document_id)
+def get_contract_card(session: SessionDep, caller: CallerDep, document_id: uuid.UUID) -> dict[str, Any]:
+    _document_or_404(session, caller, document_id)
     card = session.get(ContractCard, document_id)
     if card is None:
         raise HTTPException(status.HTTP_409_CONFLICT, "no contract card yet: the document is not done")
@@ -207,8 +262,8 @@ def get_contract_card(session: SessionDep, document_id: uuid.UUID) -> dict[str, 
 
 
 @router.get("/v1/documents/{document_id}/entities", response_model=list[EntityOut])
-def get_document_entities(session: SessionDep, document_id: uuid.UUID) -> list[EntityOut]:
-    _document_or_404(session, document_id)
+def get_document_entities(session: SessionDep, caller: CallerDep, document_id: uuid.UUID) -> list[EntityOut]:
+    _document_or_404(session, caller, document_id)
     rows = session.scalars(
         select(Entity).where(Entity.document_id == document_id).order_by(Entity.start_char, Entity.id)
     )
@@ -216,8 +271,8 @@ def get_document_entities(session: SessionDep, document_id: uuid.UUID) -> list[E
 
 
 @router.get("/v1/documents/{document_id}/text", response_model=DocumentTextOut)
-def get_document_text(session: SessionDep, document_id: uuid.UUID) -> DocumentTextOut:
-    document = _document_or_404(session, document_id)
+def get_document_text(session: SessionDep, caller: CallerDep, document_id: uuid.UUID) -> DocumentTextOut:
+    document = _document_or_404(session, caller, document_id)
     if document.text is None:
         raise HTTPException(status.HTTP_409_CONFLICT, f"no text yet: the document is {document.status.value}")
     return DocumentTextOut(text=document.text.text, page_starts=document.text.page_starts)
@@ -226,21 +281,16 @@ def get_document_text(session: SessionDep, document_id: uuid.UUID) -> DocumentTe
 @router.get("/v1/entities", response_model=EntityPage)
 def list_entities(
     session: SessionDep,
+    caller: CallerDep,
     label: str | None = None,
     document_id: uuid.UUID | None = None,
     cursor: Annotated[str | None, Query(description="next_cursor of the previous page")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> EntityPage:
-    query = select(Entity).order_by(Entity.id).limit(limit + 1)
-    if label is not None:
-        query = query.where(Entity.label == label)
-    if document_id is not None:
-        query = query.where(Entity.document_id == document_id)
-    if cursor is not None:
-        if not cursor.isdigit():
-            raise HTTPException(status.HTTP_400_BAD_REQUEST, "invalid cursor")
-        query = query.where(Entity.id > int(cursor))
-    rows = list(session.scalars(query))
+    if cursor is not None and not cursor.isdigit():
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, "invalid cursor")
+    query = tenant_entities(caller.tenant_id, label, document_id, int(cursor) if cursor else None)
+    rows = list(session.scalars(query.limit(limit + 1)))
     next_cursor = str(rows[limit - 1].id) if len(rows) > limit else None
     return EntityPage(items=[entity_out(e) for e in rows[:limit]], next_cursor=next_cursor)
 
@@ -265,5 +315,14 @@ def readyz(session: SessionDep, response: Response) -> dict[str, str]:
     except Exception as exc:
         checks["broker"] = f"error: {exc}"
     ready = all(v == "ok" for v in checks.values())
+    if checks["database"] == "ok":
+        # Reported, not gating: stuck workers are no reason to stop accepting uploads.
+        stuck = stuck_jobs(session, get_settings().stuck_job_after_s)
+        checks["queue"] = (
+            f"stuck: {stuck.count} jobs without progress for over {stuck.threshold_s:.0f}s "
+            f"(oldest {stuck.oldest_age_s:.0f}s)"
+            if stuck.count
+            else "ok"
+        )
     response.status_code = status.HTTP_200_OK if ready else status.HTTP_503_SERVICE_UNAVAILABLE
     return {"status": "ready" if ready else "not ready", **checks}

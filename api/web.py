@@ -7,6 +7,9 @@ what the API returns; a little inline JavaScript uploads through `POST /v1/docum
 `GET /v1/documents/{id}` to keep statuses fresh. Everything that comes from a document (file names,
 text, entities) is escaped by Jinja2's autoescaping or set with `textContent` in the browser, never
 written as HTML.
+
+A person signs in at `/login` by pasting an API key; it is kept in an HttpOnly, SameSite=Strict cookie
+that the page's own requests to the JSON API carry (`api.auth`), and shows only that key's tenant.
 """
 
 from __future__ import annotations
@@ -18,22 +21,26 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Request, status
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter, Depends, Form, HTTPException, Request, status
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from api.auth import API_KEY_COOKIE, Caller, identify_caller
 from api.deps import get_session
 from api.routes import document_out, get_contract_card, get_document, get_document_entities, get_document_text
 from api.schemas import EntityOut
-from models.schema import Document, DocumentStatus
+from models.queries import recent_documents
+from models.schema import DocumentStatus
+from models.settings import get_settings
+from models.tenancy import authenticate
 
 router = APIRouter(include_in_schema=False)
 SessionDep = Annotated[Session, Depends(get_session)]
 templates = Jinja2Templates(directory=Path(__file__).resolve().parent / "templates")
 
 RECENT_DOCUMENTS = 50
+COOKIE_MAX_AGE_S = 7 * 24 * 3600
 # Steps of the progress bar: how far along the pipeline each status is.
 PROGRESS_STEPS = {
     DocumentStatus.queued: 0,
@@ -118,21 +125,69 @@ def highlighted_segments(text: str, entities: Sequence[EntityOut], page_starts: 
     return segments
 
 
-def _card_or_none(session: Session, document_id: uuid.UUID) -> dict[str, Any] | None:
+def _card_or_none(session: Session, caller: Caller, document_id: uuid.UUID) -> dict[str, Any] | None:
     try:
-        return get_contract_card(session, document_id)
+        return get_contract_card(session, caller, document_id)
     except HTTPException as exc:
         if exc.status_code == status.HTTP_409_CONFLICT:  # no card until the document is done
             return None
         raise
 
 
+def _sign_in() -> RedirectResponse:
+    return RedirectResponse("/login", status_code=status.HTTP_303_SEE_OTHER)
+
+
+def _same_origin(request: Request) -> bool:
+    """A form posted from another site carries its Origin: refused, so no site can sign a person in
+    with a key of its choosing (login CSRF). Browsers always send Origin on cross-site POSTs."""
+    origin = request.headers.get("origin")
+    return origin is None or origin == f"{request.url.scheme}://{request.url.netloc}"
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_page(request: Request) -> Response:
+    if not get_settings().auth_required:
+        return RedirectResponse("/", status_code=status.HTTP_303_SEE_OTHER)
+    return templates.TemplateResponse(request, "login.html", {"error": None})
+
+
+@router.post("/login", response_class=HTMLResponse)
+def log_in(request: Request, session: SessionDep, api_key: Annotated[str, Form(max_length=200)]) -> Response:
+    if not _same_origin(request):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "sign-in from another site refused")
+    if authenticate(session, api_key.strip()) is None:
+        context = {"error": "That key is unknown or revoked."}
+        return templates.TemplateResponse(request, "login.html", context, status_code=status.HTTP_401_UNAUTHORIZED)
+    response = RedirectResponse("/", status_code=status.HTTP_303_SEE_OTHER)
+    response.set_cookie(
+        API_KEY_COOKIE,
+        api_key.strip(),
+        max_age=COOKIE_MAX_AGE_S,
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+    )
+    return response
+
+
+@router.post("/logout")
+def log_out(request: Request) -> Response:
+    if not _same_origin(request):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "sign-out from another site refused")
+    response = _sign_in()
+    response.delete_cookie(API_KEY_COOKIE, httponly=True, samesite="strict")
+    return response
+
+
 @router.get("/", response_class=HTMLResponse)
-def index_page(request: Request, session: SessionDep) -> HTMLResponse:
-    recent = session.scalars(
-        select(Document).order_by(Document.created_at.desc(), Document.id.desc()).limit(RECENT_DOCUMENTS)
-    ).all()
+def index_page(request: Request, session: SessionDep) -> Response:
+    caller = identify_caller(request, session)
+    if caller is None:
+        return _sign_in()
+    recent = session.scalars(recent_documents(caller.tenant_id, RECENT_DOCUMENTS)).all()
     context = {
+        "signed_in": caller.api_key_id is not None,
         "documents": [document_out(d) for d in recent],
         "progress_steps": {s.value: step for s, step in PROGRESS_STEPS.items()},
         "final_statuses": [s.value for s in FINAL_STATUSES],
@@ -141,18 +196,22 @@ def index_page(request: Request, session: SessionDep) -> HTMLResponse:
 
 
 @router.get("/documents/{document_id}", response_class=HTMLResponse)
-def document_page(request: Request, session: SessionDep, document_id: uuid.UUID) -> HTMLResponse:
-    document = get_document(session, document_id)
+def document_page(request: Request, session: SessionDep, document_id: uuid.UUID) -> Response:
+    caller = identify_caller(request, session)
+    if caller is None:
+        return _sign_in()
+    document = get_document(session, caller, document_id)
     try:
-        text = get_document_text(session, document_id)
+        text = get_document_text(session, caller, document_id)
     except HTTPException as exc:
         if exc.status_code != status.HTTP_409_CONFLICT:  # 409: no text until extraction finished
             raise
         text = None
-    entities = get_document_entities(session, document_id)
+    entities = get_document_entities(session, caller, document_id)
     labels = sorted({e.label for e in entities})
-    card = _card_or_none(session, document_id)
+    card = _card_or_none(session, caller, document_id)
     context = {
+        "signed_in": caller.api_key_id is not None,
         "document": document,
         "segments": highlighted_segments(text.text, entities, text.page_starts) if text else [],
         "entities": entities,

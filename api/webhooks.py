@@ -13,6 +13,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
+from api.auth import Caller, CallerDep
 from api.deps import get_session
 from models.schema import WebhookSubscription
 from models.settings import get_settings
@@ -22,6 +23,7 @@ from models.webhooks import (
     delete_subscription,
     list_deliveries,
     list_subscriptions,
+    tenant_subscription,
 )
 
 router = APIRouter(prefix="/v1/webhooks", tags=["webhooks"])
@@ -74,8 +76,8 @@ class DeliveryPage(BaseModel):
     next_cursor: str | None
 
 
-def _subscription_or_404(session: Session, subscription_id: uuid.UUID) -> WebhookSubscription:
-    subscription = session.get(WebhookSubscription, subscription_id)
+def _subscription_or_404(session: Session, caller: Caller, subscription_id: uuid.UUID) -> WebhookSubscription:
+    subscription = tenant_subscription(session, caller.tenant_id, subscription_id)
     if subscription is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "no such webhook subscription")
     return subscription
@@ -83,7 +85,7 @@ def _subscription_or_404(session: Session, subscription_id: uuid.UUID) -> Webhoo
 
 # A plain `def`: the URL check resolves the host name, which must not block the event loop.
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=SubscriptionCreated, responses={400: {}})
-def create_webhook(session: SessionDep, body: SubscriptionIn) -> SubscriptionCreated:
+def create_webhook(session: SessionDep, caller: CallerDep, body: SubscriptionIn) -> SubscriptionCreated:
     settings = get_settings()
     try:
         subscription = create_subscription(
@@ -93,6 +95,7 @@ def create_webhook(session: SessionDep, body: SubscriptionIn) -> SubscriptionCre
             body.secret,
             allow_private=settings.webhook_allow_private,
             allow_loopback=settings.webhook_allow_loopback,
+            tenant_id=caller.tenant_id,
         )
     except ValueError as exc:
         raise HTTPException(status.HTTP_400_BAD_REQUEST, str(exc)) from exc
@@ -101,13 +104,13 @@ def create_webhook(session: SessionDep, body: SubscriptionIn) -> SubscriptionCre
 
 
 @router.get("", response_model=list[SubscriptionOut])
-def list_webhooks(session: SessionDep) -> list[SubscriptionOut]:
-    return [SubscriptionOut.model_validate(s) for s in list_subscriptions(session)]
+def list_webhooks(session: SessionDep, caller: CallerDep) -> list[SubscriptionOut]:
+    return [SubscriptionOut.model_validate(s) for s in list_subscriptions(session, caller.tenant_id)]
 
 
 @router.delete("/{subscription_id}", status_code=status.HTTP_204_NO_CONTENT, responses={404: {}})
-def delete_webhook(session: SessionDep, subscription_id: uuid.UUID) -> Response:
-    if not delete_subscription(session, subscription_id):
+def delete_webhook(session: SessionDep, caller: CallerDep, subscription_id: uuid.UUID) -> Response:
+    if not delete_subscription(session, caller.tenant_id, subscription_id):
         raise HTTPException(status.HTTP_404_NOT_FOUND, "no such webhook subscription")
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
@@ -115,11 +118,12 @@ def delete_webhook(session: SessionDep, subscription_id: uuid.UUID) -> Response:
 @router.get("/{subscription_id}/deliveries", response_model=DeliveryPage, responses={404: {}})
 def webhook_deliveries(
     session: SessionDep,
+    caller: CallerDep,
     subscription_id: uuid.UUID,
     cursor: Annotated[str | None, Query(description="next_cursor of the previous page")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> DeliveryPage:
-    _subscription_or_404(session, subscription_id)
+    _subscription_or_404(session, caller, subscription_id)
     if cursor is not None and not cursor.isdigit():
         raise HTTPException(status.HTTP_400_BAD_REQUEST, "invalid cursor")
     rows = list_deliveries(session, subscription_id, limit + 1, int(cursor) if cursor else None)

@@ -42,6 +42,11 @@ def run_migrations_online() -> None:
         return
     engine = make_engine(_url())
     with engine.connect() as conn:
+        if conn.dialect.name == "sqlite":
+            # Batch mode copies a table and drops the old one; with foreign keys on, that DROP would
+            # cascade-delete every row pointing at it. The pragma only works outside a transaction,
+            # hence on the raw connection before Alembic begins one.
+            conn.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
         _configure(conn)
         with context.begin_transaction():
             context.run_migrations()

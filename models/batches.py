@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from models.schema import Batch, BatchItem, Document, DocumentStatus, utcnow
+from models.tenancy import default_tenant_id
 
 FINAL_STATES = (DocumentStatus.done, DocumentStatus.failed)
 
@@ -27,18 +28,34 @@ class BatchReport:
     manifest: list[dict[str, Any]]
 
 
-def open_batch(session: Session, name: str | None = None, expected_documents: int | None = None) -> Batch:
-    batch = Batch(id=uuid.uuid4(), name=name, expected_documents=expected_documents)
+def open_batch(
+    session: Session, name: str | None = None, expected_documents: int | None = None, tenant_id: uuid.UUID | None = None
+) -> Batch:
+    """A new open batch of the tenant (None: the default tenant)."""
+    if tenant_id is None:
+        tenant_id = default_tenant_id(session)
+    batch = Batch(id=uuid.uuid4(), tenant_id=tenant_id, name=name, expected_documents=expected_documents)
     session.add(batch)
     session.flush()
     return batch
 
 
+def tenant_batch(session: Session, tenant_id: uuid.UUID, batch_id: uuid.UUID) -> Batch | None:
+    """The batch if it is the tenant's: another tenant's batch is as absent as one that never was."""
+    batch = session.get(Batch, batch_id)
+    return batch if batch is not None and batch.tenant_id == tenant_id else None
+
+
 def add_to_batch(
-    session: Session, batch_id: uuid.UUID, document_id: uuid.UUID, filename: str | None, duplicate: bool
+    session: Session,
+    tenant_id: uuid.UUID,
+    batch_id: uuid.UUID,
+    document_id: uuid.UUID,
+    filename: str | None,
+    duplicate: bool,
 ) -> BatchItem:
     batch = session.get(Batch, batch_id, with_for_update=True)
-    if batch is None:
+    if batch is None or batch.tenant_id != tenant_id:
         raise LookupError(f"no batch {batch_id}")
     if batch.closed:
         raise BatchClosed(f"batch {batch_id} is closed")
@@ -119,6 +136,7 @@ def complete_batch_if_done(session: Session, batch_id: uuid.UUID) -> bool:
         session,
         "batch.done",
         {"batch_id": str(batch_id), "name": batch.name, "counts": report.counts, "manifest": report.manifest},
+        tenant_id=batch.tenant_id,
     )
     return True
 

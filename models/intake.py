@@ -4,6 +4,7 @@ Used by the HTTP API and by `contract-ner ingest`; the caller commits, then publ
 from __future__ import annotations
 
 import hashlib
+import unicodedata
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -15,6 +16,7 @@ from sqlalchemy.orm import Session
 from models.batches import BatchClosed, add_to_batch
 from models.content_types import describe_unsupported, sniff_content_type
 from models.schema import Document, DocumentFile, Job, JobStage
+from models.tenancy import default_tenant_id
 
 
 class RejectedUpload(Exception):
@@ -25,6 +27,16 @@ class RejectedUpload(Exception):
         self.status_code = status_code
         self.code = code
         self.message = message
+
+
+def harmless_filename(filename: str | None) -> str | None:
+    """The client's filename as a display name only: its last path component, without control or
+    bidirectional-override characters (`../../etc/passwd` becomes `passwd`, never a path)."""
+    if not filename:
+        return None
+    name = unicodedata.normalize("NFC", filename).replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(ch for ch in name if unicodedata.category(ch) not in ("Cc", "Cf")).strip()
+    return name[-255:] if name.strip(".") else None
 
 
 @dataclass(frozen=True)
@@ -41,15 +53,22 @@ def submit_document(
     external_id: str | None = None,
     metadata: dict[str, Any] | None = None,
     batch_id: uuid.UUID | None = None,
+    tenant_id: uuid.UUID | None = None,
 ) -> Submission:
-    """Store an upload, or return the document that already has these bytes.
+    """Store an upload for the tenant (None: the default tenant), or return the tenant's document that
+    already has these bytes.
 
-    A new file under an `external_id` that already exists becomes the next version of that DMS
-    document, linked to the previous one."""
-    submission = _store(session, data, filename, external_id, metadata)
+    A new file under an `external_id` the tenant already has becomes the next version of that DMS
+    document, linked to the previous one. A `batch_id` must be one of the tenant's batches."""
+    filename = harmless_filename(filename)
+    if tenant_id is None:
+        tenant_id = default_tenant_id(session)
+    submission = _store(session, tenant_id, data, filename, external_id, metadata)
     if batch_id is not None:
         try:
-            add_to_batch(session, batch_id, submission.document.id, filename, duplicate=not submission.created)
+            add_to_batch(
+                session, tenant_id, batch_id, submission.document.id, filename, duplicate=not submission.created
+            )
         except LookupError as exc:
             raise RejectedUpload(404, "unknown_batch", str(exc)) from exc
         except BatchClosed as exc:
@@ -58,7 +77,12 @@ def submit_document(
 
 
 def _store(
-    session: Session, data: bytes, filename: str | None, external_id: str | None, metadata: dict[str, Any] | None
+    session: Session,
+    tenant_id: uuid.UUID,
+    data: bytes,
+    filename: str | None,
+    external_id: str | None,
+    metadata: dict[str, Any] | None,
 ) -> Submission:
     if not data:
         raise RejectedUpload(400, "empty", "the file is empty")
@@ -66,19 +90,24 @@ def _store(
     if content_type is None:
         raise RejectedUpload(415, "unsupported_type", describe_unsupported(data))
     sha256 = hashlib.sha256(data).hexdigest()
-    existing = session.scalars(select(Document).where(Document.sha256 == sha256)).one_or_none()
+    same_bytes = select(Document).where(Document.tenant_id == tenant_id, Document.sha256 == sha256)
+    existing = session.scalars(same_bytes).one_or_none()
     if existing is not None:
         return Submission(existing, created=False, extract_job_id=None)
 
     previous = (
         session.scalars(
-            select(Document).where(Document.external_id == external_id).order_by(Document.version.desc()).limit(1)
+            select(Document)
+            .where(Document.tenant_id == tenant_id, Document.external_id == external_id)
+            .order_by(Document.version.desc())
+            .limit(1)
         ).first()
         if external_id
         else None
     )
     document = Document(
         id=uuid.uuid4(),
+        tenant_id=tenant_id,
         meta=metadata,
         version=previous.version + 1 if previous else 1,
         previous_version_id=previous.id if previous else None,
@@ -97,6 +126,6 @@ def _store(
             session.add(document)
     except IntegrityError:
         # The same bytes arrived concurrently; the other upload won.
-        winner = session.scalars(select(Document).where(Document.sha256 == sha256)).one()
+        winner = session.scalars(same_bytes).one()
         return Submission(winner, created=False, extract_job_id=None)
     return Submission(document, created=True, extract_job_id=job.id)

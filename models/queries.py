@@ -1,5 +1,8 @@
 """Document queries shared by the list and export endpoints: filters on status, DMS fields, dates and
-facts (via the contract card and typed entity values), with keyset pagination on (created_at, id)."""
+facts (via the contract card and typed entity values), with keyset pagination on (created_at, id).
+
+Every query here is scoped to one tenant: another tenant's rows are never found, so an id of theirs
+answers exactly like an id that does not exist."""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import Select, and_, exists, or_, select
+from sqlalchemy.orm import Session
 
 from models.schema import ContractCard, Document, DocumentStatus, Entity
 
@@ -38,9 +42,37 @@ def _typed(value: str) -> Decimal | date:
         return Decimal(value.replace(",", "."))
 
 
-def filtered_documents(f: DocumentFilter) -> Select[Document, ContractCard]:
+def tenant_document(session: Session, tenant_id: uuid.UUID, document_id: uuid.UUID) -> Document | None:
+    document = session.get(Document, document_id)
+    return document if document is not None and document.tenant_id == tenant_id else None
+
+
+def recent_documents(tenant_id: uuid.UUID, limit: int) -> Select[Document]:
+    return (
+        select(Document)
+        .where(Document.tenant_id == tenant_id)
+        .order_by(Document.created_at.desc(), Document.id.desc())
+        .limit(limit)
+    )
+
+
+def tenant_entities(
+    tenant_id: uuid.UUID, label: str | None = None, document_id: uuid.UUID | None = None, after_id: int | None = None
+) -> Select[Entity]:
+    """The tenant's entities in id order (the cursor), optionally of one label, one document, after an id."""
+    query = select(Entity).join(Document, Document.id == Entity.document_id).where(Document.tenant_id == tenant_id)
+    if label is not None:
+        query = query.where(Entity.label == label)
+    if document_id is not None:
+        query = query.where(Entity.document_id == document_id)
+    if after_id is not None:
+        query = query.where(Entity.id > after_id)
+    return query.order_by(Entity.id)
+
+
+def filtered_documents(f: DocumentFilter, tenant_id: uuid.UUID) -> Select[Document, ContractCard]:
     query = select(Document, ContractCard).outerjoin(ContractCard, ContractCard.document_id == Document.id)
-    conditions = []
+    conditions = [Document.tenant_id == tenant_id]
     if f.status is not None:
         conditions.append(Document.status == f.status)
     if f.external_id is not None:

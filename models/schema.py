@@ -94,16 +94,74 @@ class ModelVersion(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class Tenant(Base):
+    """Whose data a row is: every document, batch and webhook subscription belongs to one tenant, and
+    every API key authenticates as one. Single-user setups use the `default` tenant."""
+
+    __tablename__ = "tenants"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ApiKey(Base):
+    """An API key, stored as the SHA-256 of the token: tokens are 256-bit random, so a fast hash
+    suffices (no password stretching needed) and a leaked table does not leak usable keys."""
+
+    __tablename__ = "api_keys"
+    __table_args__ = (Index(None, "tenant_id"), Index(None, "prefix"))
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
+    tenant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
+    name: Mapped[str | None] = mapped_column(String(200))
+    key_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    # The token's first characters, kept in clear so a person can tell keys apart in `keys list`.
+    prefix: Mapped[str] = mapped_column(String(16))
+    # Requests per minute; null: the `rate_limit_per_minute` setting.
+    rate_limit_per_minute: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None]
+    last_used_at: Mapped[datetime | None]
+
+    tenant: Mapped[Tenant] = relationship(lazy="joined")
+
+
+class IdempotencyKey(Base):
+    """The answer to a request sent with an `Idempotency-Key` header, so a retry of the same request
+    gets the same answer instead of a second document or batch. Written in the same transaction as
+    what the request created: either both exist or neither."""
+
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (UniqueConstraint("tenant_id", "endpoint", "key"), Index(None, "expires_at"))
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
+    tenant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
+    endpoint: Mapped[str] = mapped_column(String(100))
+    key: Mapped[str] = mapped_column(String(200))
+    request_sha256: Mapped[str] = mapped_column(String(64))
+    # Null only inside the transaction that claimed the key: the row commits with its answer, and a
+    # concurrent request with the same key waits on the unique index until then.
+    status_code: Mapped[int | None] = mapped_column(Integer)
+    response_body: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+
+
 class Document(Base):
     __tablename__ = "documents"
     __table_args__ = (
+        # Dedup by content and DMS versioning are per tenant: two tenants may hold the same file.
+        UniqueConstraint("tenant_id", "sha256"),
+        Index(None, "tenant_id", "created_at", "id"),
         Index(None, "created_at", "id"),
         Index(None, "status"),
-        Index(None, "external_id", "version"),
+        Index(None, "tenant_id", "external_id", "version"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
-    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    tenant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenants.id"))
+    sha256: Mapped[str] = mapped_column(String(64))
     filename: Mapped[str | None] = mapped_column(String(512))
     content_type: Mapped[str] = mapped_column(String(100))
     size_bytes: Mapped[int] = mapped_column(BigInteger)
@@ -241,8 +299,10 @@ class Batch(Base):
     """An ingestion batch (bulk load, DMS sync): one `batch.done` event when its last document ends."""
 
     __tablename__ = "batches"
+    __table_args__ = (Index(None, "tenant_id"),)
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    tenant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenants.id"))
     name: Mapped[str | None] = mapped_column(String(200))
     expected_documents: Mapped[int | None] = mapped_column(Integer)
     closed: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -292,8 +352,10 @@ class ContractCard(Base):
 
 class WebhookSubscription(Base):
     __tablename__ = "webhook_subscriptions"
+    __table_args__ = (Index(None, "tenant_id"),)
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    tenant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenants.id"))
     url: Mapped[str] = mapped_column(String(2000))
     secret: Mapped[str] = mapped_column(String(200))
     events: Mapped[list[str]] = mapped_column(JSON)

@@ -30,12 +30,34 @@ class Settings(BaseSettings):
         default="auto", description="auto: bf16 on CUDA (fp16 without bf16), fp32 on CPU"
     )
     compile_model: bool = Field(default=False, description="torch.compile the model (GPU workers)")
+    backend: Literal["torch", "onnx", "onnx-int8"] = Field(
+        default="torch", description="Forward stage: torch, or ONNX Runtime on CPU (onnx fp32, onnx-int8 dynamic int8)"
+    )
     max_length: int = Field(default=512, ge=16, description="Tokens per model window, special tokens included")
     stride: int = Field(default=128, ge=0, description="Tokens of overlap between consecutive windows")
     ner_batch_size: int = Field(default=16, ge=1, description="Windows per forward pass")
     ner_flush_every: int = Field(default=32, ge=1, description="Documents the ner worker gathers per batch")
     ner_flush_interval_s: float = Field(default=0.25, gt=0, description="Longest wait before a partial batch runs")
     max_upload_bytes: int = Field(default=50 * 1024 * 1024, ge=1)
+    # Contained parsing (worker.contained_extraction): each PDF/DOCX is parsed in a child process under
+    # these limits. The wall limit stays below the extract task's soft time limit (EXTRACT_TIME_LIMIT_S
+    # - 30 = 570 s in models.broker), so a slow file fails as `timeout` before Celery interrupts the task.
+    extract_memory_mb: int = Field(
+        default=1024, ge=128, le=65536, description="Address-space limit of the parsing child (RLIMIT_AS), MB"
+    )
+    extract_cpu_s: int = Field(default=120, ge=1, description="CPU seconds the parsing child may use (RLIMIT_CPU)")
+    extract_wall_s: float = Field(default=180.0, gt=0, le=540, description="Wall-clock seconds per parse")
+    extract_max_pages: int = Field(default=2000, ge=1, description="More pages than this: failed as too_large")
+    extract_max_chars: int = Field(
+        default=5_000_000, ge=1000, description="More extracted characters than this: failed as too_large"
+    )
+    extract_zip_max_uncompressed_mb: int = Field(
+        default=256, ge=1, description="A DOCX whose parts declare more than this unpacked size is refused"
+    )
+    extract_zip_max_ratio: int = Field(
+        default=100, ge=10, description="A DOCX part over 1 MB compressed more than this ratio is refused"
+    )
+    extract_zip_max_entries: int = Field(default=5000, ge=10, description="A DOCX with more parts is refused")
     queue_prefix: str = Field(default="", description="Prefix for queue names, to share one broker")
     webhook_allow_private: bool = Field(
         default=False, description="Allow callback URLs in private ranges (on-premise DMS hosts)"
@@ -44,9 +66,30 @@ class Settings(BaseSettings):
     webhook_timeout_s: float = Field(default=10.0, gt=0)
     webhook_max_attempts: int = Field(default=8, ge=1)
     webhook_backoff_base_s: float = Field(default=30.0, gt=0, description="First retry delay; doubles per attempt")
+    # Reliability (docs/reliability.md): leases fence duplicate deliveries, the sweeper (Celery beat)
+    # republishes what the broker lost and requeues the jobs of dead workers.
+    max_attempts: int = Field(default=3, ge=1, description="Attempts per stage before a document fails")
+    lease_s: float = Field(default=60.0, ge=3, description="A job's lease; the running worker renews it every third")
+    sweep_interval_s: float = Field(default=15.0, gt=0, description="How often Celery beat runs the job sweeper")
+    unpublished_grace_s: float = Field(
+        default=10.0, ge=0, description="Age after which a queued job that never reached the broker is republished"
+    )
+    requeue_after_s: float = Field(
+        default=1800.0, gt=0, description="Age after which a queued job's message is presumed lost and sent again"
+    )
+    stuck_job_after_s: float = Field(
+        default=3600.0, gt=0, description="/readyz reports queued or running jobs older than this as stuck"
+    )
     metrics_port: int | None = Field(
         default=None, ge=1, le=65535, description="Workers serve Prometheus metrics on this port; None: off"
     )
+    auth_required: bool = Field(
+        default=True, description="API keys required; false: a single-user setup where all is the default tenant"
+    )
+    rate_limit_per_minute: int = Field(
+        default=600, ge=0, description="Requests per minute per API key unless the key sets its own; 0: no limit"
+    )
+    idempotency_ttl_s: float = Field(default=24 * 3600, gt=0, description="How long an Idempotency-Key is remembered")
     log_format: Literal["console", "json"] = "console"
     log_level: str = "INFO"
 

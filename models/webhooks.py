@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session
 from models.broker import DELIVER_WEBHOOK_TASK, get_celery
 from models.db import on_commit
 from models.schema import WebhookDelivery, WebhookSubscription
+from models.tenancy import default_tenant_id
 
 log = structlog.get_logger(__name__)
 
@@ -235,8 +236,10 @@ def create_subscription(
     *,
     allow_private: bool = False,
     allow_loopback: bool = False,
+    tenant_id: uuid.UUID | None = None,
 ) -> WebhookSubscription:
-    """Validate and store a subscription; without a secret a random 256-bit one is generated.
+    """Validate and store a subscription of the tenant (None: the default tenant); without a secret a
+    random 256-bit one is generated.
 
     Raises ValueError for an unknown event, a short secret or a refused URL."""
     wanted = list(dict.fromkeys(events))  # de-duplicated, order kept
@@ -248,6 +251,7 @@ def create_subscription(
     check_callback_url(url, allow_private, allow_loopback)
     subscription = WebhookSubscription(
         id=uuid.uuid4(),
+        tenant_id=tenant_id if tenant_id is not None else default_tenant_id(session),
         url=url.strip(),
         secret=secret if secret is not None else secrets.token_urlsafe(32),
         events=wanted,
@@ -258,15 +262,24 @@ def create_subscription(
     return subscription
 
 
-def list_subscriptions(session: Session) -> list[WebhookSubscription]:
-    return list(session.scalars(select(WebhookSubscription).order_by(WebhookSubscription.created_at)))
+def list_subscriptions(session: Session, tenant_id: uuid.UUID) -> list[WebhookSubscription]:
+    query = select(WebhookSubscription).where(WebhookSubscription.tenant_id == tenant_id)
+    return list(session.scalars(query.order_by(WebhookSubscription.created_at)))
 
 
-def delete_subscription(session: Session, subscription_id: uuid.UUID) -> bool:
-    """Remove a subscription and (by cascade) its delivery log; False if there was none.
+def tenant_subscription(
+    session: Session, tenant_id: uuid.UUID, subscription_id: uuid.UUID
+) -> WebhookSubscription | None:
+    """The subscription if it is the tenant's: another tenant's is as absent as one that never was."""
+    subscription = session.get(WebhookSubscription, subscription_id)
+    return subscription if subscription is not None and subscription.tenant_id == tenant_id else None
+
+
+def delete_subscription(session: Session, tenant_id: uuid.UUID, subscription_id: uuid.UUID) -> bool:
+    """Remove the tenant's subscription and (by cascade) its delivery log; False if it has none such.
 
     A retry still queued for it finds its delivery row gone and does nothing."""
-    subscription = session.get(WebhookSubscription, subscription_id)
+    subscription = tenant_subscription(session, tenant_id, subscription_id)
     if subscription is None:
         return False
     session.delete(subscription)
@@ -293,8 +306,8 @@ def list_deliveries(
 # Events
 
 
-def record_event(session: Session, event: str, payload: Mapping[str, Any]) -> list[int]:
-    """Create one pending delivery per active subscription to `event`; returns their ids.
+def record_event(session: Session, event: str, payload: Mapping[str, Any], *, tenant_id: uuid.UUID) -> list[int]:
+    """Create one pending delivery per active subscription of the tenant to `event`; returns their ids.
 
     Only flushes: the deliveries are published once the caller's transaction commits, and vanish
     with it if it rolls back."""
@@ -302,7 +315,7 @@ def record_event(session: Session, event: str, payload: Mapping[str, Any]) -> li
         raise ValueError(f"unknown webhook event {event!r}")
     subscriptions = session.scalars(
         select(WebhookSubscription)
-        .where(WebhookSubscription.active.is_(True))
+        .where(WebhookSubscription.tenant_id == tenant_id, WebhookSubscription.active.is_(True))
         .order_by(WebhookSubscription.created_at, WebhookSubscription.id)
     ).all()
     # `events` is a JSON list: filtered here rather than in SQL to stay portable to the SQLite default.

@@ -112,8 +112,8 @@ def clean_database(migrated_engine) -> Iterator[None]:
             connection.execute(
                 text(
                     "TRUNCATE entities, jobs, document_tokens, document_texts, document_files, contract_cards, "
-                    "batch_items, batches, webhook_deliveries, webhook_subscriptions, documents, model_versions "
-                    "RESTART IDENTITY CASCADE"
+                    "batch_items, batches, webhook_deliveries, webhook_subscriptions, documents, model_versions, "
+                    "idempotency_keys, api_keys, tenants RESTART IDENTITY CASCADE"
                 )
             )
 
@@ -132,10 +132,35 @@ def _empty_test_broker() -> Iterator[None]:
     client.flushdb()
 
 
+# Test keys' own limit: polling loops must not meet the default one (tests/test_tenancy.py tests limits).
+TEST_KEY_RATE_LIMIT = 1_000_000
+
+
 @pytest.fixture
-def client(db_session: Session) -> Iterator[TestClient]:
+def api_token(db_session: Session) -> str:
+    """A key of the `tests` tenant, in the test's transaction."""
+    from models.tenancy import issue_api_key
+
+    token = issue_api_key(db_session, "tests", rate_limit_per_minute=TEST_KEY_RATE_LIMIT).token
+    db_session.commit()  # into a savepoint: a request that fails and rolls back must not take the key along
+    return token
+
+
+@pytest.fixture
+def committed_api_token(clean_database, migrated_engine) -> str:
+    """A committed key of the `default` tenant, for the API processes that tests start."""
+    from models.tenancy import issue_api_key
+
+    with Session(migrated_engine) as session:
+        token = issue_api_key(session, "default", rate_limit_per_minute=TEST_KEY_RATE_LIMIT).token
+        session.commit()
+    return token
+
+
+@pytest.fixture
+def client(db_session: Session, api_token: str) -> Iterator[TestClient]:
     """The API in-process, its request sessions being `db_session` (committed like the real dependency,
-    so into savepoints that the test's transaction rolls back)."""
+    so into savepoints that the test's transaction rolls back), authenticated with `api_token`."""
     from api.app import create_app
     from api.deps import get_session
 
@@ -150,5 +175,5 @@ def client(db_session: Session) -> Iterator[TestClient]:
             raise
 
     app.dependency_overrides[get_session] = session_override
-    with TestClient(app) as test_client:
+    with TestClient(app, headers={"Authorization": f"Bearer {api_token}"}) as test_client:
         yield test_client

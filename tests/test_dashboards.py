@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from models.migrate import downgrade_database, upgrade_database
 from models.schema import Document, DocumentStatus, Entity, Job, JobStage, JobState, ModelVersion, utcnow
+from models.tenancy import default_tenant_id
 from tests.conftest import TEST_DATABASE_URL
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -72,6 +73,7 @@ def make_document(
     """A document with its job rows; timestamps follow `stage_seconds` (queue wait, extract, waiting
     for ner, ner) as far as the status got."""
     document = Document(
+        tenant_id=default_tenant_id(session),
         sha256=hashlib.sha256(uuid.uuid4().bytes).hexdigest(),
         filename=f"{status.value}.pdf",
         content_type="application/pdf",

@@ -26,8 +26,8 @@ from models.schema import (
     Entity,
     JobStage,
     WebhookDelivery,
-    WebhookSubscription,
 )
+from models.tenancy import default_tenant_id
 from worker.pipeline import begin_stage, extract_document, fail_document, recognize_entities
 
 CONTRACT = "Nordlys ApS, Supervej 21, 2000 Frederiksberg. Løn 32.500,00 kr. pr. måned. Kontrakt nr. {n}"
@@ -76,8 +76,7 @@ def test_a_new_file_under_the_same_external_id_is_the_next_version(client: TestC
 def test_a_batch_counts_states_lists_files_and_fires_batch_done_once(
     client: TestClient, db_session: Session, keyword_classifier
 ) -> None:
-    subscription = WebhookSubscription(url="https://dms.example.org/hook", secret="s", events=["batch.done"])
-    db_session.add(subscription)
+    client.post("/v1/webhooks", json={"url": "https://93.184.215.14/hook", "events": ["batch.done"]})
     existing = upload(client, CONTRACT.format(n=0))
     finish(db_session, existing["id"], keyword_classifier)
     batch = client.post("/v1/batches", json={"name": "nightly sync"}).json()
@@ -165,13 +164,15 @@ def test_delete_erases_the_file_text_and_entities(client: TestClient, db_session
 
 
 def _committed_documents(count: int) -> None:
+    """Done documents with cards, of the default tenant."""
     with session_scope() as session:
+        tenant_id = default_tenant_id(session)
         ids = [uuid.uuid4() for _ in range(count)]
         session.execute(
             insert(Document),
             [
-                {"id": i, "sha256": i.hex * 2, "filename": f"{n}.pdf", "content_type": "application/pdf",
-                 "size_bytes": 1000, "status": DocumentStatus.done, "version": 1}
+                {"id": i, "tenant_id": tenant_id, "sha256": i.hex * 2, "filename": f"{n}.pdf",
+                 "content_type": "application/pdf", "size_bytes": 1000, "status": DocumentStatus.done, "version": 1}
                 for n, i in enumerate(ids)
             ],
         )  # fmt: skip
@@ -188,7 +189,8 @@ def _committed_documents(count: int) -> None:
 
 def _export_peak(count: int) -> tuple[int, int, int]:
     """(peak traced bytes, exported bytes, chunks) for an export of all documents."""
-    query = filtered_documents(DocumentFilter())
+    with session_scope() as session:
+        query = filtered_documents(DocumentFilter(), default_tenant_id(session))
     tracemalloc.start()
     size = chunks = 0
     for chunk in export_rows(query, "csv"):
@@ -211,9 +213,9 @@ def test_csv_export_of_1000_documents_streams_with_flat_memory(clean_database) -
     assert peak_3000 < 1.3 * peak_1000, "memory must not grow with the number of rows"
 
 
-def test_the_export_endpoint_writes_csv_and_jsonl(clean_database) -> None:
+def test_the_export_endpoint_writes_csv_and_jsonl(committed_api_token: str) -> None:
     _committed_documents(3)
-    with TestClient(create_app()) as client:
+    with TestClient(create_app(), headers={"Authorization": f"Bearer {committed_api_token}"}) as client:
         as_csv = client.get("/v1/documents/export", params={"format": "csv"})
         as_jsonl = client.get("/v1/documents/export", params={"format": "jsonl", "salary_min": "30000"})
 

@@ -54,9 +54,15 @@ def check_contract(client: httpx.Client, log_dir: Path) -> float:
 
 
 @pytest.fixture
-def distributed_stack(clean_database, keyword_dir: Path, tmp_path: Path) -> Iterator[tuple[httpx.Client, Path]]:
+def distributed_stack(
+    committed_api_token: str, keyword_dir: Path, tmp_path: Path
+) -> Iterator[tuple[httpx.Client, Path]]:
     log_dir = tmp_path / "logs"
-    with live_stack(keyword_dir, log_dir, "e2e") as base_url, httpx.Client(base_url=base_url, timeout=30) as client:
+    headers = {"Authorization": f"Bearer {committed_api_token}"}
+    with (
+        live_stack(keyword_dir, log_dir, "e2e") as base_url,
+        httpx.Client(base_url=base_url, headers=headers, timeout=30) as client,
+    ):
         yield client, log_dir
 
 
@@ -91,7 +97,12 @@ def test_the_same_flow_runs_on_the_embedded_default(keyword_dir: Path, tmp_path:
         for key, value in os.environ.items()
         if key not in ("CONTRACT_NER_DATABASE_URL", "CONTRACT_NER_BROKER_URL")
     }
-    env |= {"CONTRACT_NER_MODEL": str(keyword_dir), "CONTRACT_NER_DATA_DIR": str(tmp_path / "state")}
+    # A single-user setup: no API keys, everything is the default tenant.
+    env |= {
+        "CONTRACT_NER_MODEL": str(keyword_dir),
+        "CONTRACT_NER_DATA_DIR": str(tmp_path / "state"),
+        "CONTRACT_NER_AUTH_REQUIRED": "false",
+    }
     log_dir = tmp_path / "logs"
 
     with (
@@ -106,7 +117,7 @@ def test_the_same_flow_runs_on_the_embedded_default(keyword_dir: Path, tmp_path:
 
 
 def test_the_ner_worker_batches_documents_waiting_in_its_queue(
-    clean_database, keyword_dir: Path, tmp_path: Path
+    committed_api_token: str, keyword_dir: Path, tmp_path: Path
 ) -> None:
     port = free_port()
     env = {**os.environ, "CONTRACT_NER_MODEL": str(keyword_dir), "CONTRACT_NER_QUEUE_PREFIX": f"batch-{port}-"}
@@ -115,7 +126,11 @@ def test_the_ner_worker_batches_documents_waiting_in_its_queue(
         "api": [*CLI[:2], "uvicorn", "api.app:app", "--host", "127.0.0.1", "--port", str(port)],
         "extract-worker": [*CLI, "worker", "--queues", "extract", "--concurrency", "2"],
     }
-    with running(front, env, log_dir), httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
+    headers = {"Authorization": f"Bearer {committed_api_token}"}
+    with (
+        running(front, env, log_dir),
+        httpx.Client(base_url=f"http://127.0.0.1:{port}", headers=headers, timeout=30) as client,
+    ):
         wait_until_ready(str(client.base_url), log_dir)
         ids = [
             client.post(

@@ -102,7 +102,9 @@ def test_the_api_reports_every_status_and_stage_even_when_empty(clean_database) 
 
 
 @pytest.fixture
-def metered_stack(clean_database, keyword_dir: Path, tmp_path: Path) -> Iterator[tuple[httpx.Client, Path, int, int]]:
+def metered_stack(
+    committed_api_token: str, keyword_dir: Path, tmp_path: Path
+) -> Iterator[tuple[httpx.Client, Path, int, int]]:
     port, extract_port, ner_port = free_port(), free_port(), free_port()
     env = {**os.environ, "CONTRACT_NER_MODEL": str(keyword_dir), "CONTRACT_NER_QUEUE_PREFIX": f"metrics-{port}-"}
     env.pop("PROMETHEUS_MULTIPROC_DIR", None)
@@ -113,7 +115,11 @@ def metered_stack(clean_database, keyword_dir: Path, tmp_path: Path) -> Iterator
         "ner-worker": ["env", f"CONTRACT_NER_METRICS_PORT={ner_port}", *CLI, "worker", "--queues", "ner"],
     }  # fmt: skip
     log_dir = tmp_path / "logs"
-    with running(commands, env, log_dir), httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
+    headers = {"Authorization": f"Bearer {committed_api_token}"}
+    with (
+        running(commands, env, log_dir),
+        httpx.Client(base_url=f"http://127.0.0.1:{port}", headers=headers, timeout=30) as client,
+    ):
         wait_until_ready(str(client.base_url), log_dir)
         yield client, log_dir, extract_port, ner_port
 

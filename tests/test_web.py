@@ -1,7 +1,7 @@
 """The web page, as a person uses it: a real headless Chromium (Debian's, driven by Playwright) against the
-real API and Celery workers uploads a contract through the form, follows it to `done` and opens it with
-its entities highlighted. Plus the page's pieces that need no browser: text segmentation, pages of a
-document that is not done yet, and escaping of whatever a document contains."""
+real API and Celery workers signs in with an API key, uploads a contract through the form, follows it to
+`done` and opens it with its entities highlighted. Plus the page's pieces that need no browser: text
+segmentation, pages of a document that is not done yet, and escaping of whatever a document contains."""
 
 from __future__ import annotations
 
@@ -66,7 +66,9 @@ def test_segments_split_entities_at_page_starts_and_drop_overlaps() -> None:
     assert "".join(s.text for s in split) == text
 
 
-def test_a_document_that_is_not_done_has_a_page_without_text_or_card(clean_database, migrated_engine: Engine) -> None:
+def test_a_document_that_is_not_done_has_a_page_without_text_or_card(
+    committed_api_token: str, migrated_engine: Engine
+) -> None:
     from api.app import app
 
     with Session(migrated_engine) as session:
@@ -74,7 +76,7 @@ def test_a_document_that_is_not_done_has_a_page_without_text_or_card(clean_datab
         session.commit()
         document_id = submission.document.id
 
-    with TestClient(app) as client:
+    with TestClient(app, headers={"Authorization": f"Bearer {committed_api_token}"}) as client:
         index = client.get("/")
         page = client.get(f"/documents/{document_id}")
         missing = client.get("/documents/00000000-0000-0000-0000-000000000000")
@@ -104,8 +106,16 @@ def browser() -> Iterator[Browser]:
         chromium.close()
 
 
-def upload_through_the_form(page: Page, base_url: str, name: str, mime: str, content: bytes) -> None:
+def sign_in(page: Page, base_url: str, token: str) -> None:
     page.goto(f"{base_url}/")
+    page.wait_for_url("**/login")
+    page.fill("#api-key", token)
+    page.click("#login-button")
+    page.wait_for_url(f"{base_url}/")
+
+
+def upload_through_the_form(page: Page, base_url: str, token: str, name: str, mime: str, content: bytes) -> None:
+    sign_in(page, base_url, token)
     page.set_input_files("#upload-file", files=[FilePayload(name=name, mimeType=mime, buffer=content)])
     page.click("#upload-button")
     row = page.locator("tr.document-row").filter(has_text=name)
@@ -116,10 +126,14 @@ def upload_through_the_form(page: Page, base_url: str, name: str, mime: str, con
     page.wait_for_url("**/documents/*")
 
 
-def test_upload_in_the_browser_and_see_the_contract_with_its_entities(stack: str, browser: Browser) -> None:
+def test_upload_in_the_browser_and_see_the_contract_with_its_entities(
+    stack: str, browser: Browser, committed_api_token: str
+) -> None:
     page = browser.new_page(viewport={"width": 1280, "height": 900})
 
-    upload_through_the_form(page, stack, "kontrakt.pdf", "application/pdf", make_pdf(CONTRACT_PAGES))
+    upload_through_the_form(
+        page, stack, committed_api_token, "kontrakt.pdf", "application/pdf", make_pdf(CONTRACT_PAGES)
+    )
     marks = page.locator("#document-text mark.entity").evaluate_all(
         "marks => marks.map(m => [m.dataset.label, m.querySelector('.entity-text').textContent, m.title])"
     )
@@ -144,7 +158,9 @@ def test_upload_in_the_browser_and_see_the_contract_with_its_entities(stack: str
     page.screenshot(path=str(SCREENSHOT.with_name("web-index.png")))
 
 
-def test_nothing_a_document_contains_runs_as_code_in_the_page(stack: str, browser: Browser) -> None:
+def test_nothing_a_document_contains_runs_as_code_in_the_page(
+    stack: str, browser: Browser, committed_api_token: str
+) -> None:
     page = browser.new_page()
     dialogs: list[str] = []
 
@@ -154,7 +170,7 @@ def test_nothing_a_document_contains_runs_as_code_in_the_page(stack: str, browse
 
     page.on("dialog", dismiss)
 
-    upload_through_the_form(page, stack, HOSTILE_NAME, "text/plain", HOSTILE_TEXT.encode())
+    upload_through_the_form(page, stack, committed_api_token, HOSTILE_NAME, "text/plain", HOSTILE_TEXT.encode())
 
     expect(page.locator("h1")).to_have_text(HOSTILE_NAME)
     expect(page.locator("#document-text")).to_contain_text("<script>window.__pwned = 2</script>")

@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 from models.db import session_scope
 from models.schema import DeliveryState, WebhookDelivery, WebhookSubscription
 from models.settings import Settings, get_settings
+from models.tenancy import default_tenant_id, tenant_named
 from models.webhooks import (
     CallbackTarget,
     as_utc,
@@ -315,9 +316,13 @@ def test_invalid_subscriptions_are_rejected(client: TestClient, body: dict[str, 
 
 
 def test_the_delivery_log_is_paged_newest_first(client: TestClient, db_session: Session) -> None:
-    subscription = create_subscription(db_session, "https://93.184.215.14/hook", ["document.done", "document.failed"])
-    ids = [record_event(db_session, "document.done", {"n": n})[0] for n in range(3)]
-    record_event(db_session, "batch.done", {"batch_id": "b"})  # not subscribed: no delivery
+    tenant = tenant_named(db_session, "tests")  # the client's (conftest's api_token)
+    assert tenant is not None
+    subscription = create_subscription(
+        db_session, "https://93.184.215.14/hook", ["document.done", "document.failed"], tenant_id=tenant.id
+    )
+    ids = [record_event(db_session, "document.done", {"n": n}, tenant_id=tenant.id)[0] for n in range(3)]
+    record_event(db_session, "batch.done", {"batch_id": "b"}, tenant_id=tenant.id)  # not subscribed: no delivery
 
     first = client.get(f"/v1/webhooks/{subscription.id}/deliveries", params={"limit": 2}).json()
     rest = client.get(f"/v1/webhooks/{subscription.id}/deliveries", params={"cursor": first["next_cursor"]}).json()
@@ -346,13 +351,15 @@ def test_record_event_fans_out_to_active_subscribers_of_that_event(db_session: S
     inactive = create_subscription(db_session, "https://93.184.215.14/d", ["document.done"])
     inactive.active = False
 
-    ids = record_event(db_session, "document.done", {"amount": Decimal("32500.10")})
+    ids = record_event(
+        db_session, "document.done", {"amount": Decimal("32500.10")}, tenant_id=default_tenant_id(db_session)
+    )
 
     deliveries = [db_session.get(WebhookDelivery, i) for i in ids]
     assert sorted(d.subscription_id for d in deliveries if d) == sorted([done.id, both.id])
     assert all(d is not None and d.payload == {"amount": "32500.10"} for d in deliveries)
     with pytest.raises(ValueError, match="unknown webhook event"):
-        record_event(db_session, "document.deleted", {})
+        record_event(db_session, "document.deleted", {}, tenant_id=default_tenant_id(db_session))
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -363,7 +370,9 @@ def test_a_redirect_is_not_followed_and_counts_as_a_failed_attempt(db_session: S
     settings = loopback_settings()
     with Receiver(statuses=(302,)) as receiver, httpx.Client(follow_redirects=True) as http:
         subscription = subscribe(db_session, f"{receiver.url}/hook")
-        (delivery_id,) = record_event(db_session, "document.done", DONE_PAYLOAD)
+        (delivery_id,) = record_event(
+            db_session, "document.done", DONE_PAYLOAD, tenant_id=default_tenant_id(db_session)
+        )
 
         delay = deliver(db_session, delivery_id, http, settings)
         time.sleep(0.3)  # room for a followed redirect to arrive, if one were made
@@ -384,7 +393,9 @@ def test_backoff_doubles_an_early_message_waits_and_the_last_failure_is_final(db
     settings = loopback_settings(webhook_max_attempts=3, webhook_backoff_base_s=0.3)
     with Receiver(statuses=(500, 503, 500, 500)) as receiver, make_client(settings) as http:
         subscribe(db_session, f"{receiver.url}/hook")
-        (delivery_id,) = record_event(db_session, "document.done", DONE_PAYLOAD)
+        (delivery_id,) = record_event(
+            db_session, "document.done", DONE_PAYLOAD, tenant_id=default_tenant_id(db_session)
+        )
 
         first = deliver(db_session, delivery_id, http, settings)
         early = deliver(db_session, delivery_id, http, settings)  # a duplicate message, before the retry is due
@@ -410,7 +421,9 @@ def test_backoff_doubles_an_early_message_waits_and_the_last_failure_is_final(db
 def test_a_url_that_became_internal_is_refused_at_delivery_time(db_session: Session) -> None:
     with Receiver() as receiver, make_client(loopback_settings()) as http:
         subscribe(db_session, f"{receiver.url}/hook")  # accepted while loopback was allowed
-        (delivery_id,) = record_event(db_session, "document.done", DONE_PAYLOAD)
+        (delivery_id,) = record_event(
+            db_session, "document.done", DONE_PAYLOAD, tenant_id=default_tenant_id(db_session)
+        )
 
         delay = deliver(db_session, delivery_id, http, loopback_settings(webhook_allow_loopback=False))
 
@@ -477,7 +490,9 @@ def test_https_goes_to_the_checked_address_and_verifies_the_certificate_against_
     settings = loopback_settings()
     with Receiver(tls=server_tls) as receiver, httpx.Client(verify=client_tls, trust_env=False) as http:
         subscribe(db_session, f"https://localhost:{receiver.port}/hook")
-        (delivery_id,) = record_event(db_session, "document.done", DONE_PAYLOAD)
+        (delivery_id,) = record_event(
+            db_session, "document.done", DONE_PAYLOAD, tenant_id=default_tenant_id(db_session)
+        )
 
         delay = deliver(db_session, delivery_id, http, settings)
 
@@ -522,7 +537,7 @@ def webhook_worker(migrated_engine: Engine, tmp_path_factory: pytest.TempPathFac
         with Receiver() as receiver:
             with session_scope() as session:
                 subscribe(session, f"{receiver.url}/warm-up")
-                record_event(session, "document.done", DONE_PAYLOAD)
+                record_event(session, "document.done", DONE_PAYLOAD, tenant_id=default_tenant_id(session))
             receiver.wait_for(1, timeout_s=120, explain=lambda: logs(log_dir))
         truncate_webhooks(migrated_engine)
         yield log_dir
@@ -543,7 +558,7 @@ def test_a_committed_event_reaches_the_receiver_once_signed(webhook_worker: Path
     with Receiver() as receiver:
         with session_scope() as session:
             subscribe(session, f"{receiver.url}/hook", ("document.done", "document.failed"))
-            (delivery_id,) = record_event(session, "document.done", DONE_PAYLOAD)
+            (delivery_id,) = record_event(session, "document.done", DONE_PAYLOAD, tenant_id=default_tenant_id(session))
             # Still uncommitted: a message published now would reach the worker before the row exists
             # and be lost. Give the idle worker time to prove nothing was sent.
             time.sleep(1.0)
@@ -575,7 +590,7 @@ def test_two_500s_then_200_make_exactly_three_attempts(webhook_worker: Path, com
     with Receiver(statuses=(500, 500)) as receiver:
         with session_scope() as session:
             subscribe(session, f"{receiver.url}/hook")
-            (delivery_id,) = record_event(session, "document.done", DONE_PAYLOAD)
+            (delivery_id,) = record_event(session, "document.done", DONE_PAYLOAD, tenant_id=default_tenant_id(session))
         receiver.wait_for(3, timeout_s=90, explain=lambda: logs(webhook_worker))
         delivery = wait_for_state(delivery_id, DeliveryState.delivered, webhook_worker)
         time.sleep(0.8)  # longer than the next backoff step: no fourth attempt may follow
