@@ -2,6 +2,7 @@
 
     python -m bench.ner_throughput [--model training/default-model] [--docs 40] [--rounds 3]
     python -m bench.ner_throughput --base-sized --docs 8 --max-pages 12
+    python -m bench.ner_throughput --backend onnx-int8 [--backend onnx] --docs 30 --rounds 2
 
 Ours: the extract stage has already tokenized and planned windows (as in production), so the NER stage
 is forward (windows of all documents in length-sorted batches, padded per batch) + postprocess
@@ -10,6 +11,8 @@ tokenize" compares like for like with the baselines, which tokenize inside the p
 Baselines, same model, same documents, alternating with ours in every round:
   B0  pipeline("token-classification", aggregation_strategy="first", stride=S) called once per document
   B1  the same pipeline given the whole list with batch_size=32
+Each `--backend` adds a row beside ours (torch): the same engine with its forward stage in ONNX Runtime
+(`onnx` fp32, `onnx-int8` dynamic int8; see worker.onnx_runtime), exported once before timing.
 Prints real tokens/s, padded tokens/s, padding efficiency, windows/s, docs/s and the ratios.
 """
 
@@ -23,6 +26,7 @@ import time
 import warnings
 from collections.abc import Callable
 from pathlib import Path
+from typing import cast
 
 import torch
 from transformers import AutoTokenizer, XLMRobertaConfig, XLMRobertaForTokenClassification, pipeline
@@ -30,6 +34,7 @@ from transformers import AutoTokenizer, XLMRobertaConfig, XLMRobertaForTokenClas
 from bench.corpus import benchmark_documents, describe
 from models.settings import DEFAULT_MODEL_PATH
 from worker.inference import TokenClassifier
+from worker.onnx_runtime import BACKENDS, Backend
 
 
 def base_sized_copy(model_dir: Path, out_dir: Path) -> Path:
@@ -70,6 +75,14 @@ def main() -> None:
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     parser.add_argument("--threads", type=int, default=torch.get_num_threads())
     parser.add_argument("--precision", default="auto", choices=["auto", "fp32", "bf16", "fp16"], help="ours only")
+    parser.add_argument(
+        "--backend",
+        action="append",
+        default=[],
+        choices=[b for b in BACKENDS if b != "torch"],
+        help="also time ours with this forward backend (cpu, fp32 model); repeatable",
+    )
+    parser.add_argument("--onnx-cache", type=Path, default=None, help="default: settings.data_dir/onnx")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     warnings.filterwarnings("ignore")
@@ -79,6 +92,15 @@ def main() -> None:
         model_dir = base_sized_copy(args.model, Path(tempfile.mkdtemp(prefix="base-sized-")))
     documents = benchmark_documents(args.docs, max_pages=args.max_pages)
     ours = TokenClassifier.load(model_dir, device=args.device, precision=args.precision)
+    onnx_cache = args.onnx_cache
+    if args.base_sized and onnx_cache is None:
+        onnx_cache = model_dir / "onnx-cache"  # a throw-away model: keep its export out of data_dir
+    extra: dict[str, TokenClassifier] = {}
+    for backend in dict.fromkeys(args.backend):
+        started = time.perf_counter()
+        classifier = TokenClassifier.load(model_dir, backend=cast(Backend, backend), onnx_cache=onnx_cache)
+        extra[backend] = classifier
+        print(f"{backend}: export/load {time.perf_counter() - started:.1f}s", classifier.onnx and classifier.onnx.path)
     stride = ours.windowing.stride
     # The same window length for both: the pipeline takes it from the tokenizer's model_max_length.
     hf_tokenizer = AutoTokenizer.from_pretrained(model_dir, model_max_length=ours.windowing.max_length)
@@ -97,16 +119,21 @@ def main() -> None:
     real_tokens = sum(e - s + 2 for t in tokenized for s, e in t.windows)
     padded_tokens = ours.padded_tokens([t.token_ids[s:e] for t in tokenized for s, e in t.windows], args.batch_size)
 
-    times: dict[str, list[float]] = {"ours": [], "B0": [], "B1": []}
-    runs: dict[str, Callable[[], object]] = {
-        "ours": lambda: ours.predict_tokenized(documents, tokenized, batch_size=args.batch_size),
-        "B0": lambda: [hf(d) for d in documents],
-        "B1": lambda: hf(documents, batch_size=32),
-    }
-    ours.predict_tokenized(documents[:2], tokenized[:2])  # warm-up: first-call allocations
+    engines = {"ours": ours} | {f"ours[{backend}]": classifier for backend, classifier in extra.items()}
+
+    def run_ours(classifier: TokenClassifier) -> Callable[[], object]:
+        return lambda: classifier.predict_tokenized(documents, tokenized, batch_size=args.batch_size)
+
+    runs: dict[str, Callable[[], object]] = {name: run_ours(classifier) for name, classifier in engines.items()}
+    runs["B0"] = lambda: [hf(d) for d in documents]
+    runs["B1"] = lambda: hf(documents, batch_size=32)
+    times: dict[str, list[float]] = {name: [] for name in runs}
+    for classifier in engines.values():
+        classifier.predict_tokenized(documents[:2], tokenized[:2])  # warm-up: first-call allocations
     hf(documents[0])
     for round_index in range(args.rounds):
-        order = list(runs)[round_index % 3 :] + list(runs)[: round_index % 3]
+        shift = round_index % len(runs)
+        order = list(runs)[shift:] + list(runs)[:shift]
         for name in order:
             times[name].append(timed(runs[name]))
     median = {name: statistics.median(values) for name, values in times.items()}
@@ -117,16 +144,21 @@ def main() -> None:
     print(f"corpus: {describe(documents)}; {windows} windows, {real_tokens} real tokens")
     print(f"rounds: {args.rounds} (alternating order), medians in seconds: " + ", ".join(
         f"{k}={v:.2f}" for k, v in median.items()))  # fmt: skip
-    ner_s = median["ours"]
-    print(f"ours   NER stage: {real_tokens / ner_s:,.0f} real tokens/s, {padded_tokens / ner_s:,.0f} padded tokens/s, "
-          f"padding efficiency {real_tokens / padded_tokens:.3f}, {windows / ner_s:,.1f} windows/s, "
-          f"{len(documents) / ner_s:.2f} docs/s")  # fmt: skip
-    print(f"ours   incl. tokenize ({tokenize_s:.2f}s): {len(documents) / (ner_s + tokenize_s):.2f} docs/s")
+    for engine in engines:
+        ner_s = median[engine]
+        print(f"{engine:<6} NER stage: {real_tokens / ner_s:,.0f} real tokens/s, {padded_tokens / ner_s:,.0f} padded "
+              f"tokens/s, padding efficiency {real_tokens / padded_tokens:.3f}, {windows / ner_s:,.1f} windows/s, "
+              f"{len(documents) / ner_s:.2f} docs/s")  # fmt: skip
+        print(f"{engine:<6} incl. tokenize ({tokenize_s:.2f}s): {len(documents) / (ner_s + tokenize_s):.2f} docs/s")
     for name in ("B0", "B1"):
         print(f"{name}     {real_tokens / median[name]:,.0f} real tokens/s, {len(documents) / median[name]:.2f} docs/s")
-    for name in ("B0", "B1"):
-        print(f"ratio  ours/{name}: NER stage {median[name] / ner_s:.2f}x, incl. tokenize "
-              f"{median[name] / (ner_s + tokenize_s):.2f}x")  # fmt: skip
+    for engine in engines:
+        ner_s = median[engine]
+        for name in ("B0", "B1"):
+            print(f"ratio  {engine}/{name}: NER stage {median[name] / ner_s:.2f}x, incl. tokenize "
+                  f"{median[name] / (ner_s + tokenize_s):.2f}x")  # fmt: skip
+        if engine != "ours":
+            print(f"ratio  {engine}/ours: NER stage {median['ours'] / ner_s:.2f}x")
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """Score the model and the rule baseline on a gold JSONL set (e.g. the hand-written dev set).
 
     python -m training.evaluation training/dev/dev.jsonl training/default-model [--json out.json]
+    python -m training.evaluation training/dev/dev.jsonl --backend onnx-int8   # forward stage in ONNX Runtime
 
 Scoring compares per-document sets of (label, normalised text), normalised = lower-cased, stripped of
 surrounding whitespace and of trailing ``.,;:``. The model's predictions come from the project's own
@@ -16,7 +17,7 @@ import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from training import LABEL_TYPES, rule_baseline
 
@@ -82,23 +83,33 @@ def score(gold: list[set[tuple[str, str]]], pred: list[set[tuple[str, str]]]) ->
     return {"per_label": per_label, "micro": prf(*total)}
 
 
-def predict_model(model_path: str | Path, texts: list[str], device: str = "cpu") -> list[list[tuple[str, str]]]:
+def predict_model(
+    model_path: str | Path, texts: list[str], device: str = "cpu", backend: str = "torch"
+) -> list[list[tuple[str, str]]]:
     from worker.inference import TokenClassifier
+    from worker.onnx_runtime import Backend
 
-    clf = TokenClassifier.load(model_path, device=device)
+    clf = TokenClassifier.load(model_path, device=device, backend=cast(Backend, backend))
     return [[(e.label, e.text) for e in doc] for doc in clf.predict(texts)]
 
 
-def evaluate(gold_path: str | Path, model_path: str | Path, device: str = "cpu") -> dict[str, Any]:
+def evaluate(
+    gold_path: str | Path, model_path: str | Path, device: str = "cpu", backend: str = "torch"
+) -> dict[str, Any]:
     """Model and rule baseline side by side on one gold file; JSON-serialisable."""
     docs = load_gold(gold_path)
     gold = [as_set(d.entities) for d in docs]
     texts = [d.text for d in docs]
     systems: dict[str, Callable[[], list[list[tuple[str, str]]]]] = {
-        "model": lambda: predict_model(model_path, texts, device),
+        "model": lambda: predict_model(model_path, texts, device, backend),
         "rule_baseline": lambda: [rule_baseline.predict(t) for t in texts],
     }
-    report: dict[str, Any] = {"gold": str(gold_path), "model_path": str(model_path), "documents": len(docs)}
+    report: dict[str, Any] = {
+        "gold": str(gold_path),
+        "model_path": str(model_path),
+        "backend": backend,
+        "documents": len(docs),
+    }
     errors: dict[str, list[dict[str, Any]]] = {}
     for name, run in systems.items():
         preds = [as_set(p) for p in run()]
@@ -115,7 +126,8 @@ def evaluate(gold_path: str | Path, model_path: str | Path, device: str = "cpu")
 def format_report(report: dict[str, Any]) -> str:
     model, base = report["model"], report["rule_baseline"]
     lines = [
-        f"{report['gold']}: {report['documents']} documents, model {report['model_path']}",
+        f"{report['gold']}: {report['documents']} documents, model {report['model_path']}"
+        + (f" ({report['backend']} backend)" if report.get("backend", "torch") != "torch" else ""),
         "",
         f"{'label':<18}{'support':>8}   {'model P':>8}{'R':>7}{'F1':>7}   {'rules P':>8}{'R':>7}{'F1':>7}",
         "-" * 80,
@@ -140,9 +152,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("gold", type=Path)
     ap.add_argument("model", type=Path, nargs="?", default=Path("training/default-model"))
     ap.add_argument("--device", default="cpu")
+    ap.add_argument(
+        "--backend", default="torch", choices=["torch", "onnx", "onnx-int8"], help="forward stage (onnx*: cpu only)"
+    )
     ap.add_argument("--json", type=Path, default=None, help="write the full report (with errors) here")
     args = ap.parse_args(argv)
-    report = evaluate(args.gold, args.model, args.device)
+    report = evaluate(args.gold, args.model, args.device, args.backend)
     print(format_report(report))
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)

@@ -27,6 +27,7 @@ from transformers.utils import logging as transformers_logging
 
 from worker.chunking import TokenizedText, Windowing, require_checkpoint, window_ownership
 from worker.metrics import observe_forward_batch
+from worker.onnx_runtime import BACKENDS, Backend, OnnxForward
 
 _WORD = re.compile(r"\S+")
 _LEADING_JUNK = "([{<«“‘\"'*•-–—"
@@ -95,12 +96,21 @@ def _trailing_junk(text: str, start: int, end: int) -> bool:
 class TokenClassifier:
     """A Hugging Face token-classification checkpoint, loaded once per process."""
 
-    def __init__(self, model_dir: Path, windowing: Windowing, model: PreTrainedModel, device: torch.device) -> None:
+    def __init__(
+        self,
+        model_dir: Path,
+        windowing: Windowing,
+        model: PreTrainedModel,
+        device: torch.device,
+        onnx: OnnxForward | None = None,
+    ) -> None:
         self.model_dir = model_dir
         self.windowing = windowing
         self.tokenizer: PreTrainedTokenizerFast = windowing.tokenizer
         self.model = model
         self.device = device
+        # Set for the ONNX Runtime backends: then only the forward stage runs there instead of in torch.
+        self.onnx = onnx
         if not model.config.id2label:
             raise ValueError(f"{model_dir}: config.json has no id2label")
         self.id2label: dict[int, str] = {int(k): v for k, v in model.config.id2label.items()}
@@ -121,9 +131,19 @@ class TokenClassifier:
         stride: int = 128,
         precision: str = "auto",
         compile_model: bool = False,
+        backend: Backend = "torch",
+        onnx_cache: Path | None = None,
     ) -> TokenClassifier:
         """Load tokenizer and model once. `precision` "auto" is bf16 on CUDA (fp16 where bf16 is missing)
-        and fp32 on CPU; "bf16"/"fp16"/"fp32" force one. Attention uses PyTorch SDPA kernels."""
+        and fp32 on CPU; "bf16"/"fp16"/"fp32" force one. Attention uses PyTorch SDPA kernels.
+
+        `backend` "onnx" / "onnx-int8" (CPU, fp32 model) run the forward stage in ONNX Runtime on a model
+        exported once (and dynamically quantized to int8) under `onnx_cache`, by default
+        `settings.data_dir / "onnx"`; see `worker.onnx_runtime`."""
+        if backend not in BACKENDS:
+            raise ValueError(f"backend must be one of {', '.join(BACKENDS)}, got {backend!r}")
+        if backend != "torch" and (device != "cpu" or precision not in ("auto", "fp32") or compile_model):
+            raise ValueError(f"backend {backend!r} runs on cpu in fp32 only, without compile_model")
         model_dir = Path(path)
         require_checkpoint(model_dir)
         tokenizer = AutoTokenizer.from_pretrained(model_dir)
@@ -140,7 +160,11 @@ class TokenClassifier:
             # Windows are bucketed by length, so few distinct shapes reach the compiled graph.
             model = torch.compile(model, dynamic=True)
         windowing = Windowing.for_model(model_dir, tokenizer, model.config, max_length, stride)
-        return cls(model_dir, windowing, model, torch_device)
+        classifier = cls(model_dir, windowing, model, torch_device)
+        if backend != "torch":
+            pad_id = tokenizer.pad_token_id or 0
+            classifier.onnx = OnnxForward.for_model(model_dir, classifier.weights_sha256, backend, onnx_cache, pad_id)
+        return classifier
 
     def _find_blank_ids(self) -> np.ndarray:
         vocab = self.tokenizer.get_vocab()
@@ -211,11 +235,14 @@ class TokenClassifier:
                 input_ids[row, 1 : n + 1] = windows[i]
                 input_ids[row, n + 1] = sep_id
                 attention[row, : n + 2] = 1
-            with torch.inference_mode():
-                logits = self.model(
-                    input_ids=self._to_device(input_ids), attention_mask=self._to_device(attention)
-                ).logits
-                probs = torch.softmax(logits.float(), dim=-1).cpu().numpy()
+            if self.onnx is not None:
+                probs = self.onnx.probabilities(input_ids, attention)
+            else:
+                with torch.inference_mode():
+                    logits = self.model(
+                        input_ids=self._to_device(input_ids), attention_mask=self._to_device(attention)
+                    ).logits
+                    probs = torch.softmax(logits.float(), dim=-1).cpu().numpy()
             for row, i in enumerate(batch):
                 results[i] = probs[row, 1 : len(windows[i]) + 1]
             # Real tokens are the attended positions; the rest of the batch is padding.
