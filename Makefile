@@ -17,7 +17,7 @@ test: $(VENV)/.installed
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy api worker models cli training
+	$(BIN)/mypy api worker models cli training bench
 
 model: $(VENV)/.installed
 	$(BIN)/python -m training.train --out training/default-model

@@ -24,8 +24,11 @@ from models.intake import RejectedUpload, submit_document
 from models.migrate import upgrade_database
 from models.schema import Document, DocumentStatus, Entity, JobStage
 from models.settings import get_settings
+from models.tenancy import DEFAULT_TENANT, issue_api_key, list_api_keys, revoke_api_key, tenant_named
 
 app = typer.Typer(help="Turn Danish contracts into queryable entities.", no_args_is_help=True)
+keys_app = typer.Typer(help="API keys: each authenticates as one tenant.", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
 console = Console(stderr=True)
 FINAL = (DocumentStatus.done, DocumentStatus.failed)
 
@@ -134,7 +137,16 @@ def _print_entity_table(source: str, record: dict[str, object]) -> None:
     out.print(table)
 
 
-def _submit(files: list[Path]) -> list[tuple[Path, uuid.UUID | None, str]]:
+def _tenant_id(name: str) -> uuid.UUID:
+    """An existing tenant's id (the default one is made on first use): a typo must not start a new tenant."""
+    with session_scope() as session:
+        tenant = tenant_named(session, name, create=name == DEFAULT_TENANT)
+        if tenant is None:
+            raise typer.BadParameter(f"no tenant {name!r}: `contract-ner keys create --tenant {name}` makes it")
+        return tenant.id
+
+
+def _submit(files: list[Path], tenant_id: uuid.UUID) -> list[tuple[Path, uuid.UUID | None, str]]:
     submitted: list[tuple[Path, uuid.UUID | None, str]] = []
     with Progress(
         TextColumn("uploading"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console
@@ -143,7 +155,7 @@ def _submit(files: list[Path]) -> list[tuple[Path, uuid.UUID | None, str]]:
         for path in files:
             try:
                 with session_scope() as session:
-                    submission = submit_document(session, path.read_bytes(), filename=path.name)
+                    submission = submit_document(session, path.read_bytes(), filename=path.name, tenant_id=tenant_id)
                     document_id = submission.document.id
                     status = submission.document.status.value
                     job_id = submission.extract_job_id
@@ -261,6 +273,7 @@ def ingest(
     with_workers: Annotated[bool, typer.Option(help="Start local workers while ingesting")] = False,
     show_entities: Annotated[bool, typer.Option(help="With --wait, print each document's entities")] = False,
     timeout: Annotated[float, typer.Option(help="Seconds to wait at most")] = 1800.0,
+    tenant: Annotated[str, typer.Option(help="The tenant the documents belong to")] = DEFAULT_TENANT,
 ) -> None:
     """Upload contracts into the queue; with --wait, follow them to the end and print a summary."""
     from cli.processes import local_workers
@@ -272,7 +285,7 @@ def ingest(
     if not files:
         console.print("no files to ingest")
         raise typer.Exit(1)
-    submitted = _submit(files)
+    submitted = _submit(files, _tenant_id(tenant))
     ids = [d for _, d, _ in submitted if d is not None]
     if not wait:
         for path, document_id, status in submitted:
@@ -289,16 +302,109 @@ def ingest(
         raise typer.Exit(2)
 
 
+def _migrated_if_embedded() -> None:
+    settings = get_settings()
+    if settings.embedded:
+        upgrade_database(settings.resolved_database_url)
+
+
+@keys_app.command("create")
+def create_key(
+    tenant: Annotated[str, typer.Option(help="The tenant the key authenticates as (created if new)")],
+    name: Annotated[str | None, typer.Option(help="What the key is for, shown by `keys list`")] = None,
+    rate_limit_per_minute: Annotated[
+        int | None, typer.Option(min=1, help="Requests per minute (default: CONTRACT_NER_RATE_LIMIT_PER_MINUTE)")
+    ] = None,
+) -> None:
+    """Create an API key and print it: the only time it is shown (only its hash is stored)."""
+    _migrated_if_embedded()
+    try:
+        with session_scope() as session:
+            issued = issue_api_key(session, tenant, name, rate_limit_per_minute)
+            key_id, prefix = issued.api_key.id, issued.api_key.prefix
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    console.print(f"key {key_id} ({prefix}…) for tenant {tenant!r}; store it now, it is not shown again:")
+    typer.echo(issued.token)
+
+
+@keys_app.command("list")
+def list_keys() -> None:
+    """Every key with its tenant, prefix, limit and when it was last used or revoked."""
+    _migrated_if_embedded()
+    table = Table(title="API keys", title_justify="left")
+    for column in ("id", "tenant", "prefix", "name", "per minute", "created", "last used", "revoked"):
+        table.add_column(column, no_wrap=column in ("id", "prefix"))
+    with session_scope() as session:
+        for key in list_api_keys(session):
+            table.add_row(
+                str(key.id),
+                key.tenant.name,
+                key.prefix + "…",
+                key.name or "",
+                str(key.rate_limit_per_minute or "default"),
+                f"{key.created_at:%Y-%m-%d %H:%M}",
+                f"{key.last_used_at:%Y-%m-%d %H:%M}" if key.last_used_at else "",
+                f"{key.revoked_at:%Y-%m-%d %H:%M}" if key.revoked_at else "",
+            )
+    Console().print(table)
+
+
+@keys_app.command("revoke")
+def revoke_key(id_or_prefix: Annotated[str, typer.Argument(help="The key's id, its shown prefix or the key")]) -> None:
+    """Revoke a key: requests with it answer 401 from now on."""
+    _migrated_if_embedded()
+    try:
+        with session_scope() as session:
+            key = revoke_api_key(session, id_or_prefix)
+            key_id, prefix = key.id, key.prefix
+    except LookupError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from exc
+    console.print(f"revoked key {key_id} ({prefix}…)")
+
+
+@app.command()
+def reprocess(
+    document_ids: Annotated[list[str] | None, typer.Argument(help="Documents to replay")] = None,
+    failed: Annotated[
+        str | None, typer.Option("--failed", help="Replay every failed document with this reason code ('all': any)")
+    ] = None,
+) -> None:
+    """Send documents through the pipeline again: given ids, or all failed ones of a reason code."""
+    from models.reprocess import ReprocessRefused, reprocess_document, reprocess_failed
+
+    if not document_ids and failed is None:
+        raise typer.BadParameter("give document ids or --failed REASON")
+    with session_scope() as session:
+        jobs = []
+        for raw in document_ids or []:
+            document = session.get(Document, uuid.UUID(raw))
+            if document is None:
+                raise typer.BadParameter(f"no document {raw}")
+            try:
+                jobs.append(reprocess_document(session, document))
+            except ReprocessRefused as exc:
+                raise typer.BadParameter(f"{raw}: {exc}") from exc
+        if failed is not None:
+            jobs += reprocess_failed(session, None if failed == "all" else failed)
+    with session_scope() as session:
+        published = publish_jobs(session, jobs)
+    console.print(f"replaying {len(jobs)} documents ({published} published; the sweeper publishes the rest)")
+
+
 @app.command()
 def worker(
-    queues: Annotated[str, typer.Option(help="Comma-separated queues: extract, ner, webhooks")] = "extract,webhooks",
+    queues: Annotated[
+        str, typer.Option(help="Comma-separated queues: extract, ner, webhooks, maintenance")
+    ] = "extract,webhooks,maintenance",
     concurrency: Annotated[int | None, typer.Option(help="extract: processes (default: CPU count)")] = None,
 ) -> None:
     """Run one Celery worker for the given stages (ner always uses the solo pool: one per GPU)."""
     from cli.processes import worker_command
 
     stages = [q.strip() for q in queues.split(",") if q.strip()]
-    unknown = set(stages) - {"extract", "ner", "webhooks"}
+    unknown = set(stages) - {"extract", "ner", "webhooks", "maintenance"}
     if unknown:
         raise typer.BadParameter(f"unknown stages: {', '.join(sorted(unknown))}")
     from worker.chunking import require_checkpoint
@@ -308,6 +414,14 @@ def worker(
         require_checkpoint(settings.model)
     command = worker_command(settings, stages, concurrency or os.cpu_count() or 1)
     os.execv(sys.executable, command)
+
+
+@app.command()
+def beat() -> None:
+    """Run Celery beat, which starts the job sweeper every `sweep_interval_s` (exactly one per deployment)."""
+    from cli.processes import beat_command
+
+    os.execv(sys.executable, beat_command(get_settings()))
 
 
 @app.command()

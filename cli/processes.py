@@ -29,14 +29,25 @@ def worker_command(settings: Settings, stages: Sequence[str], concurrency: int |
     ]  # fmt: skip
 
 
+def beat_command(settings: Settings) -> list[str]:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return [
+        sys.executable, "-m", "celery", "--quiet", "-A", "worker.celery_app", "beat", "--loglevel", settings.log_level,
+        "--schedule", str((settings.data_dir / "celerybeat-schedule").resolve()),
+        "--pidfile", str((settings.data_dir / "celerybeat.pid").resolve()),
+    ]  # fmt: skip
+
+
 @contextmanager
 def local_workers(settings: Settings, extract_concurrency: int = 1) -> Iterator[list[subprocess.Popen[bytes]]]:
-    """An extract worker and a ner worker for the duration of the block."""
+    """An extract worker (with the webhook and maintenance queues), a ner worker and beat (the job
+    sweeper's clock) for the duration of the block."""
     # Both stages need the model's files: refuse to start rather than fail every document.
     require_checkpoint(settings.model)
     processes = [
-        subprocess.Popen(worker_command(settings, ["extract", "webhooks"], extract_concurrency)),
+        subprocess.Popen(worker_command(settings, ["extract", "webhooks", "maintenance"], extract_concurrency)),
         subprocess.Popen(worker_command(settings, ["ner"])),
+        subprocess.Popen(beat_command(settings)),
     ]
     try:
         yield processes

@@ -25,6 +25,10 @@ TASK_NAMES = {
 }
 DELIVER_WEBHOOK_TASK = "contract_ner.deliver_webhook"
 WEBHOOKS_QUEUE = "webhooks"
+SWEEP_JOBS_TASK = "contract_ner.sweep_jobs"
+MAINTENANCE_QUEUE = "maintenance"
+# A key the broker forgets when it restarts without persistence: its absence means queues were lost.
+BROKER_EPOCH_KEY = "contract_ner:broker_epoch"
 
 # Hard limit on one task's run time; the broker's visibility timeout must stay above it, or Redis
 # would hand a still-running task to a second worker.
@@ -62,10 +66,32 @@ def celery_config(settings: Settings) -> dict[str, Any]:
             TASK_NAMES[JobStage.extract]: {"queue": settings.queue(JobStage.extract.value)},
             TASK_NAMES[JobStage.ner]: {"queue": settings.queue(JobStage.ner.value)},
             DELIVER_WEBHOOK_TASK: {"queue": settings.queue(WEBHOOKS_QUEUE)},
+            SWEEP_JOBS_TASK: {"queue": settings.queue(MAINTENANCE_QUEUE)},
+        },
+        "beat_schedule": {
+            "sweep-jobs": {
+                "task": SWEEP_JOBS_TASK,
+                "schedule": settings.sweep_interval_s,
+                # A sweep nobody ran in time is superseded by the next one: never let them pile up.
+                "options": {"expires": settings.sweep_interval_s},
+            }
         },
         "worker_hijack_root_logger": False,
         "enable_utc": True,
     }
+
+
+def broker_lost_queues(settings: Settings) -> bool:
+    """True when the broker restarted without persistence since the last call (its queued and
+    unacknowledged messages are gone), and on the very first call. The embedded SQLite transport
+    keeps its messages in a file and never loses them."""
+    url = settings.resolved_broker_url
+    if not url.startswith(("redis://", "rediss://")):
+        return False
+    import redis
+
+    with redis.Redis.from_url(url, socket_timeout=5) as client:
+        return bool(client.set(f"{settings.queue_prefix}{BROKER_EPOCH_KEY}", utcnow().isoformat(), nx=True))
 
 
 def make_celery_app(settings: Settings) -> Celery:

@@ -117,7 +117,23 @@ def test_health_and_readiness(client: TestClient) -> None:
     assert client.get("/healthz").json() == {"status": "ok"}
     ready = client.get("/readyz")
     assert ready.status_code == 200
-    assert ready.json() == {"status": "ready", "database": "ok", "broker": "ok"}
+    assert ready.json() == {"status": "ready", "database": "ok", "broker": "ok", "queue": "ok"}
+
+
+def test_readiness_reports_jobs_stuck_past_the_threshold(client: TestClient, db_session) -> None:
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from models.schema import Job, utcnow
+
+    client.post("/v1/documents", files={"file": ("a.txt", "Nordlys ApS ansætter Mette.".encode())})
+    db_session.execute(update(Job).values(updated_at=utcnow() - timedelta(hours=3)))
+
+    ready = client.get("/readyz")
+
+    assert ready.status_code == 200  # reported, not gating
+    assert ready.json()["queue"].startswith("stuck: 1 jobs without progress for over 3600s")
 
 
 def test_openapi_docs_are_served(client: TestClient) -> None:

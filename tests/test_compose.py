@@ -8,7 +8,7 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-SERVICES = {"postgres", "redis", "migrate", "api", "extract-worker", "ner-worker", "grafana", "flower"}
+SERVICES = {"postgres", "redis", "migrate", "api", "extract-worker", "ner-worker", "beat", "grafana", "flower"}
 
 
 def compose() -> dict:
@@ -41,7 +41,7 @@ def test_the_ner_worker_reserves_a_gpu_and_uses_it() -> None:
 def test_app_services_start_after_migrations_and_share_settings() -> None:
     services = compose()["services"]
 
-    for name in ("api", "extract-worker", "ner-worker"):
+    for name in ("api", "extract-worker", "ner-worker", "beat"):
         spec = services[name]
         assert spec["depends_on"]["migrate"] == {"condition": "service_completed_successfully"}
         assert spec["environment"]["CONTRACT_NER_DATABASE_URL"].startswith("postgresql+psycopg://")

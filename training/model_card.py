@@ -49,7 +49,8 @@ def render_card(model_dir: Path, info: dict[str, Any], report: dict[str, Any], n
             f"- no label below 0.75: **{'met' if not low else 'not met'}**" + (f" ({', '.join(low)})" if low else ""),
             f"- beats the rule baseline on every label it scores on: **{'met' if not behind else 'not met'}**"
             + (f" (behind or equal on {', '.join(behind)})" if behind else ""),
-            f"- training wall time <= 30 min on 2 cores: **{'met' if minutes <= 30 else 'not met'}** ({minutes:.1f} min)",
+            f"- training wall time <= 30 min on 2 cores: **{'met' if minutes <= 30 else 'not met'}** "
+            f"({minutes:.1f} min)",
             f"- size <= 25 MB: **{'met' if _size_mb(model_dir) <= 25 else 'not met'}** ({_size_mb(model_dir):.1f} MB)",
         ]
     )

@@ -26,63 +26,22 @@ from models.schema import (
     ModelVersion,
     utcnow,
 )
+from models.settings import get_settings
 from models.webhooks import record_event
 from worker.chunking import TokenizedText, Windowing
 from worker.extraction import DEFAULT_EXTRACTORS, TextExtractor, extract_text
 from worker.inference import TokenClassifier
+from worker.leases import Lease, claim_stage, fail_document, finish_job, hold_lease, hold_leases, job_for
+
+__all__ = ["begin_stage", "extract_document", "fail_document", "recognize_entities", "register_model"]
 
 log = structlog.get_logger(__name__)
 
-_STAGE_ACTIVE = {JobStage.extract: DocumentStatus.extracting, JobStage.ner: DocumentStatus.inferring}
-_STAGE_READY = {
-    JobStage.extract: (DocumentStatus.queued, DocumentStatus.extracting),
-    JobStage.ner: (DocumentStatus.extracted, DocumentStatus.inferring),
-}
 
-
-def _job(session: Session, document_id: uuid.UUID, stage: JobStage) -> Job | None:
-    return session.scalars(select(Job).where(Job.document_id == document_id, Job.stage == stage)).one_or_none()
-
-
-def begin_stage(session: Session, document_id: uuid.UUID, stage: JobStage) -> bool:
-    """Mark the stage running; False when there is nothing to do (done already, or failed)."""
-    document = session.get(Document, document_id, with_for_update=True)
-    job = _job(session, document_id, stage)
-    if document is None or job is None or document.status not in _STAGE_READY[stage]:
-        return False
-    if job.state in (JobState.done, JobState.failed):
-        return False
-    job.state = JobState.running
-    job.attempts += 1
-    document.status = _STAGE_ACTIVE[stage]
-    if stage is JobStage.extract:
-        document.extract_started_at = utcnow()
-    else:
-        document.ner_started_at = utcnow()
-    session.flush()
-    return True
-
-
-def fail_document(session: Session, document_id: uuid.UUID, stage: JobStage, code: str, message: str) -> None:
-    document = session.get(Document, document_id, with_for_update=True)
-    if document is None:
-        return
-    job = _job(session, document_id, stage)
-    if job is not None:
-        job.state = JobState.failed
-        job.last_error = f"{code}: {message}"
-    document.status = DocumentStatus.failed
-    document.error_code = code
-    document.error = message
-    document.finished_at = utcnow()
-    session.flush()
-    record_event(
-        session,
-        "document.failed",
-        {"document_id": str(document.id), "external_id": document.external_id, "reason": code, "error": message},
-    )
-    complete_batches_of(session, document.id)
-    log.warning("document.failed", document_id=str(document_id), stage=stage.value, reason=code, error=message)
+def begin_stage(session: Session, document_id: uuid.UUID, stage: JobStage) -> Lease | None:
+    """Claim the stage with the configured lease and attempt cap (see `worker.leases.claim_stage`)."""
+    settings = get_settings()
+    return claim_stage(session, document_id, stage, settings.lease_s, settings.max_attempts)
 
 
 def extract_document(
@@ -90,10 +49,12 @@ def extract_document(
     document_id: uuid.UUID,
     windowing: Windowing,
     extractors: Mapping[str, TextExtractor] = DEFAULT_EXTRACTORS,
+    lease: Lease | None = None,
 ) -> Job | None:
     """Extract text and build token windows; returns the ner job to publish after commit.
 
-    Raises `ExtractionError` for bad input; the caller records the failure."""
+    With `lease`, results are written only while it is held (`LeaseLost` otherwise). Raises
+    `ExtractionError` for bad input; the caller records the failure."""
     document = session.scalars(
         select(Document).where(Document.id == document_id).options(selectinload(Document.file))
     ).one_or_none()
@@ -101,6 +62,8 @@ def extract_document(
         return None
     extracted = extract_text(document.file.content, document.content_type, extractors)
     tokens = windowing.chunk(extracted.text)
+    if lease is not None:
+        hold_lease(session, lease)  # after the slow part: the row lock must not block the heartbeat
     document.text = DocumentText(text=extracted.text, page_starts=extracted.page_starts)
     document.tokens = DocumentTokens(
         tokenizer_sha256=windowing.fingerprint,
@@ -114,16 +77,17 @@ def extract_document(
     document.window_count = len(tokens.windows)
     document.status = DocumentStatus.extracted
     document.extract_finished_at = utcnow()
-    extract_job = _job(session, document_id, JobStage.extract)
+    extract_job = job_for(session, document_id, JobStage.extract)
     if extract_job is not None:
-        extract_job.state = JobState.done
-        extract_job.last_error = None
-    ner_job = _job(session, document_id, JobStage.ner)
+        finish_job(extract_job)
+    ner_job = job_for(session, document_id, JobStage.ner)
     if ner_job is None:
         ner_job = Job(document_id=document_id, stage=JobStage.ner)
         session.add(ner_job)
-    else:
+    else:  # a reprocessed document: its ner job starts over
         ner_job.state = JobState.queued
+        ner_job.attempts = 0
+        ner_job.published_at = None
     session.flush()
     log.info(
         "document.extracted",
@@ -154,9 +118,15 @@ def page_of(page_starts: Sequence[int], char_offset: int) -> int:
 
 
 def recognize_entities(
-    session: Session, document_ids: Sequence[uuid.UUID], classifier: TokenClassifier, batch_size: int = 16
+    session: Session,
+    document_ids: Sequence[uuid.UUID],
+    classifier: TokenClassifier,
+    batch_size: int = 16,
+    leases: Sequence[Lease] | None = None,
 ) -> list[uuid.UUID]:
-    """Run NER over documents in the `inferring` state and replace their entities; returns the ids done."""
+    """Run NER over documents in the `inferring` state and replace their entities; returns the ids done.
+
+    With `leases`, only the documents whose lease this worker still holds get results written."""
     documents = session.scalars(
         select(Document)
         .where(Document.id.in_(document_ids), Document.status == DocumentStatus.inferring)
@@ -176,6 +146,13 @@ def recognize_entities(
             # Extracted under another model's tokenizer (a rolling model upgrade): windows are rebuilt.
             tokenized.append(classifier.preprocess(text_of(document).text))
     spans_per_document = classifier.predict_tokenized(texts, tokenized, batch_size=batch_size)
+    if leases is not None:
+        held = {lease.document_id for lease in hold_leases(session, leases)}
+        kept = [(d, s) for d, s in zip(documents, spans_per_document, strict=True) if d.id in held]
+        documents = [d for d, _ in kept]
+        spans_per_document = [s for _, s in kept]
+        if not documents:
+            return []
 
     ids = [d.id for d in documents]
     session.execute(delete(Entity).where(Entity.document_id.in_(ids)))
@@ -211,10 +188,9 @@ def recognize_entities(
         document.error_code = None
         document.ner_finished_at = finished
         document.finished_at = finished
-        job = _job(session, document.id, JobStage.ner)
+        job = job_for(session, document.id, JobStage.ner)
         if job is not None:
-            job.state = JobState.done
-            job.last_error = None
+            finish_job(job)
     session.flush()
     for document, spans in zip(documents, spans_per_document, strict=True):
         card = rebuild_contract_card(session, document.id)
@@ -228,6 +204,7 @@ def recognize_entities(
                 "entity_count": len(spans),
                 "card": card_as_dict(card),
             },
+            tenant_id=document.tenant_id,
         )
         complete_batches_of(session, document.id)
         log.info("document.done", document_id=str(document.id), entities=len(spans), model=version.name)

@@ -11,7 +11,7 @@ from celery import Task
 from celery.exceptions import SoftTimeLimitExceeded
 from celery_batches import Batches, SimpleRequest
 
-from models.broker import EXTRACT_TIME_LIMIT_S, TASK_NAMES, publish_jobs
+from models.broker import EXTRACT_TIME_LIMIT_S, SWEEP_JOBS_TASK, TASK_NAMES, broker_lost_queues, publish_jobs
 from models.db import session_scope
 from models.schema import JobStage
 from models.settings import get_settings
@@ -19,11 +19,12 @@ from worker.celery_app import app
 from worker.chunking import Windowing
 from worker.extraction import ExtractionError
 from worker.inference import TokenClassifier
+from worker.leases import Lease, LeaseLost, fail_document, kept_alive, release_for_retry
 from worker.metrics import count_failed, count_processed, count_retry, observe_ner_batch, stage_timer
-from worker.pipeline import begin_stage, extract_document, fail_document, recognize_entities
+from worker.pipeline import begin_stage, extract_document, recognize_entities
+from worker.sweeper import sweep_jobs
 
 log = structlog.get_logger(__name__)
-MAX_RETRIES = 3
 
 
 @lru_cache(maxsize=1)
@@ -43,50 +44,64 @@ def get_classifier() -> TokenClassifier:
         settings.stride,
         precision=settings.precision,
         compile_model=settings.compile_model,
+        backend=settings.backend,
     )
     log.info("model.loaded", model=str(settings.model), device=settings.device, labels=len(classifier.labels))
     return classifier
 
 
-def _retry_or_fail(task: Task, document_id: uuid.UUID, stage: JobStage, code: str, exc: Exception) -> None:
-    """Unexpected errors (database blips, a worker bug) retry with backoff, then fail with the reason."""
-    if task.request.retries < MAX_RETRIES:
-        log.warning("task.retry", document_id=str(document_id), stage=stage.value, error=repr(exc))
-        count_retry(stage)
-        raise task.retry(exc=exc, countdown=2 ** (task.request.retries + 1))
+def _retry_or_fail(task: Task, lease: Lease, code: str, exc: Exception) -> None:
+    """Unexpected errors (database blips, a worker bug) give the job back and retry with backoff until
+    the job's attempts run out; then the document fails with the reason."""
+    message = f"{type(exc).__name__}: {exc}"
+    settings = get_settings()
+    if lease.attempt < settings.max_attempts:
+        with session_scope() as session:
+            released = release_for_retry(session, lease, code, message)
+        if released:
+            log.warning("task.retry", document_id=str(lease.document_id), stage=lease.stage.value, error=message)
+            count_retry(lease.stage)
+            raise task.retry(exc=exc, countdown=2**lease.attempt)
+        return
     with session_scope() as session:
-        fail_document(session, document_id, stage, code, f"{type(exc).__name__}: {exc}")
-    count_failed(stage, code)
+        if fail_document(session, lease.document_id, lease.stage, code, message, lease=lease):
+            count_failed(lease.stage, code)
+
+
+def _fail(lease: Lease, code: str, message: str) -> None:
+    with session_scope() as session:
+        if fail_document(session, lease.document_id, lease.stage, code, message, lease=lease):
+            count_failed(lease.stage, code)
 
 
 @app.task(
     name=TASK_NAMES[JobStage.extract],
     bind=True,
-    max_retries=MAX_RETRIES,
+    max_retries=None,  # the job's attempt cap (settings.max_attempts) decides, across redeliveries too
     soft_time_limit=EXTRACT_TIME_LIMIT_S - 30,
     time_limit=EXTRACT_TIME_LIMIT_S,
 )
 def extract_document_task(self: Task, document_id: str) -> None:
-    doc_id = uuid.UUID(document_id)
+    settings = get_settings()
     with session_scope() as session:
-        if not begin_stage(session, doc_id, JobStage.extract):
-            return
+        lease = begin_stage(session, uuid.UUID(document_id), JobStage.extract)
+    if lease is None:
+        return
     try:
-        with stage_timer(JobStage.extract), session_scope() as session:
-            ner_job = extract_document(session, doc_id, get_windowing())
-            pending = [(ner_job.id, JobStage.ner, doc_id)] if ner_job is not None else []
+        with kept_alive([lease], settings.lease_s), stage_timer(JobStage.extract), session_scope() as session:
+            ner_job = extract_document(session, lease.document_id, get_windowing(), lease=lease)
+            pending = [(ner_job.id, JobStage.ner, lease.document_id)] if ner_job is not None else []
+    except LeaseLost as exc:
+        log.warning("job.lease_lost", document_id=document_id, stage="extract", error=str(exc))
+        return
     except ExtractionError as exc:
-        with session_scope() as session:
-            fail_document(session, doc_id, JobStage.extract, exc.code, exc.message)
-        count_failed(JobStage.extract, exc.code)
+        _fail(lease, exc.code, exc.message)
         return
     except SoftTimeLimitExceeded:
-        with session_scope() as session:
-            fail_document(session, doc_id, JobStage.extract, "timeout", "text extraction took too long")
-        count_failed(JobStage.extract, "timeout")
+        _fail(lease, "timeout", "text extraction took too long")
         return
     except Exception as exc:
-        _retry_or_fail(self, doc_id, JobStage.extract, "parse_error", exc)
+        _retry_or_fail(self, lease, "parse_error", exc)
         return
     with session_scope() as session:
         publish_jobs(session, pending)
@@ -104,33 +119,56 @@ def extract_document_task(self: Task, document_id: str) -> None:
     acks_late=True,
 )
 def recognize_entities_task(requests: list[SimpleRequest]) -> None:
-    document_ids = list(dict.fromkeys(uuid.UUID(request.args[0]) for request in requests))
-    started = []
-    for doc_id in document_ids:
+    settings = get_settings()
+    leases: list[Lease] = []
+    for doc_id in dict.fromkeys(uuid.UUID(request.args[0]) for request in requests):
         with session_scope() as session:
-            if begin_stage(session, doc_id, JobStage.ner):
-                started.append(doc_id)
-    if not started:
+            lease = begin_stage(session, doc_id, JobStage.ner)
+        if lease is not None:
+            leases.append(lease)
+    if not leases:
         return
     classifier = get_classifier()  # outside the timer: loading the model once is not stage time
-    observe_ner_batch(len(started))
-    try:
-        with stage_timer(JobStage.ner), session_scope() as session:
-            done = recognize_entities(session, started, classifier, get_settings().ner_batch_size)
-        count_processed(JobStage.ner, len(done))
-    except Exception as exc:
-        log.warning("ner.batch_failed", documents=len(started), error=repr(exc))
-        # One bad document must not fail the others: run them one by one, failing only the culprit.
-        for doc_id in started:
-            recognize_one(doc_id, classifier)
+    observe_ner_batch(len(leases))
+    with kept_alive(leases, settings.lease_s):
+        try:
+            with stage_timer(JobStage.ner), session_scope() as session:
+                ids = [lease.document_id for lease in leases]
+                done = recognize_entities(session, ids, classifier, settings.ner_batch_size, leases=leases)
+            count_processed(JobStage.ner, len(done))
+        except Exception as exc:
+            log.warning("ner.batch_failed", documents=len(leases), error=repr(exc))
+            # One bad document must not fail the others: run them one by one, failing only the culprit.
+            for lease in leases:
+                recognize_one(lease, classifier)
 
 
-def recognize_one(doc_id: uuid.UUID, classifier: TokenClassifier) -> None:
+def recognize_one(lease: Lease, classifier: TokenClassifier) -> None:
+    settings = get_settings()
     try:
         with stage_timer(JobStage.ner), session_scope() as session:
-            done = recognize_entities(session, [doc_id], classifier, get_settings().ner_batch_size)
+            ids = [lease.document_id]
+            done = recognize_entities(session, ids, classifier, settings.ner_batch_size, leases=[lease])
         count_processed(JobStage.ner, len(done))
     except Exception as exc:
+        message = f"{type(exc).__name__}: {exc}"
+        if lease.attempt < settings.max_attempts:
+            with session_scope() as session:
+                released = release_for_retry(session, lease, "model_error", message)
+            if released:
+                count_retry(JobStage.ner)
+                with session_scope() as session:
+                    publish_jobs(session, [(lease.job_id, JobStage.ner, lease.document_id)])
+            return
+        _fail(lease, "model_error", message)
+
+
+@app.task(name=SWEEP_JOBS_TASK, ignore_result=True)
+def sweep_jobs_task() -> None:
+    settings = get_settings()
+    broker_lost = broker_lost_queues(settings)
+    with session_scope() as session:
+        swept = sweep_jobs(session, settings, broker_lost)
+    if swept.pending:
         with session_scope() as session:
-            fail_document(session, doc_id, JobStage.ner, "model_error", f"{type(exc).__name__}: {exc}")
-        count_failed(JobStage.ner, "model_error")
+            publish_jobs(session, swept.pending)

@@ -1,0 +1,270 @@
+"""Nothing lost, nothing written twice: leases fence duplicate deliveries, the sweeper finds what the
+broker lost or what dead workers left behind, attempts are capped, failed documents can be replayed."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+import pytest
+import redis
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from models.broker import broker_lost_queues
+from models.intake import submit_document
+from models.queue_health import stuck_jobs
+from models.reprocess import ReprocessRefused, reprocess_document, reprocess_failed
+from models.schema import Document, DocumentStatus, Entity, Job, JobStage, JobState, utcnow
+from models.settings import Settings, get_settings
+from tests.conftest import TEST_BROKER_URL
+from worker.inference import TokenClassifier
+from worker.leases import LeaseLost, claim_stage, fail_document, release_for_retry
+from worker.pipeline import extract_document, recognize_entities
+from worker.sweeper import sweep_jobs
+
+CONTRACT = "Nordlys ApS betaler 32.500,00 kr. for arbejde på Supervej 21, 2000 Frederiksberg. Start 22-03-2023."
+
+
+def new_document(session: Session, marker: str = "") -> Document:
+    return submit_document(session, f"{CONTRACT} {marker}".encode()).document
+
+
+def claim(session: Session, document: Document, stage: JobStage = JobStage.extract, max_attempts: int = 3):
+    return claim_stage(session, document.id, stage, lease_s=60, max_attempts=max_attempts)
+
+
+def job_of(session: Session, document: Document, stage: JobStage) -> Job:
+    return session.scalars(select(Job).where(Job.document_id == document.id, Job.stage == stage)).one()
+
+
+def expire_lease(session: Session, document: Document, stage: JobStage) -> None:
+    session.execute(
+        update(Job)
+        .where(Job.document_id == document.id, Job.stage == stage)
+        .values(lease_expires_at=utcnow() - timedelta(seconds=1))
+    )
+    session.expire_all()
+
+
+def settings(**overrides: object) -> Settings:
+    return get_settings().model_copy(update=overrides)
+
+
+def test_a_duplicate_delivery_finds_the_job_leased_and_does_nothing(db_session: Session) -> None:
+    document = new_document(db_session)
+
+    first = claim(db_session, document)
+    second = claim(db_session, document)
+
+    assert first is not None and first.attempt == 1
+    assert second is None
+    assert job_of(db_session, document, JobStage.extract).attempts == 1
+
+
+def test_a_finished_job_is_never_claimed_again(db_session: Session, keyword_classifier: TokenClassifier) -> None:
+    document = new_document(db_session)
+    lease = claim(db_session, document)
+    assert lease is not None
+    extract_document(db_session, document.id, keyword_classifier.windowing, lease=lease)
+
+    assert claim(db_session, document) is None
+    assert job_of(db_session, document, JobStage.extract).state is JobState.done
+
+
+def test_a_stale_attempt_cannot_write_after_its_lease_was_taken_over(
+    db_session: Session, keyword_classifier: TokenClassifier
+) -> None:
+    document = new_document(db_session)
+    stale = claim(db_session, document)
+    expire_lease(db_session, document, JobStage.extract)
+    current = claim(db_session, document)  # the redelivered message after the lease ran out
+    assert stale is not None and current is not None and current.attempt == 2
+
+    with pytest.raises(LeaseLost), db_session.begin_nested():
+        extract_document(db_session, document.id, keyword_classifier.windowing, lease=stale)
+
+    assert extract_document(db_session, document.id, keyword_classifier.windowing, lease=current) is not None
+
+
+def test_ner_results_of_a_stale_attempt_are_dropped_and_entities_are_never_doubled(
+    db_session: Session, keyword_classifier: TokenClassifier
+) -> None:
+    document = new_document(db_session)
+    lease = claim(db_session, document)
+    assert lease is not None
+    extract_document(db_session, document.id, keyword_classifier.windowing, lease=lease)
+    stale = claim(db_session, document, JobStage.ner)
+    expire_lease(db_session, document, JobStage.ner)
+    current = claim(db_session, document, JobStage.ner)
+    assert stale is not None and current is not None
+
+    dropped = recognize_entities(db_session, [document.id], keyword_classifier, leases=[stale])
+    written = recognize_entities(db_session, [document.id], keyword_classifier, leases=[current])
+    again = recognize_entities(db_session, [document.id], keyword_classifier, leases=[current])
+
+    assert dropped == [] and written == [document.id] and again == []
+    entities = db_session.scalar(select(func.count()).select_from(Entity).where(Entity.document_id == document.id))
+    distinct = db_session.scalar(
+        select(func.count()).select_from(
+            select(Entity.label, Entity.start_char, Entity.end_char)
+            .where(Entity.document_id == document.id)
+            .distinct()
+            .subquery()
+        )
+    )
+    assert entities == distinct and entities >= 3
+
+
+def test_the_sweeper_requeues_the_job_of_a_dead_worker_and_republishes_it(db_session: Session) -> None:
+    document = new_document(db_session)
+    assert claim(db_session, document) is not None
+    expire_lease(db_session, document, JobStage.extract)
+
+    swept = sweep_jobs(db_session, settings(max_attempts=3), broker_lost=False)
+
+    job = job_of(db_session, document, JobStage.extract)
+    assert swept.requeued_expired == 1
+    assert (job.id, JobStage.extract, document.id) in swept.pending
+    assert job.state is JobState.queued and job.lease_token is None and job.last_error_code == "worker_lost"
+    assert db_session.get_one(Document, document.id).status is DocumentStatus.queued
+
+
+def test_a_file_that_keeps_killing_its_worker_fails_after_the_attempt_cap(db_session: Session) -> None:
+    document = new_document(db_session)
+    for _ in range(2):
+        assert claim(db_session, document, max_attempts=2) is not None
+        expire_lease(db_session, document, JobStage.extract)
+        sweep_jobs(db_session, settings(max_attempts=2), broker_lost=False)
+
+    db_session.refresh(document)
+    assert document.status is DocumentStatus.failed
+    assert document.error_code == "worker_lost"
+    assert "gave up after 2 attempts" in (document.error or "")
+    assert claim(db_session, document, max_attempts=2) is None
+
+
+def test_a_transient_error_gives_the_job_back_and_the_cap_keeps_its_reason(db_session: Session) -> None:
+    document = new_document(db_session)
+    lease = claim(db_session, document, max_attempts=2)
+    assert lease is not None and release_for_retry(db_session, lease, "parse_error", "OperationalError: gone")
+    assert claim(db_session, document, max_attempts=2) is not None
+    expire_lease(db_session, document, JobStage.extract)
+    job = job_of(db_session, document, JobStage.extract)
+    job.last_error_code, job.last_error = "parse_error", "OperationalError: gone"
+    job.state = JobState.queued
+
+    assert claim(db_session, document, max_attempts=2) is None
+    db_session.refresh(document)
+    assert document.status is DocumentStatus.failed and document.error_code == "parse_error"
+
+
+def test_failing_with_a_lost_lease_changes_nothing(db_session: Session) -> None:
+    document = new_document(db_session)
+    stale = claim(db_session, document)
+    expire_lease(db_session, document, JobStage.extract)
+    assert claim(db_session, document) is not None
+
+    assert not fail_document(db_session, document.id, JobStage.extract, "parse_error", "late", lease=stale)
+    assert db_session.get_one(Document, document.id).status is DocumentStatus.extracting
+
+
+def test_the_sweeper_publishes_jobs_that_never_reached_the_broker(db_session: Session) -> None:
+    fresh = new_document(db_session, "fresh")
+    old = new_document(db_session, "old")
+    published = new_document(db_session, "published")
+    db_session.execute(update(Job).where(Job.document_id == old.id).values(updated_at=utcnow() - timedelta(minutes=5)))
+    db_session.execute(
+        update(Job)
+        .where(Job.document_id == published.id)
+        .values(updated_at=utcnow() - timedelta(minutes=5), published_at=utcnow() - timedelta(minutes=5))
+    )
+
+    swept = sweep_jobs(db_session, settings(unpublished_grace_s=10, requeue_after_s=1800), broker_lost=False)
+
+    assert [document_id for _, _, document_id in swept.pending] == [old.id]
+    assert fresh.id not in {d for _, _, d in swept.pending}
+
+
+def test_after_the_broker_lost_its_queues_every_queued_job_is_published_again(db_session: Session) -> None:
+    documents = [new_document(db_session, str(n)) for n in range(3)]
+    db_session.execute(update(Job).values(published_at=utcnow()))
+
+    swept = sweep_jobs(db_session, settings(), broker_lost=True)
+
+    assert {document_id for _, _, document_id in swept.pending} >= {d.id for d in documents}
+
+
+def test_a_restarted_redis_is_recognised_by_its_missing_epoch_key() -> None:
+    broker = settings(broker_url=TEST_BROKER_URL, queue_prefix="epoch-test-")
+    client = redis.Redis.from_url(TEST_BROKER_URL)
+    client.delete("epoch-test-contract_ner:broker_epoch")
+
+    assert broker_lost_queues(broker) is True  # first sight: nothing is known about the queues
+    assert broker_lost_queues(broker) is False
+    client.delete("epoch-test-contract_ner:broker_epoch")  # what a restart without persistence does
+    assert broker_lost_queues(broker) is True
+
+
+def test_a_failed_document_is_replayed_from_extraction(db_session: Session) -> None:
+    document = new_document(db_session)
+    lease = claim(db_session, document)
+    fail_document(db_session, document.id, JobStage.extract, "timeout", "took too long", lease=lease)
+
+    job_id, stage, document_id = reprocess_document(db_session, document)
+
+    job = db_session.get_one(Job, job_id)
+    assert (stage, document_id) == (JobStage.extract, document.id)
+    assert document.status is DocumentStatus.queued and document.error_code is None
+    assert job.state is JobState.queued and job.attempts == 0 and job.published_at is None
+    assert claim(db_session, document) is not None
+
+
+def test_a_document_still_in_the_pipeline_is_not_replayed(db_session: Session) -> None:
+    document = new_document(db_session)
+
+    with pytest.raises(ReprocessRefused):
+        reprocess_document(db_session, document)
+
+
+def test_all_failed_documents_of_one_reason_are_replayed(db_session: Session) -> None:
+    timed_out, broken = new_document(db_session, "a"), new_document(db_session, "b")
+    for document, code in ((timed_out, "timeout"), (broken, "parse_error")):
+        fail_document(db_session, document.id, JobStage.extract, code, "x", lease=claim(db_session, document))
+
+    replayed = reprocess_failed(db_session, "timeout")
+
+    assert [document_id for _, _, document_id in replayed] == [timed_out.id]
+    assert db_session.get_one(Document, broken.id).status is DocumentStatus.failed
+
+
+def test_jobs_without_progress_past_the_threshold_are_reported_stuck(db_session: Session) -> None:
+    new_document(db_session, "recent")
+    old = new_document(db_session, "old")
+    db_session.execute(update(Job).where(Job.document_id == old.id).values(updated_at=utcnow() - timedelta(hours=2)))
+
+    stuck = stuck_jobs(db_session, threshold_s=3600)
+
+    assert stuck.count == 1
+    assert stuck.oldest_age_s is not None and stuck.oldest_age_s >= 7200
+
+
+def test_the_api_replays_a_failed_document_of_its_own_tenant_only(client, db_session: Session) -> None:
+    from models.tenancy import issue_api_key
+
+    uploaded = client.post("/v1/documents", files={"file": ("k.txt", f"{CONTRACT} api".encode())}).json()
+    document = db_session.get_one(Document, uuid.UUID(uploaded["id"]))
+    in_progress = client.post(f"/v1/documents/{document.id}/reprocess")
+    other = issue_api_key(db_session, "other").token
+    foreign = client.post(f"/v1/documents/{document.id}/reprocess", headers={"Authorization": f"Bearer {other}"})
+    # (a refused request rolls the shared test session back: the key and the failure come after it)
+    fail_document(db_session, document.id, JobStage.extract, "timeout", "took too long")
+
+    replayed = client.post(f"/v1/documents/{document.id}/reprocess")
+
+    assert in_progress.status_code == 409
+    assert foreign.status_code == 404
+    assert replayed.status_code == 202 and replayed.json()["status"] == "queued"
+    db_session.refresh(document)
+    assert document.status is DocumentStatus.queued and document.error_code is None
+    assert job_of(db_session, document, JobStage.extract).published_at is not None
