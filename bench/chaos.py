@@ -42,6 +42,7 @@ from bench.corpus import benchmark_documents
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 CLI = [sys.executable, "-m", "cli.main"]
+TRUNCATED_PDF = b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n"
 
 
 @dataclass
@@ -222,9 +223,7 @@ def _documents(plan: ChaosPlan, run: str) -> list[tuple[str, bytes]]:
     files = []
     for n, body in enumerate(texts):
         if rng.random() < plan.bad_share:
-            files.append(
-                (f"bad-{n}.pdf", b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n" + run.encode())
-            )
+            files.append((f"bad-{n}.pdf", TRUNCATED_PDF + f"{run}-{n}".encode()))
         else:
             files.append((f"c{n}.txt", f"{body}\n\nChaos {run}-{n}".encode()))
     return files
@@ -323,8 +322,7 @@ def run_chaos(plan: ChaosPlan, model: Path, database_url: str, log: Callable[[st
         time.sleep(plan.fault_start_s)
         for fault in faults:
             time.sleep(rng.uniform(plan.fault_gap_s / 2, plan.fault_gap_s * 1.5))
-            _inject(fault, stack, redis, rng, log)
-            report.faults.append(fault)
+            report.faults.append(_inject(fault, stack, redis, rng, log))
             fault_times.append(time.monotonic())
         submitter.join(timeout=plan.timeout_s)
         report.accepted = len(accepted)
@@ -361,7 +359,9 @@ def _wait_ready(base_url: str, deadline: float) -> None:
     raise RuntimeError("the API did not become ready")
 
 
-def _inject(fault: str, stack: Stack, redis: PrivateRedis, rng: random.Random, log: Callable[[str], None]) -> None:
+def _inject(fault: str, stack: Stack, redis: PrivateRedis, rng: random.Random, log: Callable[[str], None]) -> str:
+    """Inject one fault; returns the one injected (a child kill becomes a worker kill when no pool
+    child came up within a minute)."""
     if fault == "child_kill":
         # A worker restarted by an earlier fault may still be booting: wait for its pool.
         deadline = time.monotonic() + 60
@@ -371,7 +371,7 @@ def _inject(fault: str, stack: Stack, redis: PrivateRedis, rng: random.Random, l
             victim = rng.choice(children)
             os.kill(victim, signal.SIGKILL)
             log(f"  SIGKILL extract worker child {victim}")
-            return
+            return fault
         fault = "worker_kill"
     if fault == "worker_kill":
         name = rng.choice(["extract", "ner"])
@@ -385,6 +385,7 @@ def _inject(fault: str, stack: Stack, redis: PrivateRedis, rng: random.Random, l
     elif fault == "postgres_restart":
         log("  restarting Postgres -m immediate")
         restart_postgres()
+    return fault
 
 
 def _pending(engine: object, ids: list[str]) -> int:
