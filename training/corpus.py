@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from training import BIO_LABELS
+from training import BIO_LABELS, LABEL_TYPES
 
 LABEL2ID: dict[str, int] = {label: i for i, label in enumerate(BIO_LABELS)}
 IGNORE = -100
@@ -916,21 +916,7 @@ MONTH_ABBR2 = ("jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sept.", 
 WEEKDAYS = ("mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag")
 NUM_WORDS = {1: "en", 2: "to", 3: "tre", 4: "fire", 5: "fem", 6: "seks", 9: "ni", 12: "tolv", 14: "fjorten"}
 
-ENTITY_KEYS = frozenset(
-    (
-        "EMPLOYER",
-        "EMPLOYEE",
-        "JOB_TITLE",
-        "WORKPLACE",
-        "START_DATE",
-        "END_DATE",
-        "WORKING_HOURS",
-        "SALARY",
-        "PENSION",
-        "NOTICE_PERIOD",
-        "PROBATION_PERIOD",
-    )
-)
+ENTITY_KEYS = frozenset(LABEL_TYPES)
 
 
 # --------------------------------------------------------------------------------------------------

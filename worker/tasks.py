@@ -63,9 +63,7 @@ def _retry_or_fail(task: Task, lease: Lease, code: str, exc: Exception) -> None:
             count_retry(lease.stage)
             raise task.retry(exc=exc, countdown=2**lease.attempt)
         return
-    with session_scope() as session:
-        if fail_document(session, lease.document_id, lease.stage, code, message, lease=lease):
-            count_failed(lease.stage, code)
+    _fail(lease, code, message)
 
 
 def _fail(lease: Lease, code: str, message: str) -> None:
