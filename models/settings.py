@@ -33,6 +33,10 @@ class Settings(BaseSettings):
     backend: Literal["torch", "onnx", "onnx-int8"] = Field(
         default="torch", description="Forward stage: torch, or ONNX Runtime on CPU (onnx fp32, onnx-int8 dynamic int8)"
     )
+    field_decoding: bool = Field(
+        default=True,
+        description="One value per single-valued label and whole names (worker.fields); off: raw word groups",
+    )
     max_length: int = Field(default=512, ge=16, description="Tokens per model window, special tokens included")
     stride: int = Field(default=128, ge=0, description="Tokens of overlap between consecutive windows")
     ner_batch_size: int = Field(default=16, ge=1, description="Windows per forward pass")

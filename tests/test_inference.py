@@ -26,7 +26,7 @@ from worker.inference import EntitySpan, TokenClassifier
 
 @pytest.fixture(scope="module")
 def random_classifier(tiny_model_dir: Path) -> TokenClassifier:
-    return TokenClassifier.load(tiny_model_dir)
+    return TokenClassifier.load(tiny_model_dir, field_decoding=False)
 
 
 @pytest.fixture(scope="module")

@@ -26,8 +26,10 @@ from transformers import AutoModelForTokenClassification, AutoTokenizer, PreTrai
 from transformers.utils import logging as transformers_logging
 
 from worker.chunking import TokenizedText, Windowing, require_checkpoint, window_ownership
+from worker.fields import NAME_LABELS, SINGLE_VALUED_LABELS, FieldSchema, decode_fields
 from worker.metrics import observe_forward_batch
 from worker.onnx_runtime import BACKENDS, Backend, OnnxForward
+from worker.spans import EntitySpan
 
 _WORD = re.compile(r"\S+")
 _LEADING_JUNK = "([{<«“‘\"'*•-–—"
@@ -51,17 +53,6 @@ def model_dtype(device: torch.device, precision: str) -> torch.dtype:
     if device.type == "cuda":
         return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
     return torch.float32
-
-
-@dataclass(frozen=True)
-class EntitySpan:
-    """An entity found in a document: `text == document_text[start:end]`."""
-
-    label: str
-    start: int
-    end: int
-    text: str
-    score: float
 
 
 @dataclass(frozen=True)
@@ -103,6 +94,7 @@ class TokenClassifier:
         model: PreTrainedModel,
         device: torch.device,
         onnx: OnnxForward | None = None,
+        field_decoding: bool = True,
     ) -> None:
         self.model_dir = model_dir
         self.windowing = windowing
@@ -121,6 +113,15 @@ class TokenClassifier:
         self._type_of_label = np.array([type_names.index(tag) for _, tag in tags])
         self._outside_types = {type_names.index(t) for t in ("O",) if t in type_names}
         self._blank_ids = self._find_blank_ids()
+        # Off, entities are exactly the pipeline's word groups (worker.fields explains what it adds).
+        self.fields = (
+            FieldSchema.from_labels(
+                getattr(model.config, "single_valued_labels", SINGLE_VALUED_LABELS),
+                getattr(model.config, "name_labels", NAME_LABELS),
+            )
+            if field_decoding
+            else None
+        )
 
     @classmethod
     def load(
@@ -133,13 +134,15 @@ class TokenClassifier:
         compile_model: bool = False,
         backend: Backend = "torch",
         onnx_cache: Path | None = None,
+        field_decoding: bool = True,
     ) -> TokenClassifier:
         """Load tokenizer and model once. `precision` "auto" is bf16 on CUDA (fp16 where bf16 is missing)
         and fp32 on CPU; "bf16"/"fp16"/"fp32" force one. Attention uses PyTorch SDPA kernels.
 
         `backend` "onnx" / "onnx-int8" (CPU, fp32 model) run the forward stage in ONNX Runtime on a model
         exported once (and dynamically quantized to int8) under `onnx_cache`, by default
-        `settings.data_dir / "onnx"`; see `worker.onnx_runtime`."""
+        `settings.data_dir / "onnx"`; see `worker.onnx_runtime`. `field_decoding` applies the
+        document-level steps of `worker.fields` after the word grouping."""
         if backend not in BACKENDS:
             raise ValueError(f"backend must be one of {', '.join(BACKENDS)}, got {backend!r}")
         if backend != "torch" and (device != "cpu" or precision not in ("auto", "fp32") or compile_model):
@@ -160,7 +163,7 @@ class TokenClassifier:
             # Windows are bucketed by length, so few distinct shapes reach the compiled graph.
             model = torch.compile(model, dynamic=True)
         windowing = Windowing.for_model(model_dir, tokenizer, model.config, max_length, stride)
-        classifier = cls(model_dir, windowing, model, torch_device)
+        classifier = cls(model_dir, windowing, model, torch_device, field_decoding=field_decoding)
         if backend != "torch":
             pad_id = tokenizer.pad_token_id or 0
             classifier.onnx = OnnxForward.for_model(model_dir, classifier.weights_sha256, backend, onnx_cache, pad_id)
@@ -304,7 +307,7 @@ class TokenClassifier:
             if start >= end:
                 continue
             entities.append(EntitySpan(self._type_names[type_id], start, end, text[start:end], float(score)))
-        return entities
+        return decode_fields(text, entities, self.fields) if self.fields else entities
 
     # -- all stages ---------------------------------------------------------------------------------
     def predict_tokenized(

@@ -1,0 +1,99 @@
+"""Document-level decoding of contract fields (worker.fields): whole names, one value per
+single-valued label, every mention of that value kept."""
+
+from __future__ import annotations
+
+from worker.fields import FieldSchema, decode_fields, keep_best_values, merge_split_values
+from worker.inference import TokenClassifier
+from worker.spans import EntitySpan
+
+SCHEMA = FieldSchema.from_labels()
+
+
+def span(text: str, part: str, label: str, score: float = 0.9, occurrence: int = 0) -> EntitySpan:
+    start = -1
+    for _ in range(occurrence + 1):
+        start = text.index(part, start + 1)
+    return EntitySpan(label, start, start + len(part), part, score)
+
+
+def test_the_words_of_one_name_split_between_labels_become_one_span_labelled_by_their_vote() -> None:
+    text = "Udlejer: Fjordlys Boligadministration ApS ansætter"
+    parts = [
+        span(text, "Fjordlys", "EMPLOYER", 0.9),
+        span(text, "Boligadministration", "EMPLOYEE", 0.6),
+        span(text, "ApS", "EMPLOYER", 0.95),
+    ]
+
+    assert merge_split_values(text, parts, SCHEMA) == [
+        EntitySpan("EMPLOYER", 9, 41, "Fjordlys Boligadministration ApS", (0.9 + 0.95) / 3)
+    ]
+
+
+def test_a_comma_or_a_line_break_ends_a_name() -> None:
+    text = "Nordlys ApS, Supervej 21\nHanne Holm"
+    parts = [
+        span(text, "Nordlys ApS", "EMPLOYER"),
+        span(text, "Supervej 21", "WORKPLACE"),
+        span(text, "Hanne Holm", "EMPLOYEE"),
+    ]
+
+    assert merge_split_values(text, parts, SCHEMA) == parts
+
+
+def test_a_stray_begin_tag_inside_a_single_valued_value_is_ignored_but_rates_side_by_side_stay_apart() -> None:
+    text = "Løn kr. 28.412,55 og pension 8 % 4 %"
+    parts = [
+        span(text, "kr.", "SALARY"),
+        span(text, "28.412,55", "SALARY"),
+        span(text, "8 %", "PENSION"),
+        span(text, "4 %", "PENSION"),
+    ]
+
+    merged = merge_split_values(text, parts, SCHEMA)
+
+    assert [(e.label, e.text) for e in merged] == [("SALARY", "kr. 28.412,55"), ("PENSION", "8 %"), ("PENSION", "4 %")]
+
+
+def test_the_recurring_employer_outweighs_a_one_off_union_name_and_keeps_every_mention() -> None:
+    text = "Nordlys ApS ansætter. Overenskomst med HK Privat. Med venlig hilsen Nordlys ApS"
+    parts = [
+        span(text, "Nordlys ApS", "EMPLOYER", 0.8),
+        span(text, "HK Privat", "EMPLOYER", 0.97),
+        span(text, "Nordlys ApS", "EMPLOYER", 0.7, occurrence=1),
+    ]
+
+    kept = keep_best_values(parts, SCHEMA)
+
+    assert kept == [parts[0], parts[2]]
+
+
+def test_mentions_differing_in_case_and_trailing_punctuation_are_one_value() -> None:
+    text = "fra 1. MARTS 2024; tiltræder 1. marts 2024. Lønnen reguleres 1. april"
+    parts = [
+        span(text, "1. MARTS 2024", "START_DATE", 0.5),
+        span(text, "1. marts 2024", "START_DATE", 0.5),
+        span(text, "1. april", "START_DATE", 0.9),
+    ]
+
+    assert [e.text for e in keep_best_values(parts, SCHEMA)] == ["1. MARTS 2024", "1. marts 2024"]
+
+
+def test_labels_with_several_values_keep_them_all() -> None:
+    text = "Opsigelse: 3 måneder fra arbejdsgiver, 1 måned fra medarbejder"
+    parts = [span(text, "3 måneder", "NOTICE_PERIOD"), span(text, "1 måned", "NOTICE_PERIOD")]
+
+    assert decode_fields(text, parts, SCHEMA) == parts
+
+
+def test_the_classifier_decodes_fields_unless_told_to_return_the_raw_word_groups(keyword_dir) -> None:
+    text = "Nordlys ApS ansætter dig. Spørgsmål til Nordlys. Med venlig hilsen Nordlys ApS"
+
+    decoded = TokenClassifier.load(keyword_dir).predict([text])[0]
+    raw = TokenClassifier.load(keyword_dir, field_decoding=False).predict([text])[0]
+
+    assert [e.text for e in raw] == ["Nordlys ApS", "Nordlys", "Nordlys ApS"]
+    assert [(e.label, e.start, e.text) for e in decoded] == [
+        ("EMPLOYER", 0, "Nordlys ApS"),
+        ("EMPLOYER", 67, "Nordlys ApS"),
+    ]
