@@ -78,6 +78,7 @@ class ChaosReport:
     re_executions: int = 0
     duplicates_skipped: int = 0
     fenced_writes: int = 0
+    supervisor_restarts: list[str] = field(default_factory=list)
     faults: list[str] = field(default_factory=list)
     latency_p50_s: float = 0.0
     latency_p99_s: float = 0.0
@@ -95,6 +96,8 @@ class ChaosReport:
             f"duplicate completions {self.duplicate_completions}",
             f"stage re-executions after faults {self.re_executions}, duplicate deliveries skipped "
             f"{self.duplicates_skipped}, stale writes fenced off {self.fenced_writes}",
+            f"processes restarted by the supervisor after exiting on their own: "
+            f"{', '.join(self.supervisor_restarts) or 'none'}",
             f"upload-to-final latency p50 {self.latency_p50_s:.1f}s, p99 {self.latency_p99_s:.1f}s; "
             f"recovery after the last fault {self.recovery_s:.1f}s; total {self.elapsed_s:.1f}s",
         ]
@@ -168,11 +171,18 @@ def restart_postgres() -> None:
 
 
 class Stack:
-    """API, extract worker, ner worker and beat as process groups; workers can be killed and restarted."""
+    """API, extract worker, ner worker and beat as process groups; workers can be killed and restarted.
 
-    def __init__(self, env: dict[str, str], log_dir: Path, extract_concurrency: int) -> None:
+    Like compose's `restart: unless-stopped`, a supervisor thread restarts any process that exits on
+    its own: a Celery worker whose pool child dies while it boots exits with status 1 by design, and
+    production relies on its supervisor for that."""
+
+    def __init__(
+        self, env: dict[str, str], log_dir: Path, extract_concurrency: int, log: Callable[[str], None]
+    ) -> None:
         self.env = env
         self.log_dir = log_dir
+        self.log = log
         self.port = free_port()
         self.commands = {
             "api": [sys.executable, "-m", "uvicorn", "api.app:app", "--port", str(self.port), "--log-level", "warning"],
@@ -182,10 +192,19 @@ class Stack:
             "beat": [*CLI, "beat"],
         }  # fmt: skip
         self.processes: dict[str, subprocess.Popen[bytes]] = {}
+        self.supervisor_restarts: list[str] = []
+        self._lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._supervisor = threading.Thread(target=self._supervise, name="chaos-supervisor", daemon=True)
 
     @property
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
+
+    def start_all(self) -> None:
+        for name in self.commands:
+            self.start(name)
+        self._supervisor.start()
 
     def start(self, name: str) -> None:
         log = (self.log_dir / f"{name}.log").open("ab")
@@ -195,10 +214,24 @@ class Stack:
         )  # fmt: skip
 
     def kill(self, name: str) -> None:
-        process = self.processes[name]
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
+        """SIGKILL the whole process group and start it again (the fault, and the supervisor's answer)."""
+        with self._lock:
+            process = self.processes[name]
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+            time.sleep(1.0)
+            self.start(name)
+
+    def _supervise(self) -> None:
+        while not self._stopping.wait(0.5):
+            with self._lock:
+                for name, process in list(self.processes.items()):
+                    code = process.poll()
+                    if code is not None and not self._stopping.is_set():
+                        self.log(f"  supervisor: {name} exited with status {code}; restarting it")
+                        self.supervisor_restarts.append(f"{name} (status {code})")
+                        self.start(name)
 
     def worker_children(self) -> list[int]:
         extract = self.processes["extract"]
@@ -206,10 +239,13 @@ class Stack:
         return children_of(extract.pid)
 
     def stop_all(self) -> None:
-        for process in self.processes.values():
+        self._stopping.set()
+        with self._lock:
+            processes = list(self.processes.values())
+        for process in processes:
             if process.poll() is None:
                 os.killpg(process.pid, signal.SIGTERM)
-        for process in self.processes.values():
+        for process in processes:
             try:
                 process.wait(timeout=20)
             except subprocess.TimeoutExpired:
@@ -276,7 +312,7 @@ def run_chaos(plan: ChaosPlan, model: Path, database_url: str, log: Callable[[st
         "CONTRACT_NER_MAX_ATTEMPTS": "5",
     }
     subprocess.run([*CLI, "migrate"], env=env, check=True, capture_output=True, cwd=REPO_ROOT)
-    stack = Stack(env, workdir, plan.extract_concurrency)
+    stack = Stack(env, workdir, plan.extract_concurrency, log)
     report = ChaosReport()
     files = _documents(plan, run)
     report.submitted = len(files)
@@ -286,8 +322,7 @@ def run_chaos(plan: ChaosPlan, model: Path, database_url: str, log: Callable[[st
     fault_times: list[float] = []
     started = time.monotonic()
     try:
-        for name in stack.commands:
-            stack.start(name)
+        stack.start_all()
         _wait_ready(stack.base_url, started + 120)
         uploads_done = threading.Event()
 
@@ -344,6 +379,7 @@ def run_chaos(plan: ChaosPlan, model: Path, database_url: str, log: Callable[[st
     finally:
         stack.stop_all()
         redis.stop()
+        report.supervisor_restarts = list(stack.supervisor_restarts)
     return report
 
 
@@ -375,10 +411,8 @@ def _inject(fault: str, stack: Stack, redis: PrivateRedis, rng: random.Random, l
         fault = "worker_kill"
     if fault == "worker_kill":
         name = rng.choice(["extract", "ner"])
-        stack.kill(name)
         log(f"  SIGKILL whole {name} worker")
-        time.sleep(1.0)
-        stack.start(name)
+        stack.kill(name)
     elif fault == "redis_restart":
         log("  restarting Redis (queues lost)")
         redis.restart()

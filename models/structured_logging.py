@@ -10,6 +10,8 @@ import structlog
 
 from models.settings import Settings
 
+_HANDLER_NAME = "contract-ner"
+
 
 def configure_logging(settings: Settings) -> None:
     renderer: structlog.typing.Processor = (
@@ -29,3 +31,21 @@ def configure_logging(settings: Settings) -> None:
         logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
         cache_logger_on_first_use=True,
     )
+    # Records from the standard library's logging (Celery, uvicorn, SQLAlchemy...) come out in the same
+    # format; at WARNING and above only, since their INFO lines (one per task received) drown the events.
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(
+        structlog.stdlib.ProcessorFormatter(
+            foreign_pre_chain=[
+                structlog.stdlib.add_logger_name,
+                structlog.processors.add_log_level,
+                structlog.processors.TimeStamper(fmt="iso", utc=True),
+            ],
+            processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer],
+        )
+    )
+    handler.set_name(_HANDLER_NAME)
+    root = logging.getLogger()
+    # Replace only our own handler (configured again in each process), never a test runner's.
+    root.handlers = [h for h in root.handlers if h.get_name() != _HANDLER_NAME] + [handler]
+    root.setLevel(max(logging.WARNING, logging.getLevelName(settings.log_level.upper())))

@@ -45,6 +45,7 @@ def get_classifier() -> TokenClassifier:
         precision=settings.precision,
         compile_model=settings.compile_model,
         backend=settings.backend,
+        field_decoding=settings.field_decoding,
     )
     log.info("model.loaded", model=str(settings.model), device=settings.device, labels=len(classifier.labels))
     return classifier
@@ -167,6 +168,7 @@ def sweep_jobs_task() -> None:
     broker_lost = broker_lost_queues(settings)
     with session_scope() as session:
         swept = sweep_jobs(session, settings, broker_lost)
+    log.info("jobs.sweep_ran", broker_lost=broker_lost, **swept.as_log())
     if swept.pending:
         with session_scope() as session:
             publish_jobs(session, swept.pending)
