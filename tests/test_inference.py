@@ -12,6 +12,7 @@ deliberately better; each such difference has its own test below:
 
 from __future__ import annotations
 
+import json
 import random
 import re
 import warnings
@@ -22,6 +23,8 @@ from transformers import pipeline
 
 from tests.model_factory import CORPUS
 from worker.inference import EntitySpan, TokenClassifier
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="module")
@@ -134,3 +137,22 @@ def test_long_documents_are_batched_across_documents_with_the_same_result(random
 
     assert [_spans(x) for x in together] == [_spans(x) for x in alone]
     assert all(e.text == t[e.start : e.end] for t, es in zip(texts, together, strict=True) for e in es)
+
+
+def test_on_the_dev_set_the_default_model_finds_the_same_spans_batched_across_documents_as_alone() -> None:
+    """The ner worker batches windows of many documents into length-sorted, padded forward passes; the
+    entities must not depend on which documents shared a batch (issue 4)."""
+    dev = [json.loads(line) for line in (REPO_ROOT / "training" / "dev" / "dev.jsonl").open()]
+    texts = [document["text"] for document in dev]
+    classifier = TokenClassifier.load(REPO_ROOT / "training" / "default-model")
+    tokenized = [classifier.preprocess(text) for text in texts]
+    assert sum(len(tokens.windows) for tokens in tokenized) > len(texts), "some documents need several windows"
+
+    together = classifier.predict_tokenized(texts, tokenized, batch_size=16)
+    alone = [
+        classifier.predict_tokenized([text], [tokens], batch_size=1)[0]
+        for text, tokens in zip(texts, tokenized, strict=True)
+    ]
+
+    assert [_spans(x) for x in together] == [_spans(x) for x in alone]
+    assert sum(len(x) for x in together) > 300
