@@ -18,6 +18,7 @@ import re
 import warnings
 from pathlib import Path
 
+import numpy as np
 import pytest
 from transformers import pipeline
 
@@ -137,6 +138,17 @@ def test_long_documents_are_batched_across_documents_with_the_same_result(random
 
     assert [_spans(x) for x in together] == [_spans(x) for x in alone]
     assert all(e.text == t[e.start : e.end] for t, es in zip(texts, together, strict=True) for e in es)
+
+
+def test_a_batch_ends_before_padding_would_exceed_five_percent() -> None:
+    windows = [np.zeros(n, dtype=np.int64) for n in (510, 500, 498, 470, 460, 100, 99, 3)]
+
+    batches = TokenClassifier.batch_order(windows, batch_size=3)
+
+    assert [[len(windows[i]) for i in batch] for batch in batches] == [[510, 500, 498], [470, 460], [100, 99], [3]]
+    for batch in batches:
+        longest = len(windows[batch[0]]) + 2
+        assert sum(len(windows[i]) + 2 for i in batch) >= 0.95 * longest * len(batch)
 
 
 def test_on_the_dev_set_the_default_model_finds_the_same_spans_batched_across_documents_as_alone() -> None:

@@ -65,19 +65,19 @@ def test_forward_records_batch_sizes_padding_efficiency_and_tokens(keyword_class
         "contract_ner_ner_padded_tokens_total",
     ]
     before = {name: read(name) for name in names}
-    windows = [np.arange(5, 15, dtype=np.int64), np.arange(5, 9, dtype=np.int64)]  # 10 and 4 tokens
+    windows = [np.arange(5, 45, dtype=np.int64), np.arange(5, 44, dtype=np.int64)]  # 40 and 39 tokens
 
     keyword_classifier.forward(windows, batch_size=2)
 
     delta = {name: read(name) - before[name] for name in names}
-    # One batch of two windows padded to 10 + 2 special tokens: (12 + 6) real of 2 x 12 positions.
+    # One batch of two windows padded to 40 + 2 special tokens: (42 + 41) real of 2 x 42 positions.
     assert delta == {
         "contract_ner_ner_batch_windows_count": 1,
         "contract_ner_ner_batch_windows_sum": 2,
         "contract_ner_ner_padding_efficiency_count": 1,
-        "contract_ner_ner_padding_efficiency_sum": pytest.approx(0.75),
-        "contract_ner_ner_tokens_total": 18,
-        "contract_ner_ner_padded_tokens_total": 24,
+        "contract_ner_ner_padding_efficiency_sum": pytest.approx(83 / 84),
+        "contract_ner_ner_tokens_total": 83,
+        "contract_ner_ner_padded_tokens_total": 84,
     }
     assert read("contract_ner_ner_tokens_per_second") > 0
 

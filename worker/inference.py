@@ -207,10 +207,21 @@ class TokenClassifier:
 
     # -- forward ------------------------------------------------------------------------------------
     @staticmethod
-    def batch_order(windows: Sequence[np.ndarray], batch_size: int) -> list[list[int]]:
-        """Window indices grouped into batches, longest first, so each batch pads to similar lengths."""
+    def batch_order(windows: Sequence[np.ndarray], batch_size: int, max_padding: float = 0.05) -> list[list[int]]:
+        """Window indices grouped into batches, longest first, so each batch pads to similar lengths.
+
+        A batch also ends where the next window is more than `max_padding` shorter than the batch's
+        longest (special tokens counted), so no batch spends more than that share on padding."""
         order = sorted(range(len(windows)), key=lambda i: -len(windows[i]))
-        return [order[first : first + batch_size] for first in range(0, len(order), batch_size)]
+        batches: list[list[int]] = []
+        for index in order:
+            if batches and len(batches[-1]) < batch_size:
+                longest = len(windows[batches[-1][0]]) + 2
+                if len(windows[index]) + 2 >= (1 - max_padding) * longest:
+                    batches[-1].append(index)
+                    continue
+            batches.append([index])
+        return batches
 
     def padded_tokens(self, windows: Sequence[np.ndarray], batch_size: int) -> int:
         """Tokens the model computes, padding included, for these windows (special tokens counted)."""
