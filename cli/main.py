@@ -446,13 +446,15 @@ def evaluate(
     gold: Annotated[Path, typer.Argument(help="JSONL: {id, text, entities: [{label, text}]}")],
     model: Annotated[Path | None, typer.Option(help="Checkpoint directory (default: the configured model)")] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
+    raw: Annotated[bool, typer.Option(help="Score the raw word groups, without field decoding")] = False,
 ) -> None:
     """Per-label precision/recall/F1 of the model beside the rule baseline on the same documents."""
     from training.evaluation import evaluate as run_evaluation
     from training.evaluation import format_report
 
     settings = get_settings()
-    report = run_evaluation(gold, model or settings.model, device=settings.device)
+    field_decoding = settings.field_decoding and not raw
+    report = run_evaluation(gold, model or settings.model, device=settings.device, field_decoding=field_decoding)
     typer.echo(json.dumps(report, indent=2, ensure_ascii=False) if as_json else format_report(report))
 
 

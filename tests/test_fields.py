@@ -3,7 +3,7 @@ single-valued label, every mention of that value kept."""
 
 from __future__ import annotations
 
-from worker.fields import FieldSchema, decode_fields, keep_best_values, merge_split_values
+from worker.fields import FieldSchema, complete_values, decode_fields, keep_best_values, merge_split_values
 from worker.inference import TokenClassifier
 from worker.spans import EntitySpan
 
@@ -97,3 +97,48 @@ def test_the_classifier_decodes_fields_unless_told_to_return_the_raw_word_groups
         ("EMPLOYER", 0, "Nordlys ApS"),
         ("EMPLOYER", 67, "Nordlys ApS"),
     ]
+
+
+def _completed(text: str, part: str, label: str) -> list[tuple[str, str]]:
+    return [(e.label, e.text) for e in complete_values(text, [span(text, part, label)])]
+
+
+def test_a_legal_form_takes_the_capitalised_name_before_it_and_alone_is_no_employer() -> None:
+    assert _completed("ansat hos Brdr. Kjærsgaard Maskinfabrik ApS som smed", "ApS", "EMPLOYER") == [
+        ("EMPLOYER", "Brdr. Kjærsgaard Maskinfabrik ApS")
+    ]
+    assert _completed("Mellem Cykelkælderen ApS og", "ApS", "EMPLOYER") == [("EMPLOYER", "Cykelkælderen ApS")]
+    assert _completed("selskabet (ApS) betaler", "ApS", "EMPLOYER") == []
+
+
+def test_quantities_are_a_number_and_its_unit_without_a_glued_period() -> None:
+    assert _completed("arbejdstid 37 timer/uge i snit", "timer/uge", "WORKING_HOURS") == [("WORKING_HOURS", "37 timer")]
+    assert _completed("arbejdstid 37 t/uge", "37", "WORKING_HOURS") == [("WORKING_HOURS", "37 t")]
+    assert _completed("løn: 28.500 kr/md.", "kr/md", "SALARY") == [("SALARY", "28.500 kr")]
+    assert _completed("timeløn kr. 168,40 pr. time", "kr.", "SALARY") == [("SALARY", "kr. 168,40")]
+    assert _completed("opsigelse med 7 dages varsel", "dages", "NOTICE_PERIOD") == [("NOTICE_PERIOD", "7 dages")]
+    assert _completed("pension 7 % af lønnen", "%", "PENSION") == [("PENSION", "7 %")]
+
+
+def test_a_workplace_runs_from_the_street_to_the_city_and_its_district() -> None:
+    text = "Arbejdsstedet er Restaurant Havneblik, Havnepladsen 2, 3000 Helsingør, hvor"
+    assert _completed(text, "Restaurant Havneblik, Havnepladsen 2, 3000", "WORKPLACE") == [
+        ("WORKPLACE", "Havnepladsen 2, 3000 Helsingør")
+    ]
+    assert _completed("på Campusvej 55, 5230 Odense M fra", "Campusvej 55, 5230 Odense", "WORKPLACE") == [
+        ("WORKPLACE", "Campusvej 55, 5230 Odense M")
+    ]
+
+
+def test_a_date_must_look_like_one_and_keeps_its_day() -> None:
+    assert _completed("fratræder 15. sep. 2024", "sep. 2024", "END_DATE") == [("END_DATE", "15. sep. 2024")]
+    assert _completed("vagt kl. 15.00-19.00 hver dag", "15.00-19.00", "END_DATE") == []
+    assert _completed("i 2024 m.v.", "2024", "START_DATE") == []
+    assert _completed("fra 1/9-2023", "1/9-2023", "START_DATE") == [("START_DATE", "1/9-2023")]
+
+
+def test_a_persons_name_takes_its_capitalised_neighbours_on_the_same_line() -> None:
+    assert _completed("Medarbejder: Per Aagaard Nymann, født", "Per Aagaard", "EMPLOYEE") == [
+        ("EMPLOYEE", "Per Aagaard Nymann")
+    ]
+    assert _completed("Kære Jonas Eriksen Bay\nVelkommen", "Eriksen", "EMPLOYEE") == [("EMPLOYEE", "Jonas Eriksen Bay")]

@@ -84,30 +84,40 @@ def score(gold: list[set[tuple[str, str]]], pred: list[set[tuple[str, str]]]) ->
 
 
 def predict_model(
-    model_path: str | Path, texts: list[str], device: str = "cpu", backend: str = "torch"
+    model_path: str | Path,
+    texts: list[str],
+    device: str = "cpu",
+    backend: str = "torch",
+    field_decoding: bool = True,
 ) -> list[list[tuple[str, str]]]:
     from worker.inference import TokenClassifier
     from worker.onnx_runtime import Backend
 
-    clf = TokenClassifier.load(model_path, device=device, backend=cast(Backend, backend))
+    clf = TokenClassifier.load(model_path, device=device, backend=cast(Backend, backend), field_decoding=field_decoding)
     return [[(e.label, e.text) for e in doc] for doc in clf.predict(texts)]
 
 
 def evaluate(
-    gold_path: str | Path, model_path: str | Path, device: str = "cpu", backend: str = "torch"
+    gold_path: str | Path,
+    model_path: str | Path,
+    device: str = "cpu",
+    backend: str = "torch",
+    field_decoding: bool = True,
 ) -> dict[str, Any]:
-    """Model and rule baseline side by side on one gold file; JSON-serialisable."""
+    """Model and rule baseline side by side on one gold file; JSON-serialisable. Without
+    `field_decoding` the model's entities are the raw word groups (worker.fields)."""
     docs = load_gold(gold_path)
     gold = [as_set(d.entities) for d in docs]
     texts = [d.text for d in docs]
     systems: dict[str, Callable[[], list[list[tuple[str, str]]]]] = {
-        "model": lambda: predict_model(model_path, texts, device, backend),
+        "model": lambda: predict_model(model_path, texts, device, backend, field_decoding),
         "rule_baseline": lambda: [rule_baseline.predict(t) for t in texts],
     }
     report: dict[str, Any] = {
         "gold": str(gold_path),
         "model_path": str(model_path),
         "backend": backend,
+        "field_decoding": field_decoding,
         "documents": len(docs),
     }
     errors: dict[str, list[dict[str, Any]]] = {}
@@ -127,7 +137,8 @@ def format_report(report: dict[str, Any]) -> str:
     model, base = report["model"], report["rule_baseline"]
     lines = [
         f"{report['gold']}: {report['documents']} documents, model {report['model_path']}"
-        + (f" ({report['backend']} backend)" if report.get("backend", "torch") != "torch" else ""),
+        + (f" ({report['backend']} backend)" if report.get("backend", "torch") != "torch" else "")
+        + ("" if report.get("field_decoding", True) else " (raw word groups, no field decoding)"),
         "",
         f"{'label':<18}{'support':>8}   {'model P':>8}{'R':>7}{'F1':>7}   {'rules P':>8}{'R':>7}{'F1':>7}",
         "-" * 80,
@@ -155,9 +166,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--backend", default="torch", choices=["torch", "onnx", "onnx-int8"], help="forward stage (onnx*: cpu only)"
     )
+    ap.add_argument(
+        "--raw", action="store_true", help="score the raw word groups, without field decoding (worker.fields)"
+    )
     ap.add_argument("--json", type=Path, default=None, help="write the full report (with errors) here")
     args = ap.parse_args(argv)
-    report = evaluate(args.gold, args.model, args.device, args.backend)
+    report = evaluate(args.gold, args.model, args.device, args.backend, field_decoding=not args.raw)
     print(format_report(report))
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)

@@ -3,6 +3,10 @@
 Token classification labels each word on its own; a contract's facts have structure it cannot see:
 one employer, one start date, one salary, and names whose words belong together. Two steps use that:
 
+0. `complete_values`: a span the model cut short is completed to the form the schema gives the value:
+   a company's legal form ("ApS") takes the capitalised name words before it, working hours are a
+   number and its unit ("37" + "timer", never "timer/uge"), a workplace address runs from the street
+   to the city ("Restaurant Havneblik, Havnepladsen 2, 3000" -> "Havnepladsen 2, 3000 Helsingør").
 1. `merge_split_values`: words of one name that the model split between labels ("Fjordlys" EMPLOYER,
    "Boligadministration" EMPLOYEE, "ApS" EMPLOYER) or a single-valued value split by a stray B- tag
    ("kr." + "28.412,55") are one span, labelled by the words' weighted vote.
@@ -97,5 +101,228 @@ def keep_best_values(entities: Sequence[EntitySpan], schema: FieldSchema) -> lis
     return [e for e in entities if e.label not in best or value_key(e.text) == best[e.label][1]]
 
 
+_LEGAL_FORM = re.compile(r"(?:ApS|A/S|I/S|IVS|K/S|P/S|AMBA|A\.m\.b\.a\.|SMBA|S\.m\.b\.a\.)", re.IGNORECASE)
+# Capitalised words that open a sentence or a form field rather than belong to a company's name.
+_NOT_NAME_WORDS = frozenset(
+    [
+        "mellem",
+        "hos",
+        "til",
+        "fra",
+        "for",
+        "med",
+        "og",
+        "af",
+        "i",
+        "ved",
+        "vi",
+        "du",
+        "din",
+        "jeres",
+        "kære",
+        "arbejdsgiver",
+        "arbejdsgiveren",
+        "virksomhed",
+        "virksomheden",
+        "firma",
+        "firmaet",
+        "navn",
+        "ansat",
+        "ansættende",
+        "undertegnede",
+        "parterne",
+        "part",
+        "den",
+        "det",
+        "de",
+        "en",
+        "et",
+        "som",
+        "overenskomst",
+        "aftale",
+        "kontrakt",
+        "ansættelsesbevis",
+        "ansættelseskontrakt",
+    ]
+)
+_NAME_WORD = re.compile(r"(?:&|[A-ZÆØÅ][\w.\-'’]*)")
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
+_POSTCODE_END = re.compile(r"\b\d{4}$")
+_CITY_WORD = re.compile(r"[A-ZÆØÅ][\wæøå.\-]*")
+_MONTH = r"(?:jan|feb|mar|apr|maj|jun|jul|aug|sep|okt|nov|dec)[a-zæøå]*\.?"
+# What a date looks like in a contract: "1. marts 2024", "1/9-2023", "01.08.2024", "2024-09-01".
+_DATE = re.compile(
+    rf"(?:\d{{1,2}}\.?\s*{_MONTH}(?:\s*\d{{2,4}})?|(?:0?[1-9]|[12]\d|3[01])[./-](?:0?[1-9]|1[0-2])[./-](?:\d{{4}}|\d{{2}})\b|\d{{4}}-[01]\d-[0-3]\d)",
+    re.IGNORECASE,
+)
+_STARTS_WITH_MONTH = re.compile(_MONTH, re.IGNORECASE)
+_DAY = re.compile(r"\d{1,2}\.")
+_DISTRICT = re.compile(r"(?:C|K|M|N|S|V|Ø|NV|NØ|SV|SØ)")
+
+
+def _word_before(text: str, position: int) -> tuple[int, str] | None:
+    """The word ending right before `position` across spaces on the same line, with its start."""
+    match = re.search(r"(\S+)[^\S\n]+$", text[max(0, position - 80) : position])
+    if match is None:
+        return None
+    return position - len(match.group(0)), match.group(1)
+
+
+def _word_after(text: str, position: int) -> tuple[int, str] | None:
+    """The word starting right after `position` across spaces on the same line, with its end."""
+    match = re.match(r"[^\S\n]+(\S+)", text[position : position + 80])
+    if match is None:
+        return None
+    return position + match.end(), match.group(1)
+
+
+def _complete_employer(text: str, entity: EntitySpan) -> EntitySpan | None:
+    words = entity.text.split()
+    if not words or not _LEGAL_FORM.fullmatch(words[-1]):
+        return entity
+    start = entity.start
+    for _ in range(6):
+        before = _word_before(text, start)
+        if before is None:
+            break
+        word_start, word = before
+        if not _NAME_WORD.fullmatch(word) or word.rstrip(".").casefold() in _NOT_NAME_WORDS:
+            break
+        start = word_start
+    if start == entity.start and len(words) == 1:
+        return None  # a legal form without a name is no employer
+    return EntitySpan(entity.label, start, entity.end, text[start : entity.end], entity.score)
+
+
+@dataclass(frozen=True)
+class _Quantity:
+    """A value that is a number and its unit; `unit_first` where the unit may lead ("kr. 168,40")."""
+
+    number: re.Pattern[str]
+    unit: re.Pattern[str]
+    unit_first: bool = False
+
+
+_NUMBER_WORDS = r"(?:en|et|én|ét|to|tre|fire|fem|seks|syv|otte|ni|ti|elleve|tolv|fjorten|atten|fireogtyve)"
+_QUANTITIES = {
+    "WORKING_HOURS": _Quantity(_NUMBER, re.compile(r"(?:timer|time|t)\.?", re.IGNORECASE)),
+    "NOTICE_PERIOD": _Quantity(
+        re.compile(rf"(?:\d+|{_NUMBER_WORDS})", re.IGNORECASE),
+        re.compile(r"(?:måned(?:er|s)?|mdr\.?|dag(?:e|es)?|uge(?:r|rs)?|års?)", re.IGNORECASE),
+    ),
+    "PENSION": _Quantity(_NUMBER, re.compile(r"(?:%|procent)", re.IGNORECASE)),
+    "SALARY": _Quantity(
+        re.compile(r"\d{1,3}(?:\.\d{3})*(?:,\d{1,2}|,-)?|\d+(?:,\d{1,2})?"),
+        re.compile(r"(?:kr\.?|kroner|dkk)", re.IGNORECASE),
+        unit_first=True,
+    ),
+}
+_QUANTITIES["PROBATION_PERIOD"] = _QUANTITIES["NOTICE_PERIOD"]
+
+
+def _leading(word: str, pattern: re.Pattern[str]) -> int:
+    """Length of the part of `word` the pattern takes in full ("timer/uge" -> 5), or 0."""
+    part = re.split(r"[/,;:]", word)[0] if not pattern.fullmatch(word) else word
+    return len(part) if pattern.fullmatch(part) else 0
+
+
+def _complete_quantity(text: str, entity: EntitySpan, quantity: _Quantity) -> EntitySpan:
+    start, end = entity.start, entity.end
+    words = entity.text.split()
+    has_number = any(quantity.number.fullmatch(w.rstrip(".,")) for w in words)
+    has_unit = any(_leading(w, quantity.unit) for w in words)
+    if has_unit and not has_number:
+        before = _word_before(text, start)
+        if before is not None and quantity.number.fullmatch(before[1]):
+            start = before[0]
+        elif (
+            quantity.unit_first
+            and (after := _word_after(text, end))
+            and quantity.number.fullmatch(after[1].rstrip(".,;:"))
+        ):
+            end = after[0] - len(after[1]) + len(after[1].rstrip(".,;:"))
+    elif has_number and not has_unit:
+        after = _word_after(text, end)
+        if after is not None and (taken := _leading(after[1], quantity.unit)):
+            end = after[0] - len(after[1]) + taken
+        elif quantity.unit_first and (before := _word_before(text, start)) and quantity.unit.fullmatch(before[1]):
+            start = before[0]
+    # A unit glued to a period ("37 timer/uge", "28.500 kr/md"): the period is not part of the value.
+    last = text[start:end].split()[-1] if text[start:end].split() else ""
+    if "/" in last and (taken := _leading(last, quantity.unit)):
+        end = end - len(last) + taken
+    return EntitySpan(entity.label, start, end, text[start:end], entity.score)
+
+
+def _complete_workplace(text: str, entity: EntitySpan) -> EntitySpan:
+    start, end = entity.start, entity.end
+    segments = entity.text.split(",")
+    # Leading segments without a digit are a place's name ("Kløverhuset"), not its address.
+    while len(segments) > 1 and not any(ch.isdigit() for ch in segments[0]) and any(ch.isdigit() for ch in segments[1]):
+        start += len(segments[0]) + 1
+        segments = segments[1:]
+    start += len(text[start:end]) - len(text[start:end].lstrip())
+    if _POSTCODE_END.search(text[start:end]):
+        after = _word_after(text, end)
+        if after is not None and _CITY_WORD.fullmatch(after[1].rstrip(".,;:")):
+            end = after[0] - len(after[1]) + len(after[1].rstrip(".,;:"))
+    after = _word_after(text, end)
+    if re.search(r"\b\d{4} [A-ZÆØÅ]\w*$", text[start:end]) and after and _DISTRICT.fullmatch(after[1].rstrip(".,;:")):
+        end = after[0] - len(after[1]) + len(after[1].rstrip(".,;:"))
+    return EntitySpan(entity.label, start, end, text[start:end], entity.score)
+
+
+def _complete_date(text: str, entity: EntitySpan) -> EntitySpan | None:
+    start = entity.start
+    if _STARTS_WITH_MONTH.match(entity.text):
+        before = _word_before(text, start)
+        if before is not None and _DAY.fullmatch(before[1]):
+            start = before[0]
+    if not _DATE.search(text[start : entity.end]):
+        return None  # a time of day, a bare year or month, "m.v.": not a date
+    return EntitySpan(entity.label, start, entity.end, text[start : entity.end], entity.score)
+
+
+def _complete_person(text: str, entity: EntitySpan) -> EntitySpan:
+    start, end = entity.start, entity.end
+    for _ in range(3):
+        before = _word_before(text, start)
+        if before is None or not _is_name_word(before[1]):
+            break
+        start = before[0]
+    for _ in range(3):
+        after = _word_after(text, end)
+        if after is None or not _is_name_word(after[1].rstrip(".,;:")):
+            break
+        end = after[0] - len(after[1]) + len(after[1].rstrip(".,;:"))
+        if end < after[0]:
+            break  # punctuation after the word ends the name
+    return EntitySpan(entity.label, start, end, text[start:end], entity.score)
+
+
+def _is_name_word(word: str) -> bool:
+    return bool(re.fullmatch(r"[A-ZÆØÅ][a-zæøåéü\-]+", word)) and word.casefold() not in _NOT_NAME_WORDS
+
+
+def complete_values(text: str, entities: Sequence[EntitySpan]) -> list[EntitySpan]:
+    completed: list[EntitySpan] = []
+    for entity in entities:
+        repaired: EntitySpan | None = entity
+        if entity.label == "EMPLOYER":
+            repaired = _complete_employer(text, entity)
+        elif entity.label in _QUANTITIES:
+            repaired = _complete_quantity(text, entity, _QUANTITIES[entity.label])
+        elif entity.label == "WORKPLACE":
+            repaired = _complete_workplace(text, entity)
+        elif entity.label in ("START_DATE", "END_DATE"):
+            repaired = _complete_date(text, entity)
+        elif entity.label == "EMPLOYEE":
+            repaired = _complete_person(text, entity)
+        if repaired is not None and repaired.start < repaired.end:
+            completed.append(repaired)
+    return completed
+
+
 def decode_fields(text: str, entities: Sequence[EntitySpan], schema: FieldSchema) -> list[EntitySpan]:
-    return keep_best_values(merge_split_values(text, entities, schema), schema)
+    merged = merge_split_values(text, entities, schema)
+    return keep_best_values(complete_values(text, merged), schema)
