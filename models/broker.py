@@ -123,3 +123,12 @@ def publish_jobs(session: Session, jobs: Iterable[tuple[int, JobStage, uuid.UUID
     if published:
         session.execute(update(Job).where(Job.id.in_(published)).values(published_at=utcnow()))
     return len(published)
+
+
+def redeliver(stage: JobStage, document_ids: Iterable[uuid.UUID]) -> None:
+    """Send a stage's messages again without touching the database (it may be the thing that is
+    down); duplicates are harmless, the job's lease decides who runs it."""
+    app = get_celery()
+    for document_id in document_ids:
+        app.send_task(TASK_NAMES[stage], args=[str(document_id)])
+        log.info("job.redelivered", stage=stage.value, document_id=str(document_id))

@@ -3,7 +3,10 @@ broker lost or what dead workers left behind, attempts are capped, failed docume
 
 from __future__ import annotations
 
+import json
+import socket
 import uuid
+from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -268,3 +271,60 @@ def test_the_api_replays_a_failed_document_of_its_own_tenant_only(client, db_ses
     db_session.refresh(document)
     assert document.status is DocumentStatus.queued and document.error_code is None
     assert job_of(db_session, document, JobStage.extract).published_at is not None
+
+
+@pytest.fixture
+def postgres_unreachable(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The workers' database URL points at a loopback port nobody listens on: Postgres restarting."""
+    from models.db import get_engine, get_sessionmaker
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    monkeypatch.setenv("CONTRACT_NER_DATABASE_URL", f"postgresql+psycopg://postgres@127.0.0.1:{port}/test")
+    for cached in (get_settings, get_engine, get_sessionmaker):
+        cached.cache_clear()
+    yield
+    monkeypatch.undo()
+    for cached in (get_settings, get_engine, get_sessionmaker):
+        cached.cache_clear()
+
+
+def _messages_in(stage: JobStage) -> list[str]:
+    """The document ids of the messages waiting in a stage's queue on the test broker (then emptied)."""
+    queue = get_settings().queue(stage.value)
+    client = redis.Redis.from_url(TEST_BROKER_URL)
+    messages = [json.loads(message)["headers"]["argsrepr"] for message in client.lrange(queue, 0, -1)]
+    client.delete(queue)
+    return sorted(messages)
+
+
+@pytest.mark.usefixtures("postgres_unreachable")
+def test_an_extract_message_arriving_while_postgres_is_down_is_sent_again_not_acknowledged_as_failed() -> None:
+    from worker.tasks import extract_document_task
+
+    _messages_in(JobStage.extract)
+    document = str(uuid.uuid4())
+
+    result = extract_document_task.apply(args=[document])
+
+    assert result.successful()
+    assert _messages_in(JobStage.extract) == [f"['{document}']"]
+
+
+@pytest.mark.usefixtures("postgres_unreachable")
+def test_ner_messages_arriving_while_postgres_is_down_are_sent_again() -> None:
+    from celery_batches import SimpleRequest
+
+    from worker.tasks import recognize_entities_task
+
+    _messages_in(JobStage.ner)
+    documents = [str(uuid.uuid4()) for _ in range(3)]
+    requests = [
+        SimpleRequest(str(uuid.uuid4()), recognize_entities_task.name, (doc,), {}, {}, "test", True, None, None, {})
+        for doc in documents
+    ]
+
+    recognize_entities_task.run(requests)
+
+    assert _messages_in(JobStage.ner) == sorted(f"['{doc}']" for doc in documents)

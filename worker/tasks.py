@@ -3,6 +3,7 @@ transaction and publish the next stage only after that transaction committed."""
 
 from __future__ import annotations
 
+import time
 import uuid
 from functools import lru_cache
 
@@ -10,8 +11,16 @@ import structlog
 from celery import Task
 from celery.exceptions import SoftTimeLimitExceeded
 from celery_batches import Batches, SimpleRequest
+from sqlalchemy.exc import InterfaceError, OperationalError
 
-from models.broker import EXTRACT_TIME_LIMIT_S, SWEEP_JOBS_TASK, TASK_NAMES, broker_lost_queues, publish_jobs
+from models.broker import (
+    EXTRACT_TIME_LIMIT_S,
+    SWEEP_JOBS_TASK,
+    TASK_NAMES,
+    broker_lost_queues,
+    publish_jobs,
+    redeliver,
+)
 from models.db import session_scope
 from models.schema import JobStage
 from models.settings import get_settings
@@ -25,6 +34,11 @@ from worker.pipeline import begin_stage, extract_document, recognize_entities
 from worker.sweeper import sweep_jobs
 
 log = structlog.get_logger(__name__)
+# Postgres restarting or unreachable. Before a job is claimed its message is the only thing that
+# remembers it (the sweeper's stale-message check is a last resort, `requeue_after_s` later), so the
+# message is sent again after a pause instead of being acknowledged as a failure.
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
+CLAIM_RETRY_S = 2.0
 
 
 @lru_cache(maxsize=1)
@@ -82,8 +96,14 @@ def _fail(lease: Lease, code: str, message: str) -> None:
 )
 def extract_document_task(self: Task, document_id: str) -> None:
     settings = get_settings()
-    with session_scope() as session:
-        lease = begin_stage(session, uuid.UUID(document_id), JobStage.extract)
+    try:
+        with session_scope() as session:
+            lease = begin_stage(session, uuid.UUID(document_id), JobStage.extract)
+    except DATABASE_UNAVAILABLE as exc:
+        log.warning("job.claim_deferred", document_id=document_id, stage="extract", error=str(exc).splitlines()[0])
+        time.sleep(CLAIM_RETRY_S)  # the database is down: nothing else this slot could do meanwhile
+        redeliver(JobStage.extract, [uuid.UUID(document_id)])
+        return
     if lease is None:
         return
     try:
@@ -120,11 +140,20 @@ def extract_document_task(self: Task, document_id: str) -> None:
 def recognize_entities_task(requests: list[SimpleRequest]) -> None:
     settings = get_settings()
     leases: list[Lease] = []
+    deferred: list[uuid.UUID] = []
     for doc_id in dict.fromkeys(uuid.UUID(request.args[0]) for request in requests):
-        with session_scope() as session:
-            lease = begin_stage(session, doc_id, JobStage.ner)
+        try:
+            with session_scope() as session:
+                lease = begin_stage(session, doc_id, JobStage.ner)
+        except DATABASE_UNAVAILABLE as exc:
+            log.warning("job.claim_deferred", document_id=str(doc_id), stage="ner", error=str(exc).splitlines()[0])
+            deferred.append(doc_id)
+            continue
         if lease is not None:
             leases.append(lease)
+    if deferred:
+        time.sleep(CLAIM_RETRY_S)  # the database is down: nothing else this worker could do meanwhile
+        redeliver(JobStage.ner, deferred)
     if not leases:
         return
     classifier = get_classifier()  # outside the timer: loading the model once is not stage time
