@@ -3,6 +3,8 @@ single-valued label, every mention of that value kept."""
 
 from __future__ import annotations
 
+import itertools
+
 from worker.fields import FieldSchema, complete_values, decode_fields, keep_best_values, merge_split_values
 from worker.inference import TokenClassifier
 from worker.spans import EntitySpan
@@ -142,3 +144,24 @@ def test_a_persons_name_takes_its_capitalised_neighbours_on_the_same_line() -> N
         ("EMPLOYEE", "Per Aagaard Nymann")
     ]
     assert _completed("Kære Jonas Eriksen Bay\nVelkommen", "Eriksen", "EMPLOYEE") == [("EMPLOYEE", "Jonas Eriksen Bay")]
+
+
+def test_spans_that_grow_into_each_other_come_out_once() -> None:
+    text = "Medarbejder: Per Aagaard Nymann, født"
+    parts = [span(text, "Per Aagaard", "EMPLOYEE", 0.9), span(text, "Nymann", "EMPLOYEE", 0.4)]
+
+    decoded = decode_fields(text, parts, SCHEMA)
+
+    assert [(e.label, e.start, e.text) for e in decoded] == [("EMPLOYEE", 13, "Per Aagaard Nymann")]
+
+
+def test_decoded_spans_never_overlap_on_the_dev_set() -> None:
+    import json
+    from pathlib import Path
+
+    dev = Path(__file__).resolve().parent.parent / "training" / "dev" / "dev.jsonl"
+    classifier = TokenClassifier.load(Path(__file__).resolve().parent.parent / "training" / "default-model")
+    for document in map(json.loads, dev.open()):
+        entities = classifier.predict([document["text"]])[0]
+        for before, after in itertools.pairwise(entities):
+            assert before.end <= after.start, (document["id"], before, after)

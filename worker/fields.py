@@ -323,6 +323,25 @@ def complete_values(text: str, entities: Sequence[EntitySpan]) -> list[EntitySpa
     return completed
 
 
+def without_overlaps(text: str, entities: Sequence[EntitySpan]) -> list[EntitySpan]:
+    """Completed spans may reach into each other ("Per Aagaard" and "Nymann" both grow to the whole
+    name): spans of one label that overlap become their union, and of two overlapping spans with
+    different labels the one with the higher score stays. Returned in document order."""
+    kept: list[EntitySpan] = []
+    for entity in sorted(entities, key=lambda e: (e.start, -e.end)):
+        if not kept or entity.start >= kept[-1].end:
+            kept.append(entity)
+            continue
+        previous = kept[-1]
+        if entity.label == previous.label:
+            end = max(previous.end, entity.end)
+            score = max(previous.score, entity.score)
+            kept[-1] = EntitySpan(previous.label, previous.start, end, text[previous.start : end], score)
+        elif entity.score > previous.score:
+            kept[-1] = entity
+    return kept
+
+
 def decode_fields(text: str, entities: Sequence[EntitySpan], schema: FieldSchema) -> list[EntitySpan]:
     merged = merge_split_values(text, entities, schema)
-    return keep_best_values(complete_values(text, merged), schema)
+    return keep_best_values(without_overlaps(text, complete_values(text, merged)), schema)
