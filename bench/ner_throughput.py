@@ -64,6 +64,26 @@ def timed(run: Callable[[], object]) -> float:
     return time.perf_counter() - started
 
 
+# Dense bf16 peaks (no sparsity) of the GPUs this project is benchmarked on.
+PEAK_TFLOPS = {"H100": 989.0, "H200": 989.0, "A100": 312.0, "L4": 121.0}
+
+
+def known_peak_tflops(device: str) -> float | None:
+    if not device.startswith("cuda") or not torch.cuda.is_available():
+        return None
+    name = torch.cuda.get_device_name(torch.device(device))
+    return next((peak for gpu, peak in PEAK_TFLOPS.items() if gpu in name), None)
+
+
+def flops_per_token(classifier: TokenClassifier, mean_length: float) -> float:
+    """2 x the non-embedding parameters (every weight one multiply-add per token) plus attention's
+    scores and weighted sum, 4 x layers x hidden x context, as in Kaplan et al. (2020)."""
+    config = classifier.model.config
+    embedding = sum(p.numel() for name, p in classifier.model.named_parameters() if "embeddings" in name)
+    parameters = sum(p.numel() for p in classifier.model.parameters()) - embedding
+    return 2 * parameters + 4 * config.num_hidden_layers * config.hidden_size * mean_length
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", type=Path, default=DEFAULT_MODEL_PATH)
@@ -82,6 +102,19 @@ def main() -> None:
         choices=[b for b in BACKENDS if b != "torch"],
         help="also time ours with this forward backend (cpu, fp32 model); repeatable",
     )
+    parser.add_argument(
+        "--also-precision",
+        action="append",
+        default=[],
+        choices=["fp32", "bf16", "fp16"],
+        help="also time ours (torch) in this precision beside --precision; repeatable",
+    )
+    parser.add_argument(
+        "--peak-tflops",
+        type=float,
+        default=None,
+        help="the device's dense peak for ours' dtype, for MFU (default: known GPUs, e.g. H100/H200 bf16 989)",
+    )
     parser.add_argument("--onnx-cache", type=Path, default=None, help="default: settings.data_dir/onnx")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
@@ -96,6 +129,8 @@ def main() -> None:
     if args.base_sized and onnx_cache is None:
         onnx_cache = model_dir / "onnx-cache"  # a throw-away model: keep its export out of data_dir
     extra: dict[str, TokenClassifier] = {}
+    for precision in dict.fromkeys(args.also_precision):
+        extra[precision] = TokenClassifier.load(model_dir, device=args.device, precision=precision)
     for backend in dict.fromkeys(args.backend):
         started = time.perf_counter()
         classifier = TokenClassifier.load(model_dir, backend=cast(Backend, backend), onnx_cache=onnx_cache)
@@ -152,6 +187,12 @@ def main() -> None:
         print(f"{engine:<6} incl. tokenize ({tokenize_s:.2f}s): {len(documents) / (ner_s + tokenize_s):.2f} docs/s")
     for name in ("B0", "B1"):
         print(f"{name}     {real_tokens / median[name]:,.0f} real tokens/s, {len(documents) / median[name]:.2f} docs/s")
+    flops = flops_per_token(ours, real_tokens / windows)
+    peak = args.peak_tflops or known_peak_tflops(args.device)
+    print(f"model FLOPs per real token (forward, incl. attention at the mean window length): {flops / 1e6:.1f}M")
+    if peak:
+        achieved = real_tokens / median["ours"] * flops / 1e12
+        print(f"MFU ours: {achieved:.2f} TFLOP/s of {peak:g} peak = {achieved / peak:.1%}")
     for engine in engines:
         ner_s = median[engine]
         for name in ("B0", "B1"):

@@ -27,7 +27,7 @@ class Settings(BaseSettings):
     model: Path = Field(default=DEFAULT_MODEL_PATH, description="Hugging Face token-classification checkpoint dir")
     device: str = Field(default="cpu", description="torch device for the ner worker: cpu, cuda, cuda:1")
     precision: Literal["auto", "fp32", "bf16", "fp16"] = Field(
-        default="auto", description="auto: bf16 on CUDA (fp16 without bf16), fp32 on CPU"
+        default="auto", description="auto: bf16 on CUDA (fp16 without bf16) and on CPUs with AMX/AVX512-BF16, else fp32"
     )
     compile_model: bool = Field(default=False, description="torch.compile the model (GPU workers)")
     backend: Literal["torch", "onnx", "onnx-int8"] = Field(

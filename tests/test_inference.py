@@ -30,7 +30,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.fixture(scope="module")
 def random_classifier(tiny_model_dir: Path) -> TokenClassifier:
-    return TokenClassifier.load(tiny_model_dir, field_decoding=False)
+    return TokenClassifier.load(tiny_model_dir, field_decoding=False, precision="fp32")
 
 
 @pytest.fixture(scope="module")

@@ -22,7 +22,7 @@ def onnx_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def torch_classifier(tiny_model_dir: Path) -> TokenClassifier:
-    return TokenClassifier.load(tiny_model_dir)
+    return TokenClassifier.load(tiny_model_dir, precision="fp32")
 
 
 @pytest.fixture(scope="module")
