@@ -276,7 +276,9 @@ def main(argv: list[str] | None = None) -> int:
     torch.set_num_threads(args.threads)
     seed_everything(args.seed)
     device = "cuda" if args.base is not None and torch.cuda.is_available() else "cpu"
-    steps = args.steps or (3200 if args.base is None else 3000)
+    # 5600 steps fill most of the 30-minute budget on 2 cores (25 min measured); against 3200 they lifted
+    # dev micro F1 from 0.729 to 0.747 raw (0.910 to 0.923 with field decoding).
+    steps = args.steps or (5600 if args.base is None else 3000)
     # 7e-4 was the fastest stable rate for the 4x256 encoder (2e-3 collapses to all-"O", 2.5e-4 is slower).
     lr = args.lr or (7e-4 if args.base is None else 5e-5)
     n_docs = args.docs or max(2000, steps * args.batch_size)
