@@ -137,6 +137,7 @@ def test_a_date_must_look_like_one_and_keeps_its_day() -> None:
     assert _completed("vagt kl. 15.00-19.00 hver dag", "15.00-19.00", "END_DATE") == []
     assert _completed("i 2024 m.v.", "2024", "START_DATE") == []
     assert _completed("fra 1/9-2023", "1/9-2023", "START_DATE") == [("START_DATE", "1/9-2023")]
+    assert _completed("fra 13/1 2023", "13/1 2023", "START_DATE") == [("START_DATE", "13/1 2023")]
 
 
 def test_a_persons_name_takes_its_capitalised_neighbours_on_the_same_line() -> None:
@@ -144,6 +145,8 @@ def test_a_persons_name_takes_its_capitalised_neighbours_on_the_same_line() -> N
         ("EMPLOYEE", "Per Aagaard Nymann")
     ]
     assert _completed("Kære Jonas Eriksen Bay\nVelkommen", "Eriksen", "EMPLOYEE") == [("EMPLOYEE", "Jonas Eriksen Bay")]
+    assert _completed("Hej Vibeke Koch\n", "Koch", "EMPLOYEE") == [("EMPLOYEE", "Vibeke Koch")]
+    assert _completed("Lønmodtager Fatima Storm", "Storm", "EMPLOYEE") == [("EMPLOYEE", "Fatima Storm")]
 
 
 def test_spans_that_grow_into_each_other_come_out_once() -> None:

@@ -102,58 +102,24 @@ def keep_best_values(entities: Sequence[EntitySpan], schema: FieldSchema) -> lis
 
 
 _LEGAL_FORM = re.compile(r"(?:ApS|A/S|I/S|IVS|K/S|P/S|AMBA|A\.m\.b\.a\.|SMBA|S\.m\.b\.a\.)", re.IGNORECASE)
-# Capitalised words that open a sentence or a form field rather than belong to a company's name.
-_NOT_NAME_WORDS = frozenset(
-    [
-        "mellem",
-        "hos",
-        "til",
-        "fra",
-        "for",
-        "med",
-        "og",
-        "af",
-        "i",
-        "ved",
-        "vi",
-        "du",
-        "din",
-        "jeres",
-        "kære",
-        "arbejdsgiver",
-        "arbejdsgiveren",
-        "virksomhed",
-        "virksomheden",
-        "firma",
-        "firmaet",
-        "navn",
-        "ansat",
-        "ansættende",
-        "undertegnede",
-        "parterne",
-        "part",
-        "den",
-        "det",
-        "de",
-        "en",
-        "et",
-        "som",
-        "overenskomst",
-        "aftale",
-        "kontrakt",
-        "ansættelsesbevis",
-        "ansættelseskontrakt",
-    ]
+# Capitalised words that open a sentence, a greeting or a form field rather than belong to a name.
+_NOT_NAME_TEXT = (
+    "mellem hos til fra for med og af i ved vi du din jeres kære arbejdsgiver arbejdsgiveren virksomhed "
+    "virksomheden firma firmaet navn ansat ansatte ansættende undertegnede parterne part den det de en et som "
+    "overenskomst aftale kontrakt ansættelsesbevis ansættelseskontrakt hej hejsa goddag hi dear medarbejder "
+    "medarbejderen medarbejderens lønmodtager lønmodtageren lønmodtagers funktionær funktionæren vedr "
+    "vedrørende att emne dato underskrift"
 )
+_NOT_NAME_WORDS = frozenset(_NOT_NAME_TEXT.split())
 _NAME_WORD = re.compile(r"(?:&|[A-ZÆØÅ][\w.\-'’]*)")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 _POSTCODE_END = re.compile(r"\b\d{4}$")
 _CITY_WORD = re.compile(r"[A-ZÆØÅ][\wæøå.\-]*")
 _MONTH = r"(?:jan|feb|mar|apr|maj|jun|jul|aug|sep|okt|nov|dec)[a-zæøå]*\.?"
 # What a date looks like in a contract: "1. marts 2024", "1/9-2023", "01.08.2024", "2024-09-01".
+_NUMERIC_DATE = r"(?:0?[1-9]|[12]\d|3[01])[./-](?:0?[1-9]|1[0-2])(?:[./-]| )(?:\d{4}|\d{2})\b"
 _DATE = re.compile(
-    rf"(?:\d{{1,2}}\.?\s*{_MONTH}(?:\s*\d{{2,4}})?|(?:0?[1-9]|[12]\d|3[01])[./-](?:0?[1-9]|1[0-2])[./-](?:\d{{4}}|\d{{2}})\b|\d{{4}}-[01]\d-[0-3]\d)",
-    re.IGNORECASE,
+    rf"(?:\d{{1,2}}\.?\s*{_MONTH}(?:\s*\d{{2,4}})?|{_NUMERIC_DATE}|\d{{4}}-[01]\d-[0-3]\d)", re.IGNORECASE
 )
 _STARTS_WITH_MONTH = re.compile(_MONTH, re.IGNORECASE)
 _DAY = re.compile(r"\d{1,2}\.")
