@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 import uuid
 from functools import lru_cache
+from typing import Any
 
 import structlog
 from celery import Task
@@ -127,9 +128,23 @@ def extract_document_task(self: Task, document_id: str) -> None:
     count_processed(JobStage.extract, len(pending))
 
 
+class ReconnectingBatches(Batches):
+    """celery-batches arms its flush timer once, on the first message; a broker reconnect restarts
+    the consumer and its timer, so the old timer never fires again and a partial batch would wait
+    until `flush_every` messages arrived (a short chaos run left 10 documents waiting that way).
+    The consumer asks every task for a fresh strategy when it restarts: drop the dead timer there."""
+
+    def Strategy(self, task: Task, app: Any, consumer: Any) -> Any:
+        stale = getattr(self, "_tref", None)
+        if stale is not None:
+            stale.cancel()
+        self._tref = None
+        return super().Strategy(task, app, consumer)
+
+
 @app.task(
     name=TASK_NAMES[JobStage.ner],
-    base=Batches,
+    base=ReconnectingBatches,
     # Cross-document batching: messages are buffered until `ner_flush_every` documents are waiting or
     # `ner_flush_interval_s` passed, then all their windows share length-sorted forward passes. The
     # ner worker's prefetch is raised to the same number so the buffer can fill (cli.processes).
