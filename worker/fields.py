@@ -1,16 +1,19 @@
 """Document-level decoding of contract fields, after the pipeline-equivalent word grouping.
 
 Token classification labels each word on its own; a contract's facts have structure it cannot see:
-one employer, one start date, one salary, and names whose words belong together. Two steps use that:
+one employer, one start date, one salary, and names whose words belong together. `decode_fields`
+uses that in this order:
 
-0. `complete_values`: a span the model cut short is completed to the form the schema gives the value:
-   a company's legal form ("ApS") takes the capitalised name words before it, working hours are a
-   number and its unit ("37" + "timer", never "timer/uge"), a workplace address runs from the street
-   to the city ("Restaurant Havneblik, Havnepladsen 2, 3000" -> "Havnepladsen 2, 3000 Helsingør").
 1. `merge_split_values`: words of one name that the model split between labels ("Fjordlys" EMPLOYER,
    "Boligadministration" EMPLOYEE, "ApS" EMPLOYER) or a single-valued value split by a stray B- tag
    ("kr." + "28.412,55") are one span, labelled by the words' weighted vote.
-2. `keep_best_values`: for a single-valued label only the mentions of the best-supported value stay
+2. `complete_values`: a span the model cut short is completed to the form the schema gives the value:
+   a company's legal form ("ApS") takes the capitalised name words before it, working hours are a
+   number and its unit ("37" + "timer", never "timer/uge"), a workplace address runs from the street
+   to the city ("Restaurant Havneblik, Havnepladsen 2, 3000" -> "Havnepladsen 2, 3000 Helsingør"), a
+   date must look like one, a person's name takes its capitalised neighbours.
+3. `without_overlaps`: spans that grew into each other become one.
+4. `keep_best_values`: for a single-valued label only the mentions of the best-supported value stay
    (the largest sum of mention scores, so a name that recurs in header, body and signature outweighs
    a one-off union, authority or client name). Every mention of that value is kept with its offsets.
 
@@ -186,6 +189,12 @@ _QUANTITIES = {
 _QUANTITIES["PROBATION_PERIOD"] = _QUANTITIES["NOTICE_PERIOD"]
 
 
+def _end_without_punctuation(word: tuple[int, str]) -> int:
+    """Where a word from `_word_after` ends once trailing `.,;:` are left out ("Helsingør," -> before ",")."""
+    end, text = word
+    return end - len(text) + len(text.rstrip(".,;:"))
+
+
 def _leading(word: str, pattern: re.Pattern[str]) -> int:
     """Length of the part of `word` the pattern takes in full ("timer/uge" -> 5), or 0."""
     part = re.split(r"[/,;:]", word)[0] if not pattern.fullmatch(word) else word
@@ -206,7 +215,7 @@ def _complete_quantity(text: str, entity: EntitySpan, quantity: _Quantity) -> En
             and (after := _word_after(text, end))
             and quantity.number.fullmatch(after[1].rstrip(".,;:"))
         ):
-            end = after[0] - len(after[1]) + len(after[1].rstrip(".,;:"))
+            end = _end_without_punctuation(after)
     elif has_number and not has_unit:
         after = _word_after(text, end)
         if after is not None and (taken := _leading(after[1], quantity.unit)):
@@ -231,10 +240,10 @@ def _complete_workplace(text: str, entity: EntitySpan) -> EntitySpan:
     if _POSTCODE_END.search(text[start:end]):
         after = _word_after(text, end)
         if after is not None and _CITY_WORD.fullmatch(after[1].rstrip(".,;:")):
-            end = after[0] - len(after[1]) + len(after[1].rstrip(".,;:"))
+            end = _end_without_punctuation(after)
     after = _word_after(text, end)
     if re.search(r"\b\d{4} [A-ZÆØÅ]\w*$", text[start:end]) and after and _DISTRICT.fullmatch(after[1].rstrip(".,;:")):
-        end = after[0] - len(after[1]) + len(after[1].rstrip(".,;:"))
+        end = _end_without_punctuation(after)
     return EntitySpan(entity.label, start, end, text[start:end], entity.score)
 
 
@@ -260,7 +269,7 @@ def _complete_person(text: str, entity: EntitySpan) -> EntitySpan:
         after = _word_after(text, end)
         if after is None or not _is_name_word(after[1].rstrip(".,;:")):
             break
-        end = after[0] - len(after[1]) + len(after[1].rstrip(".,;:"))
+        end = _end_without_punctuation(after)
         if end < after[0]:
             break  # punctuation after the word ends the name
     return EntitySpan(entity.label, start, end, text[start:end], entity.score)

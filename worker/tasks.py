@@ -82,6 +82,16 @@ def _retry_or_fail(task: Task, lease: Lease, code: str, exc: Exception) -> None:
     _fail(lease, code, message)
 
 
+def _claim_later(stage: JobStage, document_ids: list[uuid.UUID], exc: Exception) -> None:
+    """The database is down before the claim: wait (nothing else could be done meanwhile) and send
+    the messages again instead of letting them be acknowledged as failures."""
+    error = str(exc).splitlines()[0]
+    for document_id in document_ids:
+        log.warning("job.claim_deferred", document_id=str(document_id), stage=stage.value, error=error)
+    time.sleep(CLAIM_RETRY_S)
+    redeliver(stage, document_ids)
+
+
 def _fail(lease: Lease, code: str, message: str) -> None:
     with session_scope() as session:
         if fail_document(session, lease.document_id, lease.stage, code, message, lease=lease):
@@ -101,9 +111,7 @@ def extract_document_task(self: Task, document_id: str) -> None:
         with session_scope() as session:
             lease = begin_stage(session, uuid.UUID(document_id), JobStage.extract)
     except DATABASE_UNAVAILABLE as exc:
-        log.warning("job.claim_deferred", document_id=document_id, stage="extract", error=str(exc).splitlines()[0])
-        time.sleep(CLAIM_RETRY_S)  # the database is down: nothing else this slot could do meanwhile
-        redeliver(JobStage.extract, [uuid.UUID(document_id)])
+        _claim_later(JobStage.extract, [uuid.UUID(document_id)], exc)
         return
     if lease is None:
         return
@@ -156,19 +164,19 @@ def recognize_entities_task(requests: list[SimpleRequest]) -> None:
     settings = get_settings()
     leases: list[Lease] = []
     deferred: list[uuid.UUID] = []
+    unavailable: Exception | None = None
     for doc_id in dict.fromkeys(uuid.UUID(request.args[0]) for request in requests):
         try:
             with session_scope() as session:
                 lease = begin_stage(session, doc_id, JobStage.ner)
         except DATABASE_UNAVAILABLE as exc:
-            log.warning("job.claim_deferred", document_id=str(doc_id), stage="ner", error=str(exc).splitlines()[0])
             deferred.append(doc_id)
+            unavailable = exc
             continue
         if lease is not None:
             leases.append(lease)
-    if deferred:
-        time.sleep(CLAIM_RETRY_S)  # the database is down: nothing else this worker could do meanwhile
-        redeliver(JobStage.ner, deferred)
+    if unavailable is not None:
+        _claim_later(JobStage.ner, deferred, unavailable)
     if not leases:
         return
     classifier = get_classifier()  # outside the timer: loading the model once is not stage time
