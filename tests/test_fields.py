@@ -5,7 +5,14 @@ from __future__ import annotations
 
 import itertools
 
-from worker.fields import FieldSchema, complete_values, decode_fields, keep_best_values, merge_split_values
+from worker.fields import (
+    FieldSchema,
+    complete_values,
+    decode_fields,
+    keep_best_values,
+    merge_split_values,
+    period_end_dates,
+)
 from worker.inference import TokenClassifier
 from worker.spans import EntitySpan
 
@@ -122,6 +129,17 @@ def test_quantities_are_a_number_and_its_unit_without_a_glued_period() -> None:
     assert _completed("pension 7 % af lønnen", "%", "PENSION") == [("PENSION", "7 %")]
 
 
+def test_a_word_near_a_quantity_with_neither_number_nor_unit_is_no_quantity() -> None:
+    assert _completed("Prøvetid: Ingen", "Ingen", "PROBATION_PERIOD") == []
+    assert _completed("arbejdsgiveren betaler en tredjedel", "tredjedel", "PENSION") == []
+    assert _completed("med 3 måneders varsel, derefter", "derefter", "NOTICE_PERIOD") == []
+    # A number with its unit glued on is still the quantity.
+    assert _completed("Pension 12% af lønnen", "12%", "PENSION") == [("PENSION", "12%")]
+    assert _completed("prøvetid på tre måneder", "tre", "PROBATION_PERIOD") == [("PROBATION_PERIOD", "tre måneder")]
+    # The unit at a sentence's end, its full stop left out.
+    assert _completed("derefter 1 måned. Fra", "1", "NOTICE_PERIOD") == [("NOTICE_PERIOD", "1 måned")]
+
+
 def test_a_workplace_runs_from_the_street_to_the_city_and_its_district() -> None:
     text = "Arbejdsstedet er Restaurant Havneblik, Havnepladsen 2, 3000 Helsingør, hvor"
     assert _completed(text, "Restaurant Havneblik, Havnepladsen 2, 3000", "WORKPLACE") == [
@@ -129,6 +147,31 @@ def test_a_workplace_runs_from_the_street_to_the_city_and_its_district() -> None
     ]
     assert _completed("på Campusvej 55, 5230 Odense M fra", "Campusvej 55, 5230 Odense", "WORKPLACE") == [
         ("WORKPLACE", "Campusvej 55, 5230 Odense M")
+    ]
+
+
+def test_an_address_tagged_only_at_its_tail_takes_its_street_and_number() -> None:
+    text = "Kolding Sygehus, Sygehusvej 24, 6000 Kolding."
+    assert _completed(text, "6000 Kolding", "WORKPLACE") == [("WORKPLACE", "Sygehusvej 24, 6000 Kolding")]
+    text = "Regionshospitalet Gødstrup, Hospitalsparken 15, 7400 Herning, med tiltrædelse"
+    assert _completed(text, "Herning", "WORKPLACE") == [("WORKPLACE", "Hospitalsparken 15, 7400 Herning")]
+    text = "Dit faste arbejdssted er Bagsværd Hovedgade 141, 2880 Bagsværd, bortset fra"
+    assert _completed(text, "Hovedgade 141, 2880 Bagsværd", "WORKPLACE") == [
+        ("WORKPLACE", "Bagsværd Hovedgade 141, 2880 Bagsværd")
+    ]
+    # A form's label before the street is not part of its name.
+    text = "Arbejdssted\tStrandmarksvej 41, 2650 Hvidovre"
+    assert _completed(text, "Strandmarksvej 41, 2650 Hvidovre", "WORKPLACE") == [
+        ("WORKPLACE", "Strandmarksvej 41, 2650 Hvidovre")
+    ]
+
+
+def test_the_next_item_number_of_a_numbered_list_is_not_part_of_a_value() -> None:
+    text = "5. Ansættelsesdato: 15. januar 2025\n6. Ansættelsens karakter"
+    assert _completed(text, "15. januar 2025\n6", "START_DATE") == [("START_DATE", "15. januar 2025")]
+    text = "3. Arbejdssted: Ålbækvej 112, 7500 Holstebro\n4. Stillingsbetegnelse"
+    assert _completed(text, "Ålbækvej 112, 7500 Holstebro\n4", "WORKPLACE") == [
+        ("WORKPLACE", "Ålbækvej 112, 7500 Holstebro")
     ]
 
 
@@ -147,6 +190,26 @@ def test_a_persons_name_takes_its_capitalised_neighbours_on_the_same_line() -> N
     assert _completed("Kære Jonas Eriksen Bay\nVelkommen", "Eriksen", "EMPLOYEE") == [("EMPLOYEE", "Jonas Eriksen Bay")]
     assert _completed("Hej Vibeke Koch\n", "Koch", "EMPLOYEE") == [("EMPLOYEE", "Vibeke Koch")]
     assert _completed("Lønmodtager Fatima Storm", "Storm", "EMPLOYEE") == [("EMPLOYEE", "Fatima Storm")]
+
+
+def test_the_date_that_closes_a_period_opened_by_the_start_date_is_the_end_date() -> None:
+    def ends(text: str, start: str) -> list[str]:
+        found = period_end_dates(text, [span(text, start, "START_DATE")])
+        return [e.text for e in found if e.label == "END_DATE"]
+
+    assert ends("Ansættelsesperiode: 01.03.2025 - 28.02.2026\n", "01.03.2025") == ["28.02.2026"]
+    assert ends("ansat i perioden 1. maj 2025 til og med den 31. juli 2025.", "1. maj 2025") == ["31. juli 2025"]
+    assert ends("fra 2025-02-01 – 2027-01-31", "2025-02-01") == ["2027-01-31"]
+    # Not a period: the next date is on another line, or is no date at all.
+    assert ends("Tiltrædelse: 1. maj 2025 -\n31. juli 2025", "1. maj 2025") == []
+    assert ends("fra 1. maj 2025 til kl. 16", "1. maj 2025") == []
+
+
+def test_a_date_the_model_already_labelled_is_not_taken_for_the_end_of_a_period() -> None:
+    text = "i perioden 1. maj 2025 til 31. juli 2025"
+    labelled = [span(text, "1. maj 2025", "START_DATE"), span(text, "31. juli 2025", "START_DATE", 0.4)]
+
+    assert period_end_dates(text, labelled) == labelled
 
 
 def test_spans_that_grow_into_each_other_come_out_once() -> None:

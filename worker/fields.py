@@ -9,11 +9,15 @@ uses that in this order:
    ("kr." + "28.412,55") are one span, labelled by the words' weighted vote.
 2. `complete_values`: a span the model cut short is completed to the form the schema gives the value:
    a company's legal form ("ApS") takes the capitalised name words before it, working hours are a
-   number and its unit ("37" + "timer", never "timer/uge"), a workplace address runs from the street
-   to the city ("Restaurant Havneblik, Havnepladsen 2, 3000" -> "Havnepladsen 2, 3000 Helsingør"), a
-   date must look like one, a person's name takes its capitalised neighbours.
-3. `without_overlaps`: spans that grew into each other become one.
-4. `keep_best_values`: for a single-valued label only the mentions of the best-supported value stay
+   number and its unit ("37" + "timer", never "timer/uge") and a word with neither ("ingen",
+   "derefter") is no quantity, a workplace address runs from the street to the city ("Restaurant
+   Havneblik, Havnepladsen 2, 3000" -> "Havnepladsen 2, 3000 Helsingør"; "6000 Kolding" takes the
+   "Sygehusvej 24, " before it), a date must look like one, a person's name takes its capitalised
+   neighbours, and no value ends in the next item number of a numbered list ("15. januar 2025\n6").
+3. `period_end_dates`: a start date that opens a period ("01.03.2025 - 28.02.2026") makes the date
+   that closes it the END_DATE, where the model left that date untagged.
+4. `without_overlaps`: spans that grew into each other become one.
+5. `keep_best_values`: for a single-valued label only the mentions of the best-supported value stay
    (the largest sum of mention scores, so a name that recurs in header, body and signature outweighs
    a one-off union, authority or client name). Every mention of that value is kept with its offsets.
 
@@ -201,11 +205,13 @@ def _leading(word: str, pattern: re.Pattern[str]) -> int:
     return len(part) if pattern.fullmatch(part) else 0
 
 
-def _complete_quantity(text: str, entity: EntitySpan, quantity: _Quantity) -> EntitySpan:
+def _complete_quantity(text: str, entity: EntitySpan, quantity: _Quantity) -> EntitySpan | None:
     start, end = entity.start, entity.end
     words = entity.text.split()
     has_number = any(quantity.number.fullmatch(w.rstrip(".,")) for w in words)
     has_unit = any(_leading(w, quantity.unit) for w in words)
+    if not has_number and not has_unit and not re.search(r"\d", entity.text):
+        return None  # "ingen", "ikke", "derefter": a word near a quantity, not the quantity
     if has_unit and not has_number:
         before = _word_before(text, start)
         if before is not None and quantity.number.fullmatch(before[1]):
@@ -218,7 +224,9 @@ def _complete_quantity(text: str, entity: EntitySpan, quantity: _Quantity) -> En
             end = _end_without_punctuation(after)
     elif has_number and not has_unit:
         after = _word_after(text, end)
-        if after is not None and (taken := _leading(after[1], quantity.unit)):
+        if after is not None and (
+            taken := _leading(after[1], quantity.unit) or _leading(after[1].rstrip(".,;:"), quantity.unit)
+        ):
             end = after[0] - len(after[1]) + taken
         elif quantity.unit_first and (before := _word_before(text, start)) and quantity.unit.fullmatch(before[1]):
             start = before[0]
@@ -229,6 +237,38 @@ def _complete_quantity(text: str, entity: EntitySpan, quantity: _Quantity) -> En
     return EntitySpan(entity.label, start, end, text[start:end], entity.score)
 
 
+# Before a postcode on the same line: "Sygehusvej 24, ", "Nørre Allé 5, 2. th., ".
+_STREET_BEFORE = re.compile(
+    r"[A-ZÆØÅ][\w.\-]*(?:[^\S\n]+[A-ZÆØÅ][\w.\-]*){0,2}[^\S\n]+\d+[A-Za-z]?"
+    r"(?:,[^\S\n]*\d+\.?(?:[^\S\n]*(?:sal|th|tv|mf)\.?)?)?,?[^\S\n]*$"
+)
+_STREET_START = re.compile(r"[A-ZÆØÅ][\w.\-]*(?:[^\S\n]+[A-ZÆØÅ][\w.\-]*)*[^\S\n]+\d")
+
+
+_PLACE_LABELS = frozenset(
+    ("arbejdssted", "arbejdsstedet", "tjenestested", "tjenestestedet", "arbejdsplads", "arbejdspladsen", "adresse")
+)
+
+
+def _address_start(text: str, start: int) -> int:
+    """Where the address really starts when the model tagged only its tail: a city takes its
+    postcode, a postcode its street and number ("6000 Kolding" -> "Sygehusvej 24, 6000 Kolding"),
+    and a street the capitalised first words of its name ("Hovedgade 141" -> "Bagsværd Hovedgade 141")."""
+    line_start = text.rfind("\n", 0, start) + 1
+    if not text[start].isdigit() and (postcode := re.search(r"\b\d{4}[^\S\n]+$", text[line_start:start])):
+        start = line_start + postcode.start()
+    if re.match(r"\d{4}\b", text[start:]) and (street := _STREET_BEFORE.search(text[line_start:start])):
+        start = line_start + street.start()
+    if _STREET_START.match(text, start):
+        for _ in range(2):
+            # One plain space only: a tab or a colon separates a form's label from the address.
+            before = re.search(r"(\S+) $", text[max(0, start - 40) : start])
+            if before is None or not _is_name_word(before.group(1)) or before.group(1).casefold() in _PLACE_LABELS:
+                break
+            start -= len(before.group(0))
+    return start
+
+
 def _complete_workplace(text: str, entity: EntitySpan) -> EntitySpan:
     start, end = entity.start, entity.end
     segments = entity.text.split(",")
@@ -237,6 +277,7 @@ def _complete_workplace(text: str, entity: EntitySpan) -> EntitySpan:
         start += len(segments[0]) + 1
         segments = segments[1:]
     start += len(text[start:end]) - len(text[start:end].lstrip())
+    start = _address_start(text, start)
     if _POSTCODE_END.search(text[start:end]):
         after = _word_after(text, end)
         if after is not None and _CITY_WORD.fullmatch(after[1].rstrip(".,;:")):
@@ -279,9 +320,21 @@ def _is_name_word(word: str) -> bool:
     return bool(re.fullmatch(r"[A-ZÆØÅ][a-zæøåéü\-]+", word)) and word.casefold() not in _NOT_NAME_WORDS
 
 
+# A numbered list's next item number, swallowed at the end of a value: "15. januar 2025\n6".
+_NEXT_ITEM_NUMBER = re.compile(r"\s*\n[^\S\n]*\d{1,2}\.?$")
+
+
+def _without_next_item_number(text: str, entity: EntitySpan) -> EntitySpan:
+    number = _NEXT_ITEM_NUMBER.search(entity.text)
+    if number is None or number.start() == 0:
+        return entity
+    end = entity.start + number.start()
+    return EntitySpan(entity.label, entity.start, end, text[entity.start : end], entity.score)
+
+
 def complete_values(text: str, entities: Sequence[EntitySpan]) -> list[EntitySpan]:
     completed: list[EntitySpan] = []
-    for entity in entities:
+    for entity in map(lambda e: _without_next_item_number(text, e), entities):
         repaired: EntitySpan | None = entity
         if entity.label == "EMPLOYER":
             repaired = _complete_employer(text, entity)
@@ -296,6 +349,26 @@ def complete_values(text: str, entities: Sequence[EntitySpan]) -> list[EntitySpa
         if repaired is not None and repaired.start < repaired.end:
             completed.append(repaired)
     return completed
+
+
+# Between the two dates of a period: "1.3.2025 - 28.2.2026", "fra 1. maj til og med den 31. juli".
+_PERIOD_SEPARATOR = re.compile(r"[^\S\n]*(?:–|—|-|til og med|til)[^\S\n]+(?:den[^\S\n]+)?", re.IGNORECASE)
+
+
+def period_end_dates(text: str, entities: Sequence[EntitySpan]) -> list[EntitySpan]:
+    """A start date that opens a period ("Ansættelsesperiode: 01.03.2025 - 28.02.2026") names the
+    employment's end in the same breath; the model often tags the first date and misses the second.
+    The date right after the separator becomes an END_DATE unless something already claims it."""
+    found: list[EntitySpan] = []
+    for entity in entities:
+        if entity.label != "START_DATE":
+            continue
+        separator = _PERIOD_SEPARATOR.match(text, entity.end)
+        date = _DATE.match(text, separator.end()) if separator else None
+        if date is None or any(e.start < date.end() and date.start() < e.end for e in entities):
+            continue
+        found.append(EntitySpan("END_DATE", date.start(), date.end(), date.group(), entity.score))
+    return [*entities, *found]
 
 
 def without_overlaps(text: str, entities: Sequence[EntitySpan]) -> list[EntitySpan]:
@@ -319,4 +392,5 @@ def without_overlaps(text: str, entities: Sequence[EntitySpan]) -> list[EntitySp
 
 def decode_fields(text: str, entities: Sequence[EntitySpan], schema: FieldSchema) -> list[EntitySpan]:
     merged = merge_split_values(text, entities, schema)
-    return keep_best_values(without_overlaps(text, complete_values(text, merged)), schema)
+    completed = period_end_dates(text, complete_values(text, merged))
+    return keep_best_values(without_overlaps(text, completed), schema)
