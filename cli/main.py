@@ -454,7 +454,15 @@ def evaluate(
 
     settings = get_settings()
     field_decoding = settings.field_decoding and not raw
-    report = run_evaluation(gold, model or settings.model, device=settings.device, field_decoding=field_decoding)
+    # Scored the way the app runs the model: its configured backend and precision.
+    report = run_evaluation(
+        gold,
+        model or settings.model,
+        device=settings.device,
+        backend=settings.backend,
+        field_decoding=field_decoding,
+        precision=settings.precision,
+    )
     typer.echo(json.dumps(report, indent=2, ensure_ascii=False) if as_json else format_report(report))
 
 

@@ -89,11 +89,14 @@ def predict_model(
     device: str = "cpu",
     backend: str = "torch",
     field_decoding: bool = True,
+    precision: str = "auto",
 ) -> list[list[tuple[str, str]]]:
     from worker.inference import TokenClassifier
     from worker.onnx_runtime import Backend
 
-    clf = TokenClassifier.load(model_path, device=device, backend=cast(Backend, backend), field_decoding=field_decoding)
+    clf = TokenClassifier.load(
+        model_path, device=device, backend=cast(Backend, backend), precision=precision, field_decoding=field_decoding
+    )
     return [[(e.label, e.text) for e in doc] for doc in clf.predict(texts)]
 
 
@@ -103,6 +106,7 @@ def evaluate(
     device: str = "cpu",
     backend: str = "torch",
     field_decoding: bool = True,
+    precision: str = "auto",
 ) -> dict[str, Any]:
     """Model and rule baseline side by side on one gold file; JSON-serialisable. Without
     `field_decoding` the model's entities are the raw word groups (worker.fields)."""
@@ -110,13 +114,14 @@ def evaluate(
     gold = [as_set(d.entities) for d in docs]
     texts = [d.text for d in docs]
     systems: dict[str, Callable[[], list[list[tuple[str, str]]]]] = {
-        "model": lambda: predict_model(model_path, texts, device, backend, field_decoding),
+        "model": lambda: predict_model(model_path, texts, device, backend, field_decoding, precision),
         "rule_baseline": lambda: [rule_baseline.predict(t) for t in texts],
     }
     report: dict[str, Any] = {
         "gold": str(gold_path),
         "model_path": str(model_path),
         "backend": backend,
+        "precision": precision,
         "field_decoding": field_decoding,
         "documents": len(docs),
     }
@@ -169,9 +174,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--raw", action="store_true", help="score the raw word groups, without field decoding (worker.fields)"
     )
+    ap.add_argument(
+        "--precision", default="auto", choices=["auto", "fp32", "bf16", "fp16"], help="torch backend's dtype"
+    )
     ap.add_argument("--json", type=Path, default=None, help="write the full report (with errors) here")
     args = ap.parse_args(argv)
-    report = evaluate(args.gold, args.model, args.device, args.backend, field_decoding=not args.raw)
+    report = evaluate(
+        args.gold, args.model, args.device, args.backend, field_decoding=not args.raw, precision=args.precision
+    )
     print(format_report(report))
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
