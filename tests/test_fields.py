@@ -181,6 +181,11 @@ def test_a_date_must_look_like_one_and_keeps_its_day() -> None:
     assert _completed("i 2024 m.v.", "2024", "START_DATE") == []
     assert _completed("fra 1/9-2023", "1/9-2023", "START_DATE") == [("START_DATE", "1/9-2023")]
     assert _completed("fra 13/1 2023", "13/1 2023", "START_DATE") == [("START_DATE", "13/1 2023")]
+    text = "Pr. 1. oktober 2024 overgår du til"
+    assert _completed(text, "1. oktober 2024 overgår", "START_DATE") == [("START_DATE", "1. oktober 2024")]
+    assert _completed("ansat den 1.\noktober 2024", "1.\noktober 2024", "START_DATE") == [
+        ("START_DATE", "1.\noktober 2024")
+    ]
 
 
 def test_a_persons_name_takes_its_capitalised_neighbours_on_the_same_line() -> None:

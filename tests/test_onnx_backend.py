@@ -20,19 +20,21 @@ def onnx_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("onnx-cache")
 
 
+# The raw word groups: a backend's job ends at the probabilities, and field decoding (tested in
+# test_fields.py) would drop most of what a random model labels.
 @pytest.fixture(scope="module")
 def torch_classifier(tiny_model_dir: Path) -> TokenClassifier:
-    return TokenClassifier.load(tiny_model_dir, precision="fp32")
+    return TokenClassifier.load(tiny_model_dir, precision="fp32", field_decoding=False)
 
 
 @pytest.fixture(scope="module")
 def onnx_classifier(tiny_model_dir: Path, onnx_cache: Path) -> TokenClassifier:
-    return TokenClassifier.load(tiny_model_dir, backend="onnx", onnx_cache=onnx_cache)
+    return TokenClassifier.load(tiny_model_dir, backend="onnx", onnx_cache=onnx_cache, field_decoding=False)
 
 
 @pytest.fixture(scope="module")
 def int8_classifier(tiny_model_dir: Path, onnx_cache: Path) -> TokenClassifier:
-    return TokenClassifier.load(tiny_model_dir, backend="onnx-int8", onnx_cache=onnx_cache)
+    return TokenClassifier.load(tiny_model_dir, backend="onnx-int8", onnx_cache=onnx_cache, field_decoding=False)
 
 
 def _texts() -> list[str]:
@@ -92,7 +94,7 @@ def test_the_export_is_cached_by_weights_hash_outside_the_model_dir(
     assert not list(tiny_model_dir.glob("**/*.onnx"))
     stamp = path.stat().st_mtime_ns
 
-    again = TokenClassifier.load(tiny_model_dir, backend="onnx-int8", onnx_cache=onnx_cache)
+    again = TokenClassifier.load(tiny_model_dir, backend="onnx-int8", onnx_cache=onnx_cache, field_decoding=False)
 
     assert again.onnx is not None and again.onnx.path == path and path.stat().st_mtime_ns == stamp
 

@@ -12,8 +12,9 @@ uses that in this order:
    number and its unit ("37" + "timer", never "timer/uge") and a word with neither ("ingen",
    "derefter") is no quantity, a workplace address runs from the street to the city ("Restaurant
    Havneblik, Havnepladsen 2, 3000" -> "Havnepladsen 2, 3000 Helsingør"; "6000 Kolding" takes the
-   "Sygehusvej 24, " before it), a date must look like one, a person's name takes its capitalised
-   neighbours, and no value ends in the next item number of a numbered list ("15. januar 2025\n6").
+   "Sygehusvej 24, " before it), a date must look like one and is the date alone, a person's name
+   takes its capitalised neighbours, and no value ends in the next item number of a numbered list
+   ("15. januar 2025\n6").
 3. `period_end_dates`: a start date that opens a period ("01.03.2025 - 28.02.2026") makes the date
    that closes it the END_DATE, where the model left that date untagged.
 4. `without_overlaps`: spans that grew into each other become one.
@@ -294,9 +295,11 @@ def _complete_date(text: str, entity: EntitySpan) -> EntitySpan | None:
         before = _word_before(text, start)
         if before is not None and _DAY.fullmatch(before[1]):
             start = before[0]
-    if not _DATE.search(text[start : entity.end]):
+    date = _DATE.search(text, start, entity.end)
+    if date is None:
         return None  # a time of day, a bare year or month, "m.v.": not a date
-    return EntitySpan(entity.label, start, entity.end, text[start : entity.end], entity.score)
+    # The date alone: not the "den" before it or the verb after it ("1. oktober 2024 overgår").
+    return EntitySpan(entity.label, date.start(), date.end(), date.group(), entity.score)
 
 
 def _complete_person(text: str, entity: EntitySpan) -> EntitySpan:
