@@ -134,9 +134,9 @@ _DAY = re.compile(r"\d{1,2}\.")
 _DISTRICT = re.compile(r"(?:C|K|M|N|S|V|Ø|NV|NØ|SV|SØ)")
 
 
-def _word_before(text: str, position: int) -> tuple[int, str] | None:
-    """The word ending right before `position` across spaces on the same line, with its start."""
-    match = re.search(r"(\S+)[^\S\n]+$", text[max(0, position - 80) : position])
+def _word_before(text: str, position: int, gap: str = r"[^\S\n]+") -> tuple[int, str] | None:
+    """The word ending right before `position` across `gap` (spaces on the same line), with its start."""
+    match = re.search(rf"(\S+){gap}$", text[max(0, position - 80) : position])
     if match is None:
         return None
     return position - len(match.group(0)), match.group(1)
@@ -263,10 +263,10 @@ def _address_start(text: str, start: int) -> int:
     if _STREET_START.match(text, start):
         for _ in range(2):
             # One plain space only: a tab or a colon separates a form's label from the address.
-            before = re.search(r"(\S+) $", text[max(0, start - 40) : start])
-            if before is None or not _is_name_word(before.group(1)) or before.group(1).casefold() in _PLACE_LABELS:
+            before = _word_before(text, start, gap=" ")
+            if before is None or not _is_name_word(before[1]) or before[1].casefold() in _PLACE_LABELS:
                 break
-            start -= len(before.group(0))
+            start = before[0]
     return start
 
 
@@ -337,7 +337,7 @@ def _without_next_item_number(text: str, entity: EntitySpan) -> EntitySpan:
 
 def complete_values(text: str, entities: Sequence[EntitySpan]) -> list[EntitySpan]:
     completed: list[EntitySpan] = []
-    for entity in map(lambda e: _without_next_item_number(text, e), entities):
+    for entity in (_without_next_item_number(text, e) for e in entities):
         repaired: EntitySpan | None = entity
         if entity.label == "EMPLOYER":
             repaired = _complete_employer(text, entity)
