@@ -5,8 +5,10 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from api.batches import router as batches_router
+from api.documents import router as documents_router
+from api.entities import router as entities_router
+from api.health import router as health_router
 from api.metrics import router as metrics_router
-from api.routes import router
 from api.web import router as web_router
 from api.webhooks import router as webhooks_router
 from models.settings import get_settings
@@ -21,7 +23,9 @@ def create_app() -> FastAPI:
         version="0.1.0",
         description="Upload Danish contracts; query the entities found in them.",
     )
-    application.include_router(router)
+    application.include_router(documents_router)
+    application.include_router(entities_router)
+    application.include_router(health_router)
     application.include_router(webhooks_router)
     application.include_router(batches_router)
     application.include_router(metrics_router)

@@ -4,21 +4,20 @@ manifest, close it so that `batch.done` fires when its last document ends."""
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, HTTPException, status
+from fastapi import APIRouter, HTTPException, status
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from api.auth import Caller, CallerDep
-from api.deps import get_session
+from api.deps import SessionDep
 from api.idempotency import IdempotencyKeyHeader, claim
 from models.batches import batch_report, close_batch, open_batch, tenant_batch
 from models.idempotency import request_fingerprint
 
 router = APIRouter()
-SessionDep = Annotated[Session, Depends(get_session)]
 
 
 class BatchIn(BaseModel):

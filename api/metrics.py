@@ -11,20 +11,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from typing import Annotated
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Response
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from api.deps import get_session
+from api.deps import SessionDep
 from models.schema import Document, DocumentStatus, Job, JobStage, JobState, utcnow
 
 router = APIRouter()
-SessionDep = Annotated[Session, Depends(get_session)]
 
 
 def pipeline_state_metrics(session: Session, now: datetime | None = None) -> list[Metric]:

@@ -1,4 +1,4 @@
-"""Response bodies of the HTTP API."""
+"""Response bodies of the HTTP API, and how a document or entity row becomes one."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
+
+from models.schema import Document, Entity
 
 
 class Accepted(BaseModel):
@@ -89,3 +91,39 @@ class DocumentPage(BaseModel):
 class Problem(BaseModel):
     code: str
     detail: str
+
+
+def _seconds(later: datetime | None, earlier: datetime | None) -> float | None:
+    if later is None or earlier is None:
+        return None
+    return round((later - earlier).total_seconds(), 3)
+
+
+def document_out(document: Document) -> DocumentOut:
+    timings = StageTimings(
+        queued_s=_seconds(document.extract_started_at, document.created_at),
+        extract_s=_seconds(document.extract_finished_at, document.extract_started_at),
+        waiting_for_ner_s=_seconds(document.ner_started_at, document.extract_finished_at),
+        ner_s=_seconds(document.ner_finished_at, document.ner_started_at),
+        total_s=_seconds(document.finished_at, document.created_at),
+    )
+    fields = {k: getattr(document, k) for k in DocumentOut.model_fields if k not in ("timings", "metadata")}
+    return DocumentOut.model_validate({**fields, "metadata": document.meta, "timings": timings})
+
+
+def entity_out(entity: Entity) -> EntityOut:
+    return EntityOut(
+        value_date=entity.value_date,
+        value_number=entity.value_number,
+        value_unit=entity.value_unit,
+        value_period=entity.value_period,
+        id=entity.id,
+        document_id=entity.document_id,
+        label=entity.label,
+        text=entity.text,
+        start=entity.start_char,
+        end=entity.end_char,
+        page=entity.page,
+        score=entity.score,
+        model_id=entity.model_id,
+    )

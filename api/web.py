@@ -19,24 +19,22 @@ import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Request, status
+from fastapi import APIRouter, Form, HTTPException, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
-from sqlalchemy.orm import Session
 
-from api.auth import API_KEY_COOKIE, Caller, identify_caller
-from api.deps import get_session
-from api.routes import document_out, get_contract_card, get_document, get_document_entities, get_document_text
-from api.schemas import EntityOut
-from models.queries import recent_documents
-from models.schema import DocumentStatus
+from api.auth import API_KEY_COOKIE, identify_caller
+from api.deps import SessionDep
+from api.schemas import EntityOut, document_out, entity_out
+from models.contract_card import card_as_dict
+from models.queries import document_entities, recent_documents, tenant_document
+from models.schema import ContractCard, DocumentStatus
 from models.settings import get_settings
 from models.tenancy import authenticate
 
 router = APIRouter(include_in_schema=False)
-SessionDep = Annotated[Session, Depends(get_session)]
 templates = Jinja2Templates(directory=Path(__file__).resolve().parent / "templates")
 
 RECENT_DOCUMENTS = 50
@@ -125,15 +123,6 @@ def highlighted_segments(text: str, entities: Sequence[EntityOut], page_starts: 
     return segments
 
 
-def _card_or_none(session: Session, caller: Caller, document_id: uuid.UUID) -> dict[str, Any] | None:
-    try:
-        return get_contract_card(session, caller, document_id)
-    except HTTPException as exc:
-        if exc.status_code == status.HTTP_409_CONFLICT:  # no card until the document is done
-            return None
-        raise
-
-
 def _sign_in() -> RedirectResponse:
     return RedirectResponse("/login", status_code=status.HTTP_303_SEE_OTHER)
 
@@ -200,16 +189,15 @@ def document_page(request: Request, session: SessionDep, document_id: uuid.UUID)
     caller = identify_caller(request, session)
     if caller is None:
         return _sign_in()
-    document = get_document(session, caller, document_id)
-    try:
-        text = get_document_text(session, caller, document_id)
-    except HTTPException as exc:
-        if exc.status_code != status.HTTP_409_CONFLICT:  # 409: no text until extraction finished
-            raise
-        text = None
-    entities = get_document_entities(session, caller, document_id)
+    row = tenant_document(session, caller.tenant_id, document_id)
+    if row is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such document")
+    document = document_out(row)
+    text = row.text  # None until extraction finished
+    entities = [entity_out(e) for e in document_entities(session, document_id)]
+    stored_card = session.get(ContractCard, document_id)  # None until the document is done
+    card = card_as_dict(stored_card) if stored_card is not None else None
     labels = sorted({e.label for e in entities})
-    card = _card_or_none(session, caller, document_id)
     context = {
         "signed_in": caller.api_key_id is not None,
         "document": document,

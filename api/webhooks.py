@@ -9,12 +9,12 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Response, status
+from fastapi import APIRouter, HTTPException, Query, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
 from api.auth import Caller, CallerDep
-from api.deps import get_session
+from api.deps import SessionDep
 from models.schema import WebhookSubscription
 from models.settings import get_settings
 from models.webhooks import (
@@ -27,7 +27,6 @@ from models.webhooks import (
 )
 
 router = APIRouter(prefix="/v1/webhooks", tags=["webhooks"])
-SessionDep = Annotated[Session, Depends(get_session)]
 EventName = Literal["document.done", "document.failed", "batch.done"]
 
 

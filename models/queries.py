@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -114,3 +115,10 @@ def after_cursor(query: Select[Document, ContractCard], cursor: str) -> Select[D
     return query.where(
         or_(Document.created_at > created_at, and_(Document.created_at == created_at, Document.id > last_id))
     )
+
+
+def document_entities(session: Session, document_id: uuid.UUID) -> Sequence[Entity]:
+    """A document's entities in text order (ties: the order they were found)."""
+    return session.scalars(
+        select(Entity).where(Entity.document_id == document_id).order_by(Entity.start_char, Entity.id)
+    ).all()

@@ -1,4 +1,5 @@
-"""Routes: a few lines each that validate input, call `models` functions and shape the answer."""
+"""Document routes: upload, list and filter, export, read one document (its text, entities and card),
+reprocess and erase. A few lines each: validate input, call `models` functions, shape the answer."""
 
 from __future__ import annotations
 
@@ -10,70 +11,31 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, Response, UploadFile, status
 from fastapi.responses import StreamingResponse
-from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from api.auth import Caller, CallerDep
-from api.deps import get_session
+from api.deps import SessionDep
 from api.export import export_rows
 from api.idempotency import IdempotencyKeyHeader, claim
-from api.schemas import Accepted, DocumentOut, DocumentPage, DocumentTextOut, EntityOut, EntityPage, StageTimings
-from models.broker import get_celery, publish_jobs
+from api.schemas import Accepted, DocumentOut, DocumentPage, DocumentTextOut, EntityOut, document_out, entity_out
+from models.broker import publish_jobs
 from models.contract_card import card_as_dict
 from models.idempotency import request_fingerprint
 from models.intake import RejectedUpload, submit_document
 from models.queries import (
     DocumentFilter,
     after_cursor,
+    document_entities,
     encode_cursor,
     filtered_documents,
     tenant_document,
-    tenant_entities,
 )
-from models.queue_health import stuck_jobs
 from models.reprocess import ReprocessRefused, reprocess_document
-from models.schema import ContractCard, Document, DocumentStatus, Entity, JobStage
+from models.schema import ContractCard, Document, DocumentStatus, JobStage
 from models.settings import get_settings
 
 router = APIRouter()
-SessionDep = Annotated[Session, Depends(get_session)]
 _CHUNK = 1 << 20
-
-
-def _seconds(later: datetime | None, earlier: datetime | None) -> float | None:
-    if later is None or earlier is None:
-        return None
-    return round((later - earlier).total_seconds(), 3)
-
-
-def document_out(document: Document) -> DocumentOut:
-    timings = StageTimings(
-        queued_s=_seconds(document.extract_started_at, document.created_at),
-        extract_s=_seconds(document.extract_finished_at, document.extract_started_at),
-        waiting_for_ner_s=_seconds(document.ner_started_at, document.extract_finished_at),
-        ner_s=_seconds(document.ner_finished_at, document.ner_started_at),
-        total_s=_seconds(document.finished_at, document.created_at),
-    )
-    fields = {k: getattr(document, k) for k in DocumentOut.model_fields if k not in ("timings", "metadata")}
-    return DocumentOut.model_validate({**fields, "metadata": document.meta, "timings": timings})
-
-
-def entity_out(entity: Entity) -> EntityOut:
-    return EntityOut(
-        value_date=entity.value_date,
-        value_number=entity.value_number,
-        value_unit=entity.value_unit,
-        value_period=entity.value_period,
-        id=entity.id,
-        document_id=entity.document_id,
-        label=entity.label,
-        text=entity.text,
-        start=entity.start_char,
-        end=entity.end_char,
-        page=entity.page,
-        score=entity.score,
-        model_id=entity.model_id,
-    )
 
 
 def _read_limited(upload: UploadFile, limit: int) -> bytes:
@@ -264,10 +226,7 @@ def get_contract_card(session: SessionDep, caller: CallerDep, document_id: uuid.
 @router.get("/v1/documents/{document_id}/entities", response_model=list[EntityOut])
 def get_document_entities(session: SessionDep, caller: CallerDep, document_id: uuid.UUID) -> list[EntityOut]:
     _document_or_404(session, caller, document_id)
-    rows = session.scalars(
-        select(Entity).where(Entity.document_id == document_id).order_by(Entity.start_char, Entity.id)
-    )
-    return [entity_out(e) for e in rows]
+    return [entity_out(e) for e in document_entities(session, document_id)]
 
 
 @router.get("/v1/documents/{document_id}/text", response_model=DocumentTextOut)
@@ -276,53 +235,3 @@ def get_document_text(session: SessionDep, caller: CallerDep, document_id: uuid.
     if document.text is None:
         raise HTTPException(status.HTTP_409_CONFLICT, f"no text yet: the document is {document.status.value}")
     return DocumentTextOut(text=document.text.text, page_starts=document.text.page_starts)
-
-
-@router.get("/v1/entities", response_model=EntityPage)
-def list_entities(
-    session: SessionDep,
-    caller: CallerDep,
-    label: str | None = None,
-    document_id: uuid.UUID | None = None,
-    cursor: Annotated[str | None, Query(description="next_cursor of the previous page")] = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-) -> EntityPage:
-    if cursor is not None and not cursor.isdigit():
-        raise HTTPException(status.HTTP_400_BAD_REQUEST, "invalid cursor")
-    query = tenant_entities(caller.tenant_id, label, document_id, int(cursor) if cursor else None)
-    rows = list(session.scalars(query.limit(limit + 1)))
-    next_cursor = str(rows[limit - 1].id) if len(rows) > limit else None
-    return EntityPage(items=[entity_out(e) for e in rows[:limit]], next_cursor=next_cursor)
-
-
-@router.get("/healthz")
-def healthz() -> dict[str, str]:
-    return {"status": "ok"}
-
-
-@router.get("/readyz")
-def readyz(session: SessionDep, response: Response) -> dict[str, str]:
-    checks: dict[str, str] = {}
-    try:
-        session.execute(text("SELECT 1"))
-        checks["database"] = "ok"
-    except Exception as exc:
-        checks["database"] = f"error: {exc}"
-    try:
-        with get_celery().connection_for_write() as connection:
-            connection.ensure_connection(max_retries=1, timeout=2)
-        checks["broker"] = "ok"
-    except Exception as exc:
-        checks["broker"] = f"error: {exc}"
-    ready = all(v == "ok" for v in checks.values())
-    if checks["database"] == "ok":
-        # Reported, not gating: stuck workers are no reason to stop accepting uploads.
-        stuck = stuck_jobs(session, get_settings().stuck_job_after_s)
-        checks["queue"] = (
-            f"stuck: {stuck.count} jobs without progress for over {stuck.threshold_s:.0f}s "
-            f"(oldest {stuck.oldest_age_s:.0f}s)"
-            if stuck.count
-            else "ok"
-        )
-    response.status_code = status.HTTP_200_OK if ready else status.HTTP_503_SERVICE_UNAVAILABLE
-    return {"status": "ready" if ready else "not ready", **checks}
