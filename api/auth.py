@@ -15,7 +15,7 @@ from fastapi import Depends, HTTPException, Request, Security, status
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
-from api.deps import get_session
+from api.deps import SessionDep
 from models.rate_limits import get_rate_limiter
 from models.settings import get_settings
 from models.tenancy import authenticate, default_tenant_id
@@ -64,7 +64,7 @@ def identify_caller(request: Request, session: Session) -> Caller | None:
 
 def require_caller(
     request: Request,
-    session: Annotated[Session, Depends(get_session)],
+    session: SessionDep,
     _bearer: Annotated[HTTPAuthorizationCredentials | None, Security(_BEARER)] = None,
     _x_api_key: Annotated[str | None, Security(_X_API_KEY)] = None,
 ) -> Caller:

@@ -16,4 +16,7 @@ def get_session() -> Iterator[Session]:
         yield session
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+# scope="function": the session commits when the route returns, before the response is sent, so a
+# failed commit answers 500 instead of a 2xx for work that was rolled back; jobs and webhook
+# deliveries registered with `models.db.on_commit` are published by that commit.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]

@@ -18,7 +18,6 @@ from api.deps import SessionDep
 from api.export import export_rows
 from api.idempotency import IdempotencyKeyHeader, claim
 from api.schemas import Accepted, DocumentOut, DocumentPage, DocumentTextOut, EntityOut, document_out, entity_out
-from models.broker import publish_jobs
 from models.contract_card import card_as_dict
 from models.idempotency import request_fingerprint
 from models.intake import RejectedUpload, submit_document
@@ -31,8 +30,9 @@ from models.queries import (
     tenant_document,
 )
 from models.reprocess import ReprocessRefused, reprocess_document
-from models.schema import ContractCard, Document, DocumentStatus, JobStage
+from models.schema import ContractCard, Document
 from models.settings import get_settings
+from models.stages import DOCUMENT_STATUSES
 
 router = APIRouter()
 _CHUNK = 1 << 20
@@ -94,13 +94,9 @@ def upload_document(
     except RejectedUpload as exc:
         raise HTTPException(exc.status_code, f"{exc.code}: {exc.message}") from exc
     document = submission.document
-    body = Accepted(id=document.id, status=document.status.value, duplicate=not submission.created)
+    body = Accepted(id=document.id, status=document.status, duplicate=not submission.created)
     code = status.HTTP_202_ACCEPTED if submission.created else status.HTTP_200_OK
-    response = idempotent.answer(session, body.model_dump(mode="json"), code)
-    session.commit()
-    if submission.extract_job_id is not None:
-        publish_jobs(session, [(submission.extract_job_id, JobStage.extract, document.id)])
-    return response
+    return idempotent.answer(session, body.model_dump(mode="json"), code)
 
 
 def _json_object(raw: str | None) -> dict[str, Any] | None:
@@ -123,7 +119,11 @@ def _document_or_404(session: Session, caller: Caller, document_id: uuid.UUID) -
 
 
 def document_filter(
-    status_: Annotated[DocumentStatus | None, Query(alias="status")] = None,
+    status_: Annotated[
+        str | None,
+        # The values come from the stage table; listed in the OpenAPI spec all the same.
+        Query(alias="status", json_schema_extra={"enum": list(DOCUMENT_STATUSES)}),
+    ] = None,
     external_id: str | None = None,
     created_from: datetime | None = None,
     created_to: datetime | None = None,
@@ -136,6 +136,10 @@ def document_filter(
     value_gte: Annotated[str | None, Query(description="A number, or an ISO date for date labels")] = None,
     value_lte: str | None = None,
 ) -> DocumentFilter:
+    if status_ is not None and status_ not in DOCUMENT_STATUSES:
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT, f"status must be one of {', '.join(DOCUMENT_STATUSES)}"
+        )
     if (value_gte is not None or value_lte is not None) and label is None:
         raise HTTPException(status.HTTP_400_BAD_REQUEST, "value_gte/value_lte need a label")
     return DocumentFilter(
@@ -205,13 +209,12 @@ def delete_document(session: SessionDep, caller: CallerDep, document_id: uuid.UU
 )
 def reprocess(session: SessionDep, caller: CallerDep, document_id: uuid.UUID) -> Accepted:
     """Send a done or failed document through the pipeline again; its entities stay until replaced."""
+    document = _document_or_404(session, caller, document_id)
     try:
-        job = reprocess_document(session, _document_or_404(session, caller, document_id))
+        reprocess_document(session, document)
     except ReprocessRefused as exc:
         raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc
-    session.commit()
-    publish_jobs(session, [job])
-    return Accepted(id=document_id, status=DocumentStatus.queued.value, duplicate=False)
+    return Accepted(id=document_id, status=document.status, duplicate=False)
 
 
 @router.get("/v1/documents/{document_id}/card")
@@ -233,5 +236,5 @@ def get_document_entities(session: SessionDep, caller: CallerDep, document_id: u
 def get_document_text(session: SessionDep, caller: CallerDep, document_id: uuid.UUID) -> DocumentTextOut:
     document = _document_or_404(session, caller, document_id)
     if document.text is None:
-        raise HTTPException(status.HTTP_409_CONFLICT, f"no text yet: the document is {document.status.value}")
+        raise HTTPException(status.HTTP_409_CONFLICT, f"no text yet: the document is {document.status}")
     return DocumentTextOut(text=document.text.text, page_starts=document.text.page_starts)

@@ -42,7 +42,7 @@ def export_record(document: Document, card: ContractCard | None) -> dict[str, An
         "filename": document.filename,
         "external_id": document.external_id,
         "version": document.version,
-        "status": document.status.value,
+        "status": document.status,
         "error_code": document.error_code,
         "created_at": document.created_at,
         "finished_at": document.finished_at,

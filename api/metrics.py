@@ -10,7 +10,7 @@ Worker-side metrics (stage durations, batches, tokens/s) are served by the worke
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 
 from fastapi import APIRouter, Response
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
@@ -20,7 +20,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from api.deps import SessionDep
-from models.schema import Document, DocumentStatus, Job, JobStage, JobState, utcnow
+from models.schema import Document, Job, JobState, utcnow
+from models.stages import DOCUMENT_STATUSES, PIPELINE
 
 router = APIRouter()
 
@@ -30,8 +31,8 @@ def pipeline_state_metrics(session: Session, now: datetime | None = None) -> lis
     now = now or utcnow()
     documents = GaugeMetricFamily("contract_ner_documents", "Documents by status", labels=["status"])
     by_status = dict(session.execute(select(Document.status, func.count()).group_by(Document.status)).tuples().all())
-    for status in DocumentStatus:
-        documents.add_metric([status.value], by_status.get(status, 0))
+    for status in DOCUMENT_STATUSES:
+        documents.add_metric([status], by_status.get(status, 0))
 
     jobs = GaugeMetricFamily("contract_ner_jobs", "Job rows by stage and state", labels=["stage", "state"])
     by_stage_state = {
@@ -40,9 +41,9 @@ def pipeline_state_metrics(session: Session, now: datetime | None = None) -> lis
             select(Job.stage, Job.state, func.count()).group_by(Job.stage, Job.state)
         ).tuples()
     }
-    for stage in JobStage:
+    for stage in PIPELINE:
         for state in JobState:
-            jobs.add_metric([stage.value, state.value], by_stage_state.get((stage, state), 0))
+            jobs.add_metric([stage.name, state.value], by_stage_state.get((stage.name, state), 0))
 
     depth = GaugeMetricFamily(
         "contract_ner_queue_depth", "Jobs waiting for a worker (state queued) per stage", labels=["stage"]
@@ -52,23 +53,16 @@ def pipeline_state_metrics(session: Session, now: datetime | None = None) -> lis
     )
     oldest_queued = dict(
         session.execute(
-            select(Job.stage, func.min(Job.created_at)).where(Job.state == JobState.queued).group_by(Job.stage)
+            select(Job.stage, func.min(Job.queued_at)).where(Job.state == JobState.queued).group_by(Job.stage)
         )
         .tuples()
         .all()
     )
-    for stage in JobStage:
-        depth.add_metric([stage.value], by_stage_state.get((stage, JobState.queued), 0))
-        created = oldest_queued.get(stage)
-        oldest.add_metric([stage.value], _age_seconds(created, now) if created is not None else 0.0)
+    for stage in PIPELINE:
+        depth.add_metric([stage.name], by_stage_state.get((stage.name, JobState.queued), 0))
+        queued_at = oldest_queued.get(stage.name)
+        oldest.add_metric([stage.name], round((now - queued_at).total_seconds(), 3) if queued_at is not None else 0.0)
     return [documents, jobs, depth, oldest]
-
-
-def _age_seconds(created: datetime, now: datetime) -> float:
-    # The embedded SQLite default hands timestamps back without their (UTC) zone.
-    if created.tzinfo is None:
-        created = created.replace(tzinfo=UTC)
-    return max(0.0, (now - created).total_seconds())
 
 
 class PipelineStateCollector(Collector):

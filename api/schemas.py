@@ -7,9 +7,10 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
-from models.schema import Document, Entity
+from models.schema import Document, Entity, Job
+from models.stages import PIPELINE
 
 
 class Accepted(BaseModel):
@@ -18,12 +19,18 @@ class Accepted(BaseModel):
     duplicate: bool = False
 
 
-class StageTimings(BaseModel):
-    queued_s: float | None = None
-    extract_s: float | None = None
-    waiting_for_ner_s: float | None = None
-    ner_s: float | None = None
-    total_s: float | None = None
+class StageOut(BaseModel):
+    """One pipeline stage of a document (`models.stages.PIPELINE` order): its job's state and times."""
+
+    stage: str
+    state: str
+    attempts: int
+    queued_at: datetime | None = Field(description="When the stage became due (this run)")
+    started_at: datetime | None = Field(description="When its latest attempt started")
+    finished_at: datetime | None
+    waited_s: float | None = Field(description="started_at - queued_at: time in the queue, failed attempts included")
+    ran_s: float | None = Field(description="finished_at - started_at")
+    error_code: str | None = Field(description="The reason code of the last failed attempt, if any")
 
 
 class DocumentOut(BaseModel):
@@ -47,12 +54,11 @@ class DocumentOut(BaseModel):
     window_count: int | None
     entity_count: int | None
     created_at: datetime
-    extract_started_at: datetime | None
-    extract_finished_at: datetime | None
-    ner_started_at: datetime | None
-    ner_finished_at: datetime | None
     finished_at: datetime | None
-    timings: StageTimings
+    stages: list[StageOut]
+    timings: dict[str, float | None] = Field(
+        description="Seconds per interval: waiting_for_<stage>_s and <stage>_s for each stage, and total_s"
+    )
 
 
 class DocumentTextOut(BaseModel):
@@ -99,16 +105,30 @@ def _seconds(later: datetime | None, earlier: datetime | None) -> float | None:
     return round((later - earlier).total_seconds(), 3)
 
 
-def document_out(document: Document) -> DocumentOut:
-    timings = StageTimings(
-        queued_s=_seconds(document.extract_started_at, document.created_at),
-        extract_s=_seconds(document.extract_finished_at, document.extract_started_at),
-        waiting_for_ner_s=_seconds(document.ner_started_at, document.extract_finished_at),
-        ner_s=_seconds(document.ner_finished_at, document.ner_started_at),
-        total_s=_seconds(document.finished_at, document.created_at),
+def stage_out(job: Job) -> StageOut:
+    return StageOut(
+        stage=job.stage,
+        state=job.state.value,
+        attempts=job.attempts,
+        queued_at=job.queued_at,
+        started_at=job.started_at,
+        finished_at=job.finished_at,
+        waited_s=_seconds(job.started_at, job.queued_at),
+        ran_s=_seconds(job.finished_at, job.started_at),
+        error_code=job.last_error_code,
     )
-    fields = {k: getattr(document, k) for k in DocumentOut.model_fields if k not in ("timings", "metadata")}
-    return DocumentOut.model_validate({**fields, "metadata": document.meta, "timings": timings})
+
+
+def document_out(document: Document) -> DocumentOut:
+    jobs = {job.stage: job for job in document.jobs}
+    stages = [stage_out(jobs[stage.name]) for stage in PIPELINE if stage.name in jobs]
+    timings: dict[str, float | None] = {}
+    for out in stages:
+        timings[f"waiting_for_{out.stage}_s"] = out.waited_s
+        timings[f"{out.stage}_s"] = out.ran_s
+    timings["total_s"] = _seconds(document.finished_at, document.created_at)
+    fields = {k: getattr(document, k) for k in DocumentOut.model_fields if k not in ("timings", "metadata", "stages")}
+    return DocumentOut.model_validate({**fields, "metadata": document.meta, "stages": stages, "timings": timings})
 
 
 def entity_out(entity: Entity) -> EntityOut:

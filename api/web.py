@@ -30,8 +30,9 @@ from api.deps import SessionDep
 from api.schemas import EntityOut, document_out, entity_out
 from models.contract_card import card_as_dict
 from models.queries import document_entities, recent_documents, tenant_document
-from models.schema import ContractCard, DocumentStatus
+from models.schema import ContractCard
 from models.settings import get_settings
+from models.stages import DOCUMENT_STATUSES, FINAL_STATUSES, progress_step, progress_steps
 from models.tenancy import authenticate
 
 router = APIRouter(include_in_schema=False)
@@ -39,16 +40,8 @@ templates = Jinja2Templates(directory=Path(__file__).resolve().parent / "templat
 
 RECENT_DOCUMENTS = 50
 COOKIE_MAX_AGE_S = 7 * 24 * 3600
-# Steps of the progress bar: how far along the pipeline each status is.
-PROGRESS_STEPS = {
-    DocumentStatus.queued: 0,
-    DocumentStatus.extracting: 1,
-    DocumentStatus.extracted: 2,
-    DocumentStatus.inferring: 3,
-    DocumentStatus.done: 4,
-    DocumentStatus.failed: 4,
-}
-FINAL_STATUSES = (DocumentStatus.done, DocumentStatus.failed)
+# Steps of the progress bar: how far along the pipeline each status is (from the stage table).
+PROGRESS_STEPS = {status: progress_step(status) for status in DOCUMENT_STATUSES}
 # Fixed colours for the default model's labels, so a label looks the same on every document.
 LABEL_COLOURS = {
     "EMPLOYER": "#ffd166",
@@ -178,8 +171,9 @@ def index_page(request: Request, session: SessionDep) -> Response:
     context = {
         "signed_in": caller.api_key_id is not None,
         "documents": [document_out(d) for d in recent],
-        "progress_steps": {s.value: step for s, step in PROGRESS_STEPS.items()},
-        "final_statuses": [s.value for s in FINAL_STATUSES],
+        "progress_steps": PROGRESS_STEPS,
+        "progress_max": progress_steps(),
+        "final_statuses": list(FINAL_STATUSES),
     }
     return templates.TemplateResponse(request, "index.html", context)
 
@@ -209,7 +203,8 @@ def document_page(request: Request, session: SessionDep, document_id: uuid.UUID)
         "value_fields": VALUE_FIELDS,
         "card": card,
         "card_fields": CARD_FIELDS,
-        "final": document.status in {s.value for s in FINAL_STATUSES},
-        "progress_steps": {s.value: step for s, step in PROGRESS_STEPS.items()},
+        "final": document.status in FINAL_STATUSES,
+        "progress_steps": PROGRESS_STEPS,
+        "progress_max": progress_steps(),
     }
     return templates.TemplateResponse(request, "document.html", context)

@@ -114,12 +114,14 @@ def main() -> None:
 
     finished = list(documents.values())
     latency = [_seconds(d["finished_at"], d["created_at"]) for d in finished]
-    stages = {
-        "queue": [_seconds(d["extract_started_at"], d["created_at"]) for d in finished],
-        "extract+tokenize": [_seconds(d["extract_finished_at"], d["extract_started_at"]) for d in finished],
-        "wait for ner": [_seconds(d["ner_started_at"], d["extract_finished_at"]) for d in finished],
-        "ner (model, post-process, DB)": [_seconds(d["ner_finished_at"], d["ner_started_at"]) for d in finished],
-    }
+    # Each stage's waiting and running seconds, as the API reports them from the job rows.
+    stages: dict[str, list[float]] = {}
+    for document in finished:
+        for stage in document["stages"]:
+            waited, ran = stage["waited_s"], stage["ran_s"]
+            for name, seconds in ((f"waiting for {stage['stage']}", waited), (stage["stage"], ran)):
+                if seconds is not None:
+                    stages.setdefault(name, []).append(seconds)
     mode = "embedded SQLite" if not env.get("CONTRACT_NER_DATABASE_URL") else "Postgres + Redis"
     print(f"mode: {mode}; corpus: {describe(texts)}; extract concurrency {args.extract_concurrency}")
     print(f"finished {len(finished)}/{len(ids)} ({sum(d['status'] == 'failed' for d in finished)} failed) "

@@ -17,20 +17,21 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
-from models.broker import publish_jobs
+from cli.processes import DEFAULT_CPU_QUEUES, SERVICE_QUEUES, checked_queues
 from models.db import session_scope
 from models.intake import RejectedUpload, submit_document
 from models.migrate import upgrade_database
-from models.schema import Document, DocumentStatus, Entity, JobStage
+from models.schema import Document, Entity
 from models.settings import get_settings
+from models.stages import DOCUMENT_STATUSES, DONE, FAILED, FINAL_STATUSES, PIPELINE, STAGES
 from models.tenancy import DEFAULT_TENANT, issue_api_key, list_api_keys, revoke_api_key, tenant_named
 
 app = typer.Typer(help="Turn Danish contracts into queryable entities.", no_args_is_help=True)
 keys_app = typer.Typer(help="API keys: each authenticates as one tenant.", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
 console = Console(stderr=True)
-FINAL = (DocumentStatus.done, DocumentStatus.failed)
 
 
 def _files(paths: list[Path]) -> list[Path]:
@@ -154,14 +155,11 @@ def _submit(files: list[Path], tenant_id: uuid.UUID) -> list[tuple[Path, uuid.UU
         task = progress.add_task("upload", total=len(files))
         for path in files:
             try:
+                # The job is published when this commits (models.job_lifecycle.queue_stage).
                 with session_scope() as session:
                     submission = submit_document(session, path.read_bytes(), filename=path.name, tenant_id=tenant_id)
                     document_id = submission.document.id
-                    status = submission.document.status.value
-                    job_id = submission.extract_job_id
-                if job_id is not None:
-                    with session_scope() as session:
-                        publish_jobs(session, [(job_id, JobStage.extract, document_id)])
+                    status = submission.document.status
                 submitted.append((path, document_id, status))
             except RejectedUpload as exc:
                 submitted.append((path, None, f"rejected: {exc.code}: {exc.message}"))
@@ -178,13 +176,15 @@ def _wait(document_ids: list[uuid.UUID], timeout_s: float) -> dict[uuid.UUID, Do
         task = progress.add_task("processing", total=len(document_ids))
         while True:
             with session_scope() as session:
-                rows = session.scalars(select(Document).where(Document.id.in_(document_ids))).all()
+                rows = session.scalars(
+                    select(Document).where(Document.id.in_(document_ids)).options(selectinload(Document.jobs))
+                ).all()
                 documents = {d.id: d for d in rows}
             states = Counter(d.status for d in documents.values())
-            finished = sum(states[s] for s in FINAL)
-            # Documents per stage in pipeline order; idle stages are left out to keep the bar wide.
-            stages = [f"{s.value} {states[s]}" for s in DocumentStatus if s not in FINAL and states[s]]
-            outcome = f"[green]done {states[DocumentStatus.done]}[/] [red]failed {states[DocumentStatus.failed]}[/]"
+            finished = sum(states[s] for s in FINAL_STATUSES)
+            # Documents per status in pipeline order; idle ones are left out to keep the bar wide.
+            stages = [f"{s} {states[s]}" for s in DOCUMENT_STATUSES if s not in FINAL_STATUSES and states[s]]
+            outcome = f"[green]done {states[DONE]}[/] [red]failed {states[FAILED]}[/]"
             progress.update(task, completed=finished, description=" · ".join([*stages, outcome]))
             if finished == len(document_ids) or time.monotonic() > deadline:
                 return documents
@@ -213,7 +213,7 @@ def _print_summary(
             continue
         labels = Counter(e.label for e in per_doc.get(document.id, []))
         seconds = f"{(document.finished_at - document.created_at).total_seconds():.1f}" if document.finished_at else ""
-        state = document.status.value + (f" ({document.error_code}: {document.error})" if document.error else "")
+        state = document.status + (f" ({document.error_code}: {document.error})" if document.error else "")
         summary.add_row(
             path.name,
             state,
@@ -224,7 +224,7 @@ def _print_summary(
     out.print(summary)
 
     # Two small tables rather than more columns: the summary must stay readable at 80 columns.
-    done = [d for d in documents.values() if d.status is DocumentStatus.done]
+    done = [d for d in documents.values() if d.status == DONE]
     if entities and done:
         by_label = Table(title="entities per label", title_justify="left")
         by_label.add_column("label")
@@ -235,23 +235,28 @@ def _print_summary(
             by_label.add_row(label, str(count), str(found_in), f"{found_in / len(done):.0%}")
         out.print(by_label)
     if done:
-        # Each stage is the time between two of the document's timestamps.
-        stages = {
-            "queue wait": ("created_at", "extract_started_at"),
-            "extract": ("extract_started_at", "extract_finished_at"),
-            "waiting for ner": ("extract_finished_at", "ner_started_at"),
-            "ner": ("ner_started_at", "ner_finished_at"),
-            "total": ("created_at", "finished_at"),
-        }
+        # Each stage's waiting and running time from its job row, in pipeline order, then the total.
+        intervals: dict[str, list[float]] = {}
+        for document in done:
+            jobs = {job.stage: job for job in document.jobs}
+            for stage in PIPELINE:
+                job = jobs.get(stage.name)
+                if job is None:
+                    continue
+                for name, since, until in (
+                    (f"waiting for {stage.name}", job.queued_at, job.started_at),
+                    (stage.name, job.started_at, job.finished_at),
+                ):
+                    if since is not None and until is not None:
+                        intervals.setdefault(name, []).append((until - since).total_seconds())
+            if document.finished_at is not None:
+                intervals.setdefault("total", []).append((document.finished_at - document.created_at).total_seconds())
         timing = Table(title=f"seconds per stage ({len(done)} done)", title_justify="left")
         timing.add_column("stage")
         for column in ("median", "max"):
             timing.add_column(column, justify="right")
-        for stage, (since, until) in stages.items():
-            spans = [(getattr(d, since), getattr(d, until)) for d in done]
-            durations = [(end - start).total_seconds() for start, end in spans if start and end]
-            if durations:
-                timing.add_row(stage, f"{statistics.median(durations):.2f}", f"{max(durations):.2f}")
+        for name, durations in intervals.items():
+            timing.add_row(name, f"{statistics.median(durations):.2f}", f"{max(durations):.2f}")
         out.print(timing)
     if not show_entities:
         return
@@ -297,7 +302,7 @@ def ingest(
     else:
         documents = _wait(ids, timeout)
     _print_summary(submitted, documents, show_entities)
-    if any(d.status not in FINAL for d in documents.values()):
+    if any(d.status not in FINAL_STATUSES for d in documents.values()):
         console.print("[red]timed out before every document finished[/red]")
         raise typer.Exit(2)
 
@@ -388,29 +393,32 @@ def reprocess(
                 raise typer.BadParameter(f"{raw}: {exc}") from exc
         if failed is not None:
             jobs += reprocess_failed(session, None if failed == "all" else failed)
-    with session_scope() as session:
-        published = publish_jobs(session, jobs)
-    console.print(f"replaying {len(jobs)} documents ({published} published; the sweeper publishes the rest)")
+    # Published as the transaction above committed; the sweeper republishes any the broker missed.
+    console.print(f"replaying {len(jobs)} documents")
 
 
 @app.command()
 def worker(
     queues: Annotated[
-        str, typer.Option(help="Comma-separated queues: extract, ner, webhooks, maintenance")
-    ] = "extract,webhooks,maintenance",
-    concurrency: Annotated[int | None, typer.Option(help="extract: processes (default: CPU count)")] = None,
+        str,
+        typer.Option(
+            help=f"Comma-separated queues: {', '.join(STAGES)}, {', '.join(SERVICE_QUEUES)}; "
+            "a solo-pool stage (one process that loads the model) runs alone"
+        ),
+    ] = ",".join(DEFAULT_CPU_QUEUES),
+    concurrency: Annotated[int | None, typer.Option(help="Prefork stages: processes (default: CPU count)")] = None,
 ) -> None:
-    """Run one Celery worker for the given stages (ner always uses the solo pool: one per GPU)."""
+    """Run one Celery worker for the given stages (a solo stage such as ner: one per GPU)."""
     from cli.processes import worker_command
 
-    stages = [q.strip() for q in queues.split(",") if q.strip()]
-    unknown = set(stages) - {"extract", "ner", "webhooks", "maintenance"}
-    if unknown:
-        raise typer.BadParameter(f"unknown stages: {', '.join(sorted(unknown))}")
+    try:
+        stages = checked_queues([q.strip() for q in queues.split(",") if q.strip()])
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from exc
     from worker.chunking import require_checkpoint
 
     settings = get_settings()
-    if {"extract", "ner"} & set(stages):
+    if set(stages) & set(STAGES):
         require_checkpoint(settings.model)
     command = worker_command(settings, stages, concurrency or os.cpu_count() or 1)
     os.execv(sys.executable, command)

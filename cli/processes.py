@@ -1,4 +1,8 @@
-"""Starting the Celery worker processes that `run` and `ingest --with-workers` need on one machine."""
+"""Starting the Celery worker processes that `run` and `ingest --with-workers` need on one machine.
+
+Which queues a worker may consume together, and with which pool, follows from the stage table
+(`models.stages.PIPELINE`): prefork stages share a CPU worker with the webhook and maintenance queues;
+each solo stage (the model's) gets a worker process of its own."""
 
 from __future__ import annotations
 
@@ -8,17 +12,34 @@ import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
+from models.broker import MAINTENANCE_QUEUE, WEBHOOKS_QUEUE
 from models.settings import Settings
+from models.stages import PIPELINE, STAGES
 from worker.chunking import require_checkpoint
+
+SERVICE_QUEUES = (WEBHOOKS_QUEUE, MAINTENANCE_QUEUE)
+DEFAULT_CPU_QUEUES = (*(stage.name for stage in PIPELINE if not stage.solo), *SERVICE_QUEUES)
+SOLO_STAGES = tuple(stage.name for stage in PIPELINE if stage.solo)
+
+
+def checked_queues(queues: Sequence[str]) -> list[str]:
+    """The queues, or ValueError when one is unknown or a solo stage shares its worker."""
+    unknown = set(queues) - set(STAGES) - set(SERVICE_QUEUES)
+    if unknown:
+        raise ValueError(f"unknown queues: {', '.join(sorted(unknown))}")
+    solo = [q for q in queues if q in SOLO_STAGES]
+    if solo and len(queues) > 1:
+        raise ValueError(f"{solo[0]} runs in a solo-pool worker of its own; start it separately")
+    return list(queues)
 
 
 def worker_command(settings: Settings, stages: Sequence[str], concurrency: int | None = None) -> list[str]:
     queues = ",".join(settings.queue(stage) for stage in stages)
-    # The ner stage loads the model and may initialise CUDA: the solo pool never forks after that.
+    # A solo stage loads the model and may initialise CUDA: the solo pool never forks after that.
     pool = (
         # Prefetch enough messages for a full cross-document batch (worker.tasks.recognize_entities_task).
         ["--pool", "solo", "--prefetch-multiplier", str(settings.ner_flush_every)]
-        if "ner" in stages
+        if any(stage in SOLO_STAGES for stage in stages)
         else ["--pool", "prefork", "--concurrency", str(concurrency or 1)]
     )
     name = f"{'-'.join(stages)}@%h"
@@ -40,13 +61,13 @@ def beat_command(settings: Settings) -> list[str]:
 
 @contextmanager
 def local_workers(settings: Settings, extract_concurrency: int = 1) -> Iterator[list[subprocess.Popen[bytes]]]:
-    """An extract worker (with the webhook and maintenance queues), a ner worker and beat (the job
-    sweeper's clock) for the duration of the block."""
-    # Both stages need the model's files: refuse to start rather than fail every document.
+    """A CPU worker for the prefork stages (with the webhook and maintenance queues), a worker per solo
+    stage, and beat (the job sweeper's clock) for the duration of the block."""
+    # The stages need the model's files: refuse to start rather than fail every document.
     require_checkpoint(settings.model)
     processes = [
-        subprocess.Popen(worker_command(settings, ["extract", "webhooks", "maintenance"], extract_concurrency)),
-        subprocess.Popen(worker_command(settings, ["ner"])),
+        subprocess.Popen(worker_command(settings, DEFAULT_CPU_QUEUES, extract_concurrency)),
+        *(subprocess.Popen(worker_command(settings, [stage])) for stage in SOLO_STAGES),
         subprocess.Popen(beat_command(settings)),
     ]
     try:

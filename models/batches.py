@@ -11,10 +11,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from models.schema import Batch, BatchItem, Document, DocumentStatus, utcnow
+from models.schema import Batch, BatchItem, Document, utcnow
+from models.stages import FINAL_STATUSES
 from models.tenancy import default_tenant_id
-
-FINAL_STATES = (DocumentStatus.done, DocumentStatus.failed)
 
 
 class BatchClosed(Exception):
@@ -100,7 +99,7 @@ def batch_report(session: Session, batch_id: uuid.UUID) -> BatchReport | None:
             "document_id": str(item.document_id) if item.document_id else None,
             "filename": item.filename,
             "duplicate": item.duplicate,
-            "status": document.status.value if document else "deleted",
+            "status": document.status if document else "deleted",
             "error_code": document.error_code if document else None,
             "entity_count": document.entity_count if document else None,
         }
@@ -124,7 +123,7 @@ def complete_batch_if_done(session: Session, batch_id: uuid.UUID) -> bool:
         select(func.count())
         .select_from(BatchItem)
         .join(Document, Document.id == BatchItem.document_id)
-        .where(BatchItem.batch_id == batch_id, Document.status.not_in(FINAL_STATES))
+        .where(BatchItem.batch_id == batch_id, Document.status.not_in(FINAL_STATUSES))
     )
     if pending:
         return False

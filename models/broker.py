@@ -5,7 +5,7 @@ created them has committed; `jobs.published_at` records that the broker accepted
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -14,15 +14,15 @@ from celery import Celery
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from models.schema import Job, JobStage, utcnow
+from models.db import on_commit
+from models.schema import Job, utcnow
 from models.settings import Settings, get_settings
+from models.stages import PIPELINE, Stage, first_stage
 
 log = structlog.get_logger(__name__)
 
-TASK_NAMES = {
-    JobStage.extract: "contract_ner.extract_document",
-    JobStage.ner: "contract_ner.recognize_entities",
-}
+# (job id, stage, document id): one message to send.
+JobMessage = tuple[int, Stage, uuid.UUID]
 DELIVER_WEBHOOK_TASK = "contract_ner.deliver_webhook"
 WEBHOOKS_QUEUE = "webhooks"
 SWEEP_JOBS_TASK = "contract_ner.sweep_jobs"
@@ -30,11 +30,9 @@ MAINTENANCE_QUEUE = "maintenance"
 # A key the broker forgets when it restarts without persistence: its absence means queues were lost.
 BROKER_EPOCH_KEY = "contract_ner:broker_epoch"
 
-# Hard limit on one task's run time; the broker's visibility timeout must stay above it, or Redis
-# would hand a still-running task to a second worker.
-EXTRACT_TIME_LIMIT_S = 600
-NER_TIME_LIMIT_S = 1800
-VISIBILITY_TIMEOUT_S = 2 * NER_TIME_LIMIT_S
+# The broker's visibility timeout must stay above every stage's hard time limit, or Redis would hand a
+# still-running task to a second worker.
+VISIBILITY_TIMEOUT_S = 2 * max(stage.time_limit_s for stage in PIPELINE)
 
 
 def transport_options(broker_url: str) -> dict[str, Any]:
@@ -61,10 +59,9 @@ def celery_config(settings: Settings) -> dict[str, Any]:
         "task_reject_on_worker_lost": True,
         "worker_prefetch_multiplier": 1,
         "worker_cancel_long_running_tasks_on_connection_loss": True,
-        "task_default_queue": settings.queue(JobStage.extract.value),
+        "task_default_queue": settings.queue(first_stage().name),
         "task_routes": {
-            TASK_NAMES[JobStage.extract]: {"queue": settings.queue(JobStage.extract.value)},
-            TASK_NAMES[JobStage.ner]: {"queue": settings.queue(JobStage.ner.value)},
+            **{stage.task_name: {"queue": settings.queue(stage.name)} for stage in PIPELINE},
             DELIVER_WEBHOOK_TASK: {"queue": settings.queue(WEBHOOKS_QUEUE)},
             SWEEP_JOBS_TASK: {"queue": settings.queue(MAINTENANCE_QUEUE)},
         },
@@ -105,30 +102,49 @@ def get_celery() -> Celery:
     return make_celery_app(get_settings())
 
 
-def publish_jobs(session: Session, jobs: Iterable[tuple[int, JobStage, uuid.UUID]]) -> int:
-    """Send one message per (job id, stage, document id) and mark the jobs published.
+def publish_after_commit(session: Session, jobs: Sequence[JobMessage]) -> None:
+    """Send the jobs' messages once the session's transaction has committed (none if it rolls back),
+    then record that the broker accepted them. The one way jobs reach the broker: a worker never
+    sees a job its transaction has not made visible yet."""
+    if not jobs:
+        return
+    messages = list(jobs)
+    bind = session.get_bind()
 
-    Call after the transaction that created the jobs has committed. A failure to reach the broker is
-    logged and leaves `published_at` empty, so the job is still visible as pending in the database."""
+    def publish() -> None:
+        # The committed session cannot run SQL inside its own after-commit hook: a fresh one on the
+        # same bind records published_at (the caller's connection in tests, a pooled one otherwise).
+        with Session(bind=bind) as marking:
+            publish_jobs(marking, messages)
+            marking.commit()
+
+    on_commit(session, publish)
+
+
+def publish_jobs(session: Session, jobs: Iterable[JobMessage]) -> int:
+    """Send one message per (job id, stage, document id) now and mark the jobs published.
+
+    Only for jobs already committed (`publish_after_commit` does the waiting). A failure to reach the
+    broker is logged and leaves `published_at` empty, so the sweeper publishes the job later."""
     app = get_celery()
     published: list[int] = []
     for job_id, stage, document_id in jobs:
         try:
-            app.send_task(TASK_NAMES[stage], args=[str(document_id)])
+            app.send_task(stage.task_name, args=[str(document_id)])
         except Exception as exc:  # the broker being down must not lose the (committed) job
-            log.warning("job.publish_failed", job_id=job_id, stage=stage.value, error=str(exc))
+            log.warning("job.publish_failed", job_id=job_id, stage=stage.name, error=str(exc))
             continue
         published.append(job_id)
-        log.info("job.published", job_id=job_id, stage=stage.value, document_id=str(document_id))
+        log.info("job.published", job_id=job_id, stage=stage.name, document_id=str(document_id))
     if published:
         session.execute(update(Job).where(Job.id.in_(published)).values(published_at=utcnow()))
     return len(published)
 
 
-def redeliver(stage: JobStage, document_ids: Iterable[uuid.UUID]) -> None:
+def redeliver(stage: Stage, document_ids: Iterable[uuid.UUID]) -> None:
     """Send a stage's messages again without touching the database (it may be the thing that is
     down); duplicates are harmless, the job's lease decides who runs it."""
     app = get_celery()
     for document_id in document_ids:
-        app.send_task(TASK_NAMES[stage], args=[str(document_id)])
-        log.info("job.redelivered", stage=stage.value, document_id=str(document_id))
+        app.send_task(stage.task_name, args=[str(document_id)])
+        log.info("job.redelivered", stage=stage.name, document_id=str(document_id))

@@ -64,6 +64,10 @@ def on_commit(session: Session, callback: Callable[[], None]) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _run_on_commit(session: Session) -> None:
+    # SQLAlchemy also calls after_commit when a savepoint (begin_nested) is released: the outer
+    # transaction has not committed then, and a worker must not be told about rows it cannot see yet.
+    if session.in_nested_transaction():
+        return
     callbacks = session.info.pop(_ON_COMMIT, [])
     for callback in callbacks:
         callback()

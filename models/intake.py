@@ -1,5 +1,6 @@
-"""Accepting a document: one transaction writes the document, its bytes and its extract job.
-Used by the HTTP API and by `contract-ner ingest`; the caller commits, then publishes."""
+"""Accepting a document: one transaction writes the document, its bytes and its first stage's job.
+Used by the HTTP API and by `contract-ner ingest`; the caller commits, and the job is published once
+that commit succeeded (`models.job_lifecycle.queue_stage`)."""
 
 from __future__ import annotations
 
@@ -15,14 +16,17 @@ from sqlalchemy.orm import Session
 
 from models.batches import BatchClosed, add_to_batch
 from models.content_types import describe_unsupported, sniff_content_type
-from models.schema import Document, DocumentFile, Job, JobStage
+from models.job_lifecycle import queue_stage
+from models.reasons import ReasonCode
+from models.schema import Document, DocumentFile
+from models.stages import first_stage
 from models.tenancy import default_tenant_id
 
 
 class RejectedUpload(Exception):
     """The upload is refused before anything is stored; `status_code` is the HTTP answer."""
 
-    def __init__(self, status_code: int, code: str, message: str) -> None:
+    def __init__(self, status_code: int, code: ReasonCode, message: str) -> None:
         super().__init__(message)
         self.status_code = status_code
         self.code = code
@@ -42,8 +46,7 @@ def harmless_filename(filename: str | None) -> str | None:
 @dataclass(frozen=True)
 class Submission:
     document: Document
-    created: bool
-    extract_job_id: int | None
+    created: bool  # False: the tenant already had these bytes, and this is that document
 
 
 def submit_document(
@@ -70,9 +73,9 @@ def submit_document(
                 session, tenant_id, batch_id, submission.document.id, filename, duplicate=not submission.created
             )
         except LookupError as exc:
-            raise RejectedUpload(404, "unknown_batch", str(exc)) from exc
+            raise RejectedUpload(404, ReasonCode.unknown_batch, str(exc)) from exc
         except BatchClosed as exc:
-            raise RejectedUpload(409, "batch_closed", str(exc)) from exc
+            raise RejectedUpload(409, ReasonCode.batch_closed, str(exc)) from exc
     return submission
 
 
@@ -85,15 +88,15 @@ def _store(
     metadata: dict[str, Any] | None,
 ) -> Submission:
     if not data:
-        raise RejectedUpload(400, "empty", "the file is empty")
+        raise RejectedUpload(400, ReasonCode.empty, "the file is empty")
     content_type = sniff_content_type(data)
     if content_type is None:
-        raise RejectedUpload(415, "unsupported_type", describe_unsupported(data))
+        raise RejectedUpload(415, ReasonCode.unsupported_type, describe_unsupported(data))
     sha256 = hashlib.sha256(data).hexdigest()
     same_bytes = select(Document).where(Document.tenant_id == tenant_id, Document.sha256 == sha256)
     existing = session.scalars(same_bytes).one_or_none()
     if existing is not None:
-        return Submission(existing, created=False, extract_job_id=None)
+        return Submission(existing, created=False)
 
     previous = (
         session.scalars(
@@ -118,14 +121,13 @@ def _store(
         size_bytes=len(data),
         external_id=external_id,
     )
-    job = Job(stage=JobStage.extract)
     document.file = DocumentFile(content=data)
-    document.jobs.append(job)
     try:
         with session.begin_nested():
             session.add(document)
     except IntegrityError:
         # The same bytes arrived concurrently; the other upload won.
         winner = session.scalars(same_bytes).one()
-        return Submission(winner, created=False, extract_job_id=None)
-    return Submission(document, created=True, extract_job_id=job.id)
+        return Submission(winner, created=False)
+    queue_stage(session, document, first_stage())
+    return Submission(document, created=True)

@@ -14,14 +14,14 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import Select, and_, exists, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
-from models.schema import ContractCard, Document, DocumentStatus, Entity
+from models.schema import ContractCard, Document, Entity
 
 
 @dataclass(frozen=True)
 class DocumentFilter:
-    status: DocumentStatus | None = None
+    status: str | None = None
     external_id: str | None = None
     created_from: datetime | None = None
     created_to: datetime | None = None
@@ -52,6 +52,7 @@ def recent_documents(tenant_id: uuid.UUID, limit: int) -> Select[Document]:
     return (
         select(Document)
         .where(Document.tenant_id == tenant_id)
+        .options(selectinload(Document.jobs))
         .order_by(Document.created_at.desc(), Document.id.desc())
         .limit(limit)
     )
@@ -72,7 +73,11 @@ def tenant_entities(
 
 
 def filtered_documents(f: DocumentFilter, tenant_id: uuid.UUID) -> Select[Document, ContractCard]:
-    query = select(Document, ContractCard).outerjoin(ContractCard, ContractCard.document_id == Document.id)
+    query = (
+        select(Document, ContractCard)
+        .outerjoin(ContractCard, ContractCard.document_id == Document.id)
+        .options(selectinload(Document.jobs))
+    )
     conditions = [Document.tenant_id == tenant_id]
     if f.status is not None:
         conditions.append(Document.status == f.status)

@@ -25,10 +25,14 @@ from sqlalchemy import (
     Numeric,
     String,
     Text,
+    TypeDecorator,
     UniqueConstraint,
     Uuid,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, validates
+
+from models.stages import DOCUMENT_STATUSES, STAGES, STATUS_LENGTH, first_stage
 
 # Named constraints make Alembic revisions deterministic and portable between Postgres and SQLite.
 NAMING_CONVENTION = {
@@ -47,26 +51,33 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+class UTCDateTime(TypeDecorator[datetime]):
+    """A moment in time, always timezone-aware UTC in Python whatever the database: Postgres keeps the
+    zone, SQLite (the embedded default) hands back naive values that were written in UTC. A naive
+    datetime is refused on the way in rather than guessed at."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: use an aware one (models.schema.utcnow)")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map = {  # noqa: RUF012 - SQLAlchemy reads this class attribute
-        datetime: DateTime(timezone=True),
+        datetime: UTCDateTime(),
         dict[str, Any]: JSON,
     }
-
-
-class DocumentStatus(enum.StrEnum):
-    queued = "queued"
-    extracting = "extracting"
-    extracted = "extracted"
-    inferring = "inferring"
-    done = "done"
-    failed = "failed"
-
-
-class JobStage(enum.StrEnum):
-    extract = "extract"
-    ner = "ner"
 
 
 class JobState(enum.StrEnum):
@@ -79,6 +90,18 @@ class JobState(enum.StrEnum):
 def _enum(cls: type[enum.Enum], name: str) -> Enum:
     # Stored as plain strings with a CHECK constraint: adding a state later needs no ALTER TYPE.
     return Enum(cls, name=name, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e])
+
+
+class PipelineStage(Base):
+    """`models.stages.PIPELINE` mirrored in SQL for the dashboard views (synced by `contract-ner migrate`)."""
+
+    __tablename__ = "pipeline_stages"
+
+    name: Mapped[str] = mapped_column(String(16), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer)
+    waiting_status: Mapped[str] = mapped_column(String(16))
+    running_status: Mapped[str] = mapped_column(String(16))
+    title: Mapped[str] = mapped_column(String(200))
 
 
 class ModelVersion(Base):
@@ -170,9 +193,8 @@ class Document(Base):
     meta: Mapped[dict[str, Any] | None] = mapped_column("metadata", JSON)
     version: Mapped[int] = mapped_column(Integer, default=1)
     previous_version_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("documents.id", ondelete="SET NULL"))
-    status: Mapped[DocumentStatus] = mapped_column(
-        _enum(DocumentStatus, "document_status"), default=DocumentStatus.queued
-    )
+    # One of `models.stages.DOCUMENT_STATUSES`: which stage the document waits for or runs in, or how it ended.
+    status: Mapped[str] = mapped_column(String(STATUS_LENGTH), default=lambda: first_stage().waiting_status)
     error_code: Mapped[str | None] = mapped_column(String(32))
     error: Mapped[str | None] = mapped_column(Text)
     page_count: Mapped[int | None] = mapped_column(Integer)
@@ -182,10 +204,7 @@ class Document(Base):
     entity_count: Mapped[int | None] = mapped_column(Integer)
     model_id: Mapped[int | None] = mapped_column(ForeignKey("model_versions.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    extract_started_at: Mapped[datetime | None]
-    extract_finished_at: Mapped[datetime | None]
-    ner_started_at: Mapped[datetime | None]
-    ner_finished_at: Mapped[datetime | None]
+    # When the document reached done or failed; each stage's own times are on its job row.
     finished_at: Mapped[datetime | None]
 
     # passive_deletes: erasing a document leaves its children to ON DELETE CASCADE in the database
@@ -203,6 +222,12 @@ class Document(Base):
     entities: Mapped[list[Entity]] = relationship(
         back_populates="document", cascade="all, delete-orphan", order_by="Entity.start_char", passive_deletes=True
     )
+
+    @validates("status")
+    def _known_status(self, _key: str, status: str) -> str:
+        if status not in DOCUMENT_STATUSES:
+            raise ValueError(f"unknown document status {status!r}; known: {', '.join(DOCUMENT_STATUSES)}")
+        return status
 
 
 class DocumentFile(Base):
@@ -240,7 +265,10 @@ class DocumentTokens(Base):
 
 
 class Job(Base):
-    """One row per pipeline stage of a document: the database, not the broker, knows what is pending."""
+    """One row per pipeline stage of a document: the database, not the broker, knows what is pending.
+
+    Written only through `models.job_lifecycle`, which keeps the state, lease, error and timestamp
+    fields consistent with each other and with the document's status."""
 
     __tablename__ = "jobs"
     __table_args__ = (
@@ -251,7 +279,8 @@ class Job(Base):
 
     id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
     document_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
-    stage: Mapped[JobStage] = mapped_column(_enum(JobStage, "job_stage"))
+    # A `models.stages.PIPELINE` stage's name.
+    stage: Mapped[str] = mapped_column(String(16))
     state: Mapped[JobState] = mapped_column(_enum(JobState, "job_state"), default=JobState.queued)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
@@ -260,6 +289,10 @@ class Job(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     published_at: Mapped[datetime | None]
+    # This run of the stage: when it became due, when its latest attempt started, when it finished.
+    queued_at: Mapped[datetime | None]
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
     # The lease of the attempt that runs the job: results are committed only while the token still
     # matches (fencing), and the sweeper requeues a running job whose lease expired (a dead worker).
     lease_token: Mapped[uuid.UUID | None] = mapped_column(Uuid)
@@ -267,6 +300,12 @@ class Job(Base):
     heartbeat_at: Mapped[datetime | None]
 
     document: Mapped[Document] = relationship(back_populates="jobs")
+
+    @validates("stage")
+    def _known_stage(self, _key: str, stage: str) -> str:
+        if stage not in STAGES:
+            raise ValueError(f"unknown pipeline stage {stage!r}; known: {', '.join(STAGES)}")
+        return stage
 
 
 class Entity(Base):

@@ -8,9 +8,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from models.schema import Document, Job, JobStage
+from models.schema import Document, Job
 from tests.documents import make_pdf, make_png
-from worker.pipeline import begin_stage, extract_document, recognize_entities
+from worker.pipeline import EXTRACT, NER, begin_stage, extract_document, recognize_entities
 
 
 def upload(client: TestClient, data: bytes, filename: str = "kontrakt.pdf", **form: str):
@@ -25,7 +25,7 @@ def test_upload_is_accepted_and_published_after_commit(client: TestClient, db_se
     assert body["status"] == "queued"
     document = db_session.get(Document, uuid.UUID(body["id"]))
     assert document is not None and document.external_id == "DMS-1"
-    job = db_session.query(Job).filter_by(document_id=document.id, stage=JobStage.extract).one()
+    job = db_session.query(Job).filter_by(document_id=document.id, stage="extract").one()
     assert job.published_at is not None
 
 
@@ -62,9 +62,9 @@ def test_document_status_counts_timings_and_entities(
     client: TestClient, db_session: Session, keyword_classifier
 ) -> None:
     document_id = uuid.UUID(upload(client, b"Arbejdssted: Supervej 21, 2000 Frederiksberg.").json()["id"])
-    begin_stage(db_session, document_id, JobStage.extract)
+    begin_stage(db_session, document_id, EXTRACT)
     extract_document(db_session, document_id, keyword_classifier.windowing)
-    begin_stage(db_session, document_id, JobStage.ner)
+    begin_stage(db_session, document_id, NER)
     recognize_entities(db_session, [document_id], keyword_classifier)
 
     document = client.get(f"/v1/documents/{document_id}").json()
@@ -85,9 +85,9 @@ def test_entities_are_paged_with_a_cursor_and_filtered(
     for n in range(3):
         text = f"Kontrakt {n}: Nordlys ApS, Supervej 21, 2000 Frederiksberg. Løn 32.500,00 kr."
         document_id = uuid.UUID(upload(client, text.encode()).json()["id"])
-        begin_stage(db_session, document_id, JobStage.extract)
+        begin_stage(db_session, document_id, EXTRACT)
         extract_document(db_session, document_id, keyword_classifier.windowing)
-        begin_stage(db_session, document_id, JobStage.ner)
+        begin_stage(db_session, document_id, NER)
         ids.append(document_id)
     recognize_entities(db_session, ids, keyword_classifier)
 

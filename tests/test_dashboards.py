@@ -19,7 +19,7 @@ from sqlalchemy import Engine, create_engine, inspect, text
 from sqlalchemy.orm import Session
 
 from models.migrate import downgrade_database, upgrade_database
-from models.schema import Document, DocumentStatus, Entity, Job, JobStage, JobState, ModelVersion, utcnow
+from models.schema import Document, Entity, Job, JobState, ModelVersion, utcnow
 from models.tenancy import default_tenant_id
 from tests.conftest import TEST_DATABASE_URL
 
@@ -60,22 +60,22 @@ def make_model(session: Session, name: str, labels: Sequence[str]) -> ModelVersi
 
 def make_document(
     session: Session,
-    status: DocumentStatus,
+    status: str,
     *,
     created_at: datetime,
-    job_states: dict[JobStage, JobState],
+    job_states: dict[str, JobState],
     stage_seconds: tuple[float, float, float, float] = (1, 2, 1, 3),
     error_code: str | None = None,
     model: ModelVersion | None = None,
     labels: Sequence[str] = (),
     published: bool = True,
 ) -> Document:
-    """A document with its job rows; timestamps follow `stage_seconds` (queue wait, extract, waiting
-    for ner, ner) as far as the status got."""
+    """A document with its job rows; the jobs' times follow `stage_seconds` (waiting for extract,
+    extract, waiting for ner, ner) as far as each job got."""
     document = Document(
         tenant_id=default_tenant_id(session),
         sha256=hashlib.sha256(uuid.uuid4().bytes).hexdigest(),
-        filename=f"{status.value}.pdf",
+        filename=f"{status}.pdf",
         content_type="application/pdf",
         size_bytes=1000,
         status=status,
@@ -86,27 +86,19 @@ def make_document(
     moments = [created_at]
     for seconds in stage_seconds:
         moments.append(moments[-1] + timedelta(seconds=seconds))
-    reached = {
-        DocumentStatus.queued: 0,
-        DocumentStatus.extracting: 1,
-        DocumentStatus.extracted: 2,
-        DocumentStatus.inferring: 3,
-        DocumentStatus.done: 4,
-        DocumentStatus.failed: 1,
-    }[status]
-    fields = ("extract_started_at", "extract_finished_at", "ner_started_at", "ner_finished_at")
-    for field, moment in zip(fields[:reached], moments[1:], strict=False):
-        setattr(document, field, moment)
-    if status is DocumentStatus.done:
+    # Per stage: (queued, started, finished).
+    times = {"extract": moments[0:3], "ner": moments[2:5]}
+    if status == "done":
         document.finished_at = moments[4]
         document.page_count = 2
         document.entity_count = len(labels)
         document.model_id = model.id if model else None
-    if status is DocumentStatus.failed:
+    if status == "failed":
         document.finished_at = moments[1]
     session.add(document)
     session.flush()
     for stage, state in job_states.items():
+        queued, started, finished = times[stage]
         session.add(
             Job(
                 document_id=document.id,
@@ -114,6 +106,11 @@ def make_document(
                 state=state,
                 created_at=created_at,
                 published_at=created_at if published else None,
+                queued_at=queued,
+                started_at=started if state is not JobState.queued else None,
+                finished_at=(started if state is JobState.failed else finished)
+                if state in (JobState.done, JobState.failed)
+                else None,
             )
         )
     for position, label in enumerate(labels):
@@ -134,7 +131,7 @@ def make_document(
     return document
 
 
-DONE_JOBS = {JobStage.extract: JobState.done, JobStage.ner: JobState.done}
+DONE_JOBS = {"extract": JobState.done, "ner": JobState.done}
 
 
 @pytest.fixture
@@ -144,23 +141,23 @@ def pipeline_history(clean_database, migrated_engine: Engine) -> Iterator[dateti
     with Session(migrated_engine) as session:
         old = make_model(session, "model-a", ["EMPLOYER", "SALARY", "START_DATE"])
         new = make_model(session, "model-b", ["EMPLOYER", "SALARY", "START_DATE"])
-        make_document(session, DocumentStatus.done, created_at=now - timedelta(hours=3), job_states=DONE_JOBS,
+        make_document(session, "done", created_at=now - timedelta(hours=3), job_states=DONE_JOBS,
                       model=old, labels=["EMPLOYER", "SALARY"], stage_seconds=(1, 2, 1, 3))  # fmt: skip
-        make_document(session, DocumentStatus.done, created_at=now - timedelta(hours=1), job_states=DONE_JOBS,
+        make_document(session, "done", created_at=now - timedelta(hours=1), job_states=DONE_JOBS,
                       model=new, labels=["EMPLOYER"], stage_seconds=(1, 4, 1, 5))  # fmt: skip
-        make_document(session, DocumentStatus.done, created_at=now - timedelta(minutes=30), job_states=DONE_JOBS,
+        make_document(session, "done", created_at=now - timedelta(minutes=30), job_states=DONE_JOBS,
                       model=new, labels=[], stage_seconds=(1, 6, 1, 7))  # fmt: skip
         for code in ("parse_error", "encrypted"):
-            make_document(session, DocumentStatus.failed, created_at=now - timedelta(minutes=20),
-                          job_states={JobStage.extract: JobState.failed}, error_code=code)  # fmt: skip
-        make_document(session, DocumentStatus.queued, created_at=now - timedelta(minutes=5),
-                      job_states={JobStage.extract: JobState.queued}, published=False)  # fmt: skip
-        make_document(session, DocumentStatus.extracting, created_at=now - timedelta(minutes=4),
-                      job_states={JobStage.extract: JobState.running})  # fmt: skip
-        make_document(session, DocumentStatus.extracted, created_at=now - timedelta(minutes=3),
-                      job_states={JobStage.extract: JobState.done, JobStage.ner: JobState.queued})  # fmt: skip
-        make_document(session, DocumentStatus.inferring, created_at=now - timedelta(minutes=2),
-                      job_states={JobStage.extract: JobState.done, JobStage.ner: JobState.running})  # fmt: skip
+            make_document(session, "failed", created_at=now - timedelta(minutes=20),
+                          job_states={"extract": JobState.failed}, error_code=code)  # fmt: skip
+        make_document(session, "queued", created_at=now - timedelta(minutes=5),
+                      job_states={"extract": JobState.queued}, published=False)  # fmt: skip
+        make_document(session, "extracting", created_at=now - timedelta(minutes=4),
+                      job_states={"extract": JobState.running})  # fmt: skip
+        make_document(session, "extracted", created_at=now - timedelta(minutes=3),
+                      job_states={"extract": JobState.done, "ner": JobState.queued})  # fmt: skip
+        make_document(session, "inferring", created_at=now - timedelta(minutes=2),
+                      job_states={"extract": JobState.done, "ner": JobState.running})  # fmt: skip
         session.commit()
     yield now
 
@@ -177,7 +174,7 @@ def test_every_panel_of_the_grafana_dashboard_returns_rows(pipeline_history, mig
     assert all(results.values()), {title: len(found) for title, found in results.items()}
     assert results["Finished in the selected range"] == [{"done": 3, "failed": 2, "pages": 6, "entities": 3}]
     by_stage = {row["stage"]: row for row in results["Latency percentiles per stage (selected range)"]}
-    assert list(by_stage) == ["queue_wait", "extract", "waiting_for_ner", "ner", "total"]
+    assert list(by_stage) == ["waiting_for_extract", "extract", "waiting_for_ner", "ner", "total"]
     assert by_stage["extract"]["p50_s"] == pytest.approx(4.0)
     assert by_stage["total"]["max_s"] == pytest.approx(15.0)
 

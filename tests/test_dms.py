@@ -22,13 +22,11 @@ from models.schema import (
     ContractCard,
     Document,
     DocumentFile,
-    DocumentStatus,
     Entity,
-    JobStage,
     WebhookDelivery,
 )
 from models.tenancy import default_tenant_id
-from worker.pipeline import begin_stage, extract_document, fail_document, recognize_entities
+from worker.pipeline import EXTRACT, NER, begin_stage, extract_document, fail_document, recognize_entities
 
 CONTRACT = "Nordlys ApS, Supervej 21, 2000 Frederiksberg. Løn 32.500,00 kr. pr. måned. Kontrakt nr. {n}"
 
@@ -41,9 +39,9 @@ def upload(client: TestClient, text: str, **form: str) -> dict:
 
 def finish(session: Session, document_id: str, classifier) -> None:
     doc_id = uuid.UUID(document_id)
-    begin_stage(session, doc_id, JobStage.extract)
+    begin_stage(session, doc_id, EXTRACT)
     extract_document(session, doc_id, classifier.windowing)
-    begin_stage(session, doc_id, JobStage.ner)
+    begin_stage(session, doc_id, NER)
     recognize_entities(session, [doc_id], classifier)
 
 
@@ -88,7 +86,7 @@ def test_a_batch_counts_states_lists_files_and_fires_batch_done_once(
     closed = client.post(f"/v1/batches/{batch['id']}/close").json()
     assert closed["done"] is False
     assert closed["counts"] == {"done": 2, "queued": 1}
-    fail_document(db_session, uuid.UUID(second["id"]), JobStage.extract, "parse_error", "test")
+    fail_document(db_session, uuid.UUID(second["id"]), EXTRACT, "parse_error", "test")
 
     report = client.get(f"/v1/batches/{batch['id']}").json()
     deliveries = db_session.scalars(select(WebhookDelivery).where(WebhookDelivery.event == "batch.done")).all()
@@ -172,7 +170,7 @@ def _committed_documents(count: int) -> None:
             insert(Document),
             [
                 {"id": i, "tenant_id": tenant_id, "sha256": i.hex * 2, "filename": f"{n}.pdf",
-                 "content_type": "application/pdf", "size_bytes": 1000, "status": DocumentStatus.done, "version": 1}
+                 "content_type": "application/pdf", "size_bytes": 1000, "status": "done", "version": 1}
                 for n, i in enumerate(ids)
             ],
         )  # fmt: skip

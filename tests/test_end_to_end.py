@@ -149,4 +149,4 @@ def test_the_ner_worker_batches_documents_waiting_in_its_queue(
     assert {d["status"] for d in documents} == {"done"}
     assert all(d["entity_count"] == 3 for d in documents)
     # One ner run finished all six: their windows shared forward passes.
-    assert len({d["ner_finished_at"] for d in documents}) == 1
+    assert len({stage["finished_at"] for d in documents for stage in d["stages"] if stage["stage"] == "ner"}) == 1

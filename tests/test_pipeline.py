@@ -9,20 +9,20 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from models.intake import RejectedUpload, submit_document
-from models.schema import Document, DocumentStatus, Entity, Job, JobStage, JobState
+from models.schema import Document, Entity, Job, JobState
 from tests.documents import FILLER, make_pdf, make_png
 from worker.extraction import ExtractionError
 from worker.inference import TokenClassifier
-from worker.pipeline import begin_stage, extract_document, fail_document, recognize_entities
+from worker.pipeline import EXTRACT, NER, begin_stage, extract_document, fail_document, recognize_entities
 
 ADDRESS = "Supervej 21, 2000 Frederiksberg."
 
 
 def process(session: Session, document: Document, classifier: TokenClassifier) -> Document:
     """Both stages in order, as the two Celery tasks run them."""
-    assert begin_stage(session, document.id, JobStage.extract)
+    assert begin_stage(session, document.id, EXTRACT)
     extract_document(session, document.id, classifier.windowing)
-    assert begin_stage(session, document.id, JobStage.ner)
+    assert begin_stage(session, document.id, NER)
     recognize_entities(session, [document.id], classifier)
     session.refresh(document)
     return document
@@ -33,10 +33,10 @@ def test_an_upload_writes_the_document_its_bytes_and_an_extract_job(db_session: 
 
     document = submission.document
     assert submission.created
-    assert document.status is DocumentStatus.queued
+    assert document.status == "queued"
     assert document.content_type == "text/plain"
     assert document.filename == "passwd"  # metadata only: the last path component, never a path
-    assert [(j.stage, j.state) for j in document.jobs] == [(JobStage.extract, JobState.queued)]
+    assert [(j.stage, j.state) for j in document.jobs] == [("extract", JobState.queued)]
 
 
 def test_the_same_bytes_again_return_the_existing_document(db_session: Session) -> None:
@@ -67,7 +67,7 @@ def test_a_contract_goes_through_both_stages_to_entities(db_session: Session, ke
 
     document = process(db_session, document, keyword_classifier)
 
-    assert document.status is DocumentStatus.done
+    assert document.status == "done"
     assert (document.page_count, document.window_count, document.entity_count) == (2, 1, 3)
     assert document.text is not None
     entities = document.entities
@@ -114,8 +114,8 @@ def test_running_a_stage_again_does_nothing(db_session: Session, keyword_classif
         db_session, submit_document(db_session, f"Arbejdssted: {ADDRESS}".encode()).document, keyword_classifier
     )
 
-    assert not begin_stage(db_session, document.id, JobStage.extract)
-    assert not begin_stage(db_session, document.id, JobStage.ner)
+    assert not begin_stage(db_session, document.id, EXTRACT)
+    assert not begin_stage(db_session, document.id, NER)
     assert recognize_entities(db_session, [document.id], keyword_classifier) == []
     assert db_session.scalar(select(func.count()).select_from(Entity)) == 1
 
@@ -123,13 +123,28 @@ def test_running_a_stage_again_does_nothing(db_session: Session, keyword_classif
 def test_a_truncated_pdf_fails_with_a_readable_reason(db_session: Session, keyword_classifier) -> None:
     data = make_pdf(["Nordlys ApS"] * 3)
     document = submit_document(db_session, data[: len(data) // 3]).document
-    assert begin_stage(db_session, document.id, JobStage.extract)
+    assert begin_stage(db_session, document.id, EXTRACT)
 
     with pytest.raises(ExtractionError) as failure:
         extract_document(db_session, document.id, keyword_classifier.windowing)
-    fail_document(db_session, document.id, JobStage.extract, failure.value.code, failure.value.message)
+    fail_document(db_session, document.id, EXTRACT, failure.value.code, failure.value.message)
 
     db_session.refresh(document)
-    assert document.status is DocumentStatus.failed
+    assert document.status == "failed"
     assert document.error_code == "parse_error"
     assert document.error and "PDF" in document.error
+
+
+def test_jobs_are_published_when_the_outer_transaction_commits_not_when_a_savepoint_is_released(
+    db_session: Session,
+) -> None:
+    first = submit_document(db_session, "Nordlys ApS ansætter Mette.".encode()).document
+    # The second upload releases a savepoint (its duplicate check) while the first job is uncommitted.
+    submit_document(db_session, "Fjordlys A/S ansætter Jens.".encode())
+    job = db_session.scalars(select(Job).where(Job.document_id == first.id)).one()
+    assert job.published_at is None
+
+    db_session.commit()
+
+    db_session.refresh(job)
+    assert job.published_at is not None

@@ -16,14 +16,16 @@ from sqlalchemy.orm import Session
 
 from models.broker import broker_lost_queues
 from models.intake import submit_document
+from models.job_lifecycle import LeaseLost, fail_document, release_for_retry
+from models.job_lifecycle import claim as claim_stage
 from models.queue_health import stuck_jobs
 from models.reprocess import ReprocessRefused, reprocess_document, reprocess_failed
-from models.schema import Document, DocumentStatus, Entity, Job, JobStage, JobState, utcnow
+from models.schema import Document, Entity, Job, JobState, utcnow
 from models.settings import Settings, get_settings
+from models.stages import Stage
 from tests.conftest import TEST_BROKER_URL
 from worker.inference import TokenClassifier
-from worker.leases import LeaseLost, claim_stage, fail_document, release_for_retry
-from worker.pipeline import extract_document, recognize_entities
+from worker.pipeline import EXTRACT, NER, extract_document, recognize_entities
 from worker.sweeper import sweep_jobs
 
 CONTRACT = "Nordlys ApS betaler 32.500,00 kr. for arbejde på Supervej 21, 2000 Frederiksberg. Start 22-03-2023."
@@ -33,18 +35,18 @@ def new_document(session: Session, marker: str = "") -> Document:
     return submit_document(session, f"{CONTRACT} {marker}".encode()).document
 
 
-def claim(session: Session, document: Document, stage: JobStage = JobStage.extract, max_attempts: int = 3):
+def claim(session: Session, document: Document, stage: Stage = EXTRACT, max_attempts: int = 3):
     return claim_stage(session, document.id, stage, lease_s=60, max_attempts=max_attempts)
 
 
-def job_of(session: Session, document: Document, stage: JobStage) -> Job:
-    return session.scalars(select(Job).where(Job.document_id == document.id, Job.stage == stage)).one()
+def job_of(session: Session, document: Document, stage: Stage) -> Job:
+    return session.scalars(select(Job).where(Job.document_id == document.id, Job.stage == stage.name)).one()
 
 
-def expire_lease(session: Session, document: Document, stage: JobStage) -> None:
+def expire_lease(session: Session, document: Document, stage: Stage) -> None:
     session.execute(
         update(Job)
-        .where(Job.document_id == document.id, Job.stage == stage)
+        .where(Job.document_id == document.id, Job.stage == stage.name)
         .values(lease_expires_at=utcnow() - timedelta(seconds=1))
     )
     session.expire_all()
@@ -62,7 +64,7 @@ def test_a_duplicate_delivery_finds_the_job_leased_and_does_nothing(db_session: 
 
     assert first is not None and first.attempt == 1
     assert second is None
-    assert job_of(db_session, document, JobStage.extract).attempts == 1
+    assert job_of(db_session, document, EXTRACT).attempts == 1
 
 
 def test_a_finished_job_is_never_claimed_again(db_session: Session, keyword_classifier: TokenClassifier) -> None:
@@ -72,7 +74,7 @@ def test_a_finished_job_is_never_claimed_again(db_session: Session, keyword_clas
     extract_document(db_session, document.id, keyword_classifier.windowing, lease=lease)
 
     assert claim(db_session, document) is None
-    assert job_of(db_session, document, JobStage.extract).state is JobState.done
+    assert job_of(db_session, document, EXTRACT).state is JobState.done
 
 
 def test_a_stale_attempt_cannot_write_after_its_lease_was_taken_over(
@@ -80,7 +82,7 @@ def test_a_stale_attempt_cannot_write_after_its_lease_was_taken_over(
 ) -> None:
     document = new_document(db_session)
     stale = claim(db_session, document)
-    expire_lease(db_session, document, JobStage.extract)
+    expire_lease(db_session, document, EXTRACT)
     current = claim(db_session, document)  # the redelivered message after the lease ran out
     assert stale is not None and current is not None and current.attempt == 2
 
@@ -97,9 +99,9 @@ def test_ner_results_of_a_stale_attempt_are_dropped_and_entities_are_never_doubl
     lease = claim(db_session, document)
     assert lease is not None
     extract_document(db_session, document.id, keyword_classifier.windowing, lease=lease)
-    stale = claim(db_session, document, JobStage.ner)
-    expire_lease(db_session, document, JobStage.ner)
-    current = claim(db_session, document, JobStage.ner)
+    stale = claim(db_session, document, NER)
+    expire_lease(db_session, document, NER)
+    current = claim(db_session, document, NER)
     assert stale is not None and current is not None
 
     dropped = recognize_entities(db_session, [document.id], keyword_classifier, leases=[stale])
@@ -122,26 +124,26 @@ def test_ner_results_of_a_stale_attempt_are_dropped_and_entities_are_never_doubl
 def test_the_sweeper_requeues_the_job_of_a_dead_worker_and_republishes_it(db_session: Session) -> None:
     document = new_document(db_session)
     assert claim(db_session, document) is not None
-    expire_lease(db_session, document, JobStage.extract)
+    expire_lease(db_session, document, EXTRACT)
 
     swept = sweep_jobs(db_session, settings(max_attempts=3), broker_lost=False)
 
-    job = job_of(db_session, document, JobStage.extract)
+    job = job_of(db_session, document, EXTRACT)
     assert swept.requeued_expired == 1
-    assert (job.id, JobStage.extract, document.id) in swept.pending
+    assert (job.id, EXTRACT, document.id) in swept.pending
     assert job.state is JobState.queued and job.lease_token is None and job.last_error_code == "worker_lost"
-    assert db_session.get_one(Document, document.id).status is DocumentStatus.queued
+    assert db_session.get_one(Document, document.id).status == "queued"
 
 
 def test_a_file_that_keeps_killing_its_worker_fails_after_the_attempt_cap(db_session: Session) -> None:
     document = new_document(db_session)
     for _ in range(2):
         assert claim(db_session, document, max_attempts=2) is not None
-        expire_lease(db_session, document, JobStage.extract)
+        expire_lease(db_session, document, EXTRACT)
         sweep_jobs(db_session, settings(max_attempts=2), broker_lost=False)
 
     db_session.refresh(document)
-    assert document.status is DocumentStatus.failed
+    assert document.status == "failed"
     assert document.error_code == "worker_lost"
     assert "gave up after 2 attempts" in (document.error or "")
     assert claim(db_session, document, max_attempts=2) is None
@@ -152,24 +154,24 @@ def test_a_transient_error_gives_the_job_back_and_the_cap_keeps_its_reason(db_se
     lease = claim(db_session, document, max_attempts=2)
     assert lease is not None and release_for_retry(db_session, lease, "parse_error", "OperationalError: gone")
     assert claim(db_session, document, max_attempts=2) is not None
-    expire_lease(db_session, document, JobStage.extract)
-    job = job_of(db_session, document, JobStage.extract)
+    expire_lease(db_session, document, EXTRACT)
+    job = job_of(db_session, document, EXTRACT)
     job.last_error_code, job.last_error = "parse_error", "OperationalError: gone"
     job.state = JobState.queued
 
     assert claim(db_session, document, max_attempts=2) is None
     db_session.refresh(document)
-    assert document.status is DocumentStatus.failed and document.error_code == "parse_error"
+    assert document.status == "failed" and document.error_code == "parse_error"
 
 
 def test_failing_with_a_lost_lease_changes_nothing(db_session: Session) -> None:
     document = new_document(db_session)
     stale = claim(db_session, document)
-    expire_lease(db_session, document, JobStage.extract)
+    expire_lease(db_session, document, EXTRACT)
     assert claim(db_session, document) is not None
 
-    assert not fail_document(db_session, document.id, JobStage.extract, "parse_error", "late", lease=stale)
-    assert db_session.get_one(Document, document.id).status is DocumentStatus.extracting
+    assert not fail_document(db_session, document.id, EXTRACT, "parse_error", "late", lease=stale)
+    assert db_session.get_one(Document, document.id).status == "extracting"
 
 
 def test_the_sweeper_publishes_jobs_that_never_reached_the_broker(db_session: Session) -> None:
@@ -212,13 +214,12 @@ def test_a_restarted_redis_is_recognised_by_its_missing_epoch_key() -> None:
 def test_a_failed_document_is_replayed_from_extraction(db_session: Session) -> None:
     document = new_document(db_session)
     lease = claim(db_session, document)
-    fail_document(db_session, document.id, JobStage.extract, "timeout", "took too long", lease=lease)
+    fail_document(db_session, document.id, EXTRACT, "timeout", "took too long", lease=lease)
 
-    job_id, stage, document_id = reprocess_document(db_session, document)
+    job = reprocess_document(db_session, document)
 
-    job = db_session.get_one(Job, job_id)
-    assert (stage, document_id) == (JobStage.extract, document.id)
-    assert document.status is DocumentStatus.queued and document.error_code is None
+    assert (job.stage, job.document_id) == ("extract", document.id)
+    assert document.status == "queued" and document.error_code is None
     assert job.state is JobState.queued and job.attempts == 0 and job.published_at is None
     assert claim(db_session, document) is not None
 
@@ -233,12 +234,12 @@ def test_a_document_still_in_the_pipeline_is_not_replayed(db_session: Session) -
 def test_all_failed_documents_of_one_reason_are_replayed(db_session: Session) -> None:
     timed_out, broken = new_document(db_session, "a"), new_document(db_session, "b")
     for document, code in ((timed_out, "timeout"), (broken, "parse_error")):
-        fail_document(db_session, document.id, JobStage.extract, code, "x", lease=claim(db_session, document))
+        fail_document(db_session, document.id, EXTRACT, code, "x", lease=claim(db_session, document))
 
     replayed = reprocess_failed(db_session, "timeout")
 
-    assert [document_id for _, _, document_id in replayed] == [timed_out.id]
-    assert db_session.get_one(Document, broken.id).status is DocumentStatus.failed
+    assert [job.document_id for job in replayed] == [timed_out.id]
+    assert db_session.get_one(Document, broken.id).status == "failed"
 
 
 def test_jobs_without_progress_past_the_threshold_are_reported_stuck(db_session: Session) -> None:
@@ -261,7 +262,7 @@ def test_the_api_replays_a_failed_document_of_its_own_tenant_only(client, db_ses
     other = issue_api_key(db_session, "other").token
     foreign = client.post(f"/v1/documents/{document.id}/reprocess", headers={"Authorization": f"Bearer {other}"})
     # (a refused request rolls the shared test session back: the key and the failure come after it)
-    fail_document(db_session, document.id, JobStage.extract, "timeout", "took too long")
+    fail_document(db_session, document.id, EXTRACT, "timeout", "took too long")
 
     replayed = client.post(f"/v1/documents/{document.id}/reprocess")
 
@@ -269,8 +270,8 @@ def test_the_api_replays_a_failed_document_of_its_own_tenant_only(client, db_ses
     assert foreign.status_code == 404
     assert replayed.status_code == 202 and replayed.json()["status"] == "queued"
     db_session.refresh(document)
-    assert document.status is DocumentStatus.queued and document.error_code is None
-    assert job_of(db_session, document, JobStage.extract).published_at is not None
+    assert document.status == "queued" and document.error_code is None
+    assert job_of(db_session, document, EXTRACT).published_at is not None
 
 
 @pytest.fixture
@@ -290,9 +291,9 @@ def postgres_unreachable(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         cached.cache_clear()
 
 
-def _messages_in(stage: JobStage) -> list[str]:
+def _messages_in(stage: Stage) -> list[str]:
     """The document ids of the messages waiting in a stage's queue on the test broker (then emptied)."""
-    queue = get_settings().queue(stage.value)
+    queue = get_settings().queue(stage.name)
     client = redis.Redis.from_url(TEST_BROKER_URL)
     messages = [json.loads(message)["headers"]["argsrepr"] for message in client.lrange(queue, 0, -1)]
     client.delete(queue)
@@ -303,13 +304,13 @@ def _messages_in(stage: JobStage) -> list[str]:
 def test_an_extract_message_arriving_while_postgres_is_down_is_sent_again_not_acknowledged_as_failed() -> None:
     from worker.tasks import extract_document_task
 
-    _messages_in(JobStage.extract)
+    _messages_in(EXTRACT)
     document = str(uuid.uuid4())
 
     result = extract_document_task.apply(args=[document])
 
     assert result.successful()
-    assert _messages_in(JobStage.extract) == [f"['{document}']"]
+    assert _messages_in(EXTRACT) == [f"['{document}']"]
 
 
 @pytest.mark.usefixtures("postgres_unreachable")
@@ -318,7 +319,7 @@ def test_ner_messages_arriving_while_postgres_is_down_are_sent_again() -> None:
 
     from worker.tasks import recognize_entities_task
 
-    _messages_in(JobStage.ner)
+    _messages_in(NER)
     documents = [str(uuid.uuid4()) for _ in range(3)]
     requests = [
         SimpleRequest(str(uuid.uuid4()), recognize_entities_task.name, (doc,), {}, {}, "test", True, None, None, {})
@@ -327,4 +328,4 @@ def test_ner_messages_arriving_while_postgres_is_down_are_sent_again() -> None:
 
     recognize_entities_task.run(requests)
 
-    assert _messages_in(JobStage.ner) == sorted(f"['{doc}']" for doc in documents)
+    assert _messages_in(NER) == sorted(f"['{doc}']" for doc in documents)

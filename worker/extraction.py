@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from models.content_types import DOCX, PDF, TEXT, decode_text
+from models.reasons import ReasonCode
 
 PAGE_SEPARATOR = "\n\n"
 
@@ -19,9 +20,9 @@ PAGE_SEPARATOR = "\n\n"
 class ExtractionError(Exception):
     """Bad input: retrying will not help. `code` is a stable reason a user can act on."""
 
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: ReasonCode | str, message: str) -> None:
         super().__init__(message)
-        self.code = code
+        self.code = ReasonCode(code)  # an unknown code is a bug here, not a new reason for clients
         self.message = message
 
     def __str__(self) -> str:

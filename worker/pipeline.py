@@ -13,35 +13,28 @@ from sqlalchemy.orm import Session, selectinload
 
 from models.batches import complete_batches_of
 from models.contract_card import card_as_dict, rebuild_contract_card
+from models.job_lifecycle import Lease, claim, complete_stage, fail_document, hold_lease, hold_leases, job_for
 from models.normalisation import entity_values
-from models.schema import (
-    Document,
-    DocumentStatus,
-    DocumentText,
-    DocumentTokens,
-    Entity,
-    Job,
-    JobStage,
-    JobState,
-    ModelVersion,
-    utcnow,
-)
+from models.schema import Document, DocumentText, DocumentTokens, Entity, Job, ModelVersion, utcnow
 from models.settings import get_settings
+from models.stages import DONE, Stage, default_next, stage_named
 from models.webhooks import record_event
 from worker.chunking import TokenizedText, Windowing
 from worker.extraction import DEFAULT_EXTRACTORS, TextExtractor, extract_text
 from worker.inference import TokenClassifier
-from worker.leases import Lease, claim_stage, fail_document, finish_job, hold_lease, hold_leases, job_for
 
-__all__ = ["begin_stage", "extract_document", "fail_document", "recognize_entities", "register_model"]
+__all__ = ["EXTRACT", "NER", "begin_stage", "extract_document", "fail_document", "recognize_entities"]
 
 log = structlog.get_logger(__name__)
 
+EXTRACT = stage_named("extract")
+NER = stage_named("ner")
 
-def begin_stage(session: Session, document_id: uuid.UUID, stage: JobStage) -> Lease | None:
-    """Claim the stage with the configured lease and attempt cap (see `worker.leases.claim_stage`)."""
+
+def begin_stage(session: Session, document_id: uuid.UUID, stage: Stage) -> Lease | None:
+    """Claim the stage with the configured lease and attempt cap (see `models.job_lifecycle.claim`)."""
     settings = get_settings()
-    return claim_stage(session, document_id, stage, settings.lease_s, settings.max_attempts)
+    return claim(session, document_id, stage, settings.lease_s, settings.max_attempts)
 
 
 def extract_document(
@@ -51,14 +44,14 @@ def extract_document(
     extractors: Mapping[str, TextExtractor] = DEFAULT_EXTRACTORS,
     lease: Lease | None = None,
 ) -> Job | None:
-    """Extract text and build token windows; returns the ner job to publish after commit.
+    """Extract text and build token windows; returns the next stage's job, published after commit.
 
     With `lease`, results are written only while it is held (`LeaseLost` otherwise). Raises
     `ExtractionError` for bad input; the caller records the failure."""
     document = session.scalars(
         select(Document).where(Document.id == document_id).options(selectinload(Document.file))
     ).one_or_none()
-    if document is None or document.status is not DocumentStatus.extracting:
+    if document is None or document.status != EXTRACT.running_status:
         return None
     extracted = extract_text(document.file.content, document.content_type, extractors)
     tokens = windowing.chunk(extracted.text)
@@ -75,20 +68,8 @@ def extract_document(
     document.char_count = len(extracted.text)
     document.token_count = tokens.token_count
     document.window_count = len(tokens.windows)
-    document.status = DocumentStatus.extracted
-    document.extract_finished_at = utcnow()
-    extract_job = job_for(session, document_id, JobStage.extract)
-    if extract_job is not None:
-        finish_job(extract_job)
-    ner_job = job_for(session, document_id, JobStage.ner)
-    if ner_job is None:
-        ner_job = Job(document_id=document_id, stage=JobStage.ner)
-        session.add(ner_job)
-    else:  # a reprocessed document: its ner job starts over
-        ner_job.state = JobState.queued
-        ner_job.attempts = 0
-        ner_job.published_at = None
-    session.flush()
+    next_stage = default_next(EXTRACT)
+    complete_stage(session, document, EXTRACT, next_stage)
     log.info(
         "document.extracted",
         document_id=str(document_id),
@@ -97,7 +78,7 @@ def extract_document(
         tokens=tokens.token_count,
         windows=len(tokens.windows),
     )
-    return ner_job
+    return job_for(session, document_id, next_stage) if next_stage is not None else None
 
 
 def register_model(session: Session, classifier: TokenClassifier) -> ModelVersion:
@@ -129,7 +110,7 @@ def recognize_entities(
     With `leases`, only the documents whose lease this worker still holds get results written."""
     documents = session.scalars(
         select(Document)
-        .where(Document.id.in_(document_ids), Document.status == DocumentStatus.inferring)
+        .where(Document.id.in_(document_ids), Document.status == NER.running_status)
         .options(selectinload(Document.text), selectinload(Document.tokens))
     ).all()
     if not documents:
@@ -183,17 +164,11 @@ def recognize_entities(
     for document, spans in zip(documents, spans_per_document, strict=True):
         document.entity_count = len(spans)
         document.model_id = version.id
-        document.status = DocumentStatus.done
-        document.error = None
-        document.error_code = None
-        document.ner_finished_at = finished
-        document.finished_at = finished
-        job = job_for(session, document.id, JobStage.ner)
-        if job is not None:
-            finish_job(job)
-    session.flush()
+        complete_stage(session, document, NER, default_next(NER), now=finished)
     for document, spans in zip(documents, spans_per_document, strict=True):
         card = rebuild_contract_card(session, document.id)
+        if document.status != DONE:  # a later stage still has to run
+            continue
         record_event(
             session,
             "document.done",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
@@ -13,25 +14,21 @@ from celery import Task
 from celery.exceptions import SoftTimeLimitExceeded
 from celery_batches import Batches, SimpleRequest
 from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.orm import Session
 
-from models.broker import (
-    EXTRACT_TIME_LIMIT_S,
-    SWEEP_JOBS_TASK,
-    TASK_NAMES,
-    broker_lost_queues,
-    publish_jobs,
-    redeliver,
-)
+from models.broker import SWEEP_JOBS_TASK, broker_lost_queues, publish_jobs, redeliver
 from models.db import session_scope
-from models.schema import JobStage
+from models.job_lifecycle import Lease, LeaseLost, fail_document, release_for_retry
+from models.reasons import ReasonCode
 from models.settings import get_settings
+from models.stages import Stage
 from worker.celery_app import app
 from worker.chunking import Windowing
 from worker.extraction import ExtractionError
 from worker.inference import TokenClassifier
-from worker.leases import Lease, LeaseLost, fail_document, kept_alive, release_for_retry
+from worker.leases import kept_alive
 from worker.metrics import count_failed, count_processed, count_retry, observe_ner_batch, stage_timer
-from worker.pipeline import begin_stage, extract_document, recognize_entities
+from worker.pipeline import EXTRACT, NER, begin_stage, extract_document, recognize_entities
 from worker.sweeper import sweep_jobs
 
 log = structlog.get_logger(__name__)
@@ -66,74 +63,83 @@ def get_classifier() -> TokenClassifier:
     return classifier
 
 
-def _retry_or_fail(task: Task, lease: Lease, code: str, exc: Exception) -> None:
-    """Unexpected errors (database blips, a worker bug) give the job back and retry with backoff until
-    the job's attempts run out; then the document fails with the reason."""
+def _give_back(lease: Lease, code: ReasonCode, exc: Exception) -> bool:
+    """Release the job for another attempt after an unexpected error (a database blip, a worker bug);
+    once its attempts ran out, fail the document with `code`. True when it was released."""
     message = f"{type(exc).__name__}: {exc}"
-    settings = get_settings()
-    if lease.attempt < settings.max_attempts:
-        with session_scope() as session:
-            released = release_for_retry(session, lease, code, message)
-        if released:
-            log.warning("task.retry", document_id=str(lease.document_id), stage=lease.stage.value, error=message)
-            count_retry(lease.stage)
-            raise task.retry(exc=exc, countdown=2**lease.attempt)
-        return
-    _fail(lease, code, message)
+    if lease.attempt >= get_settings().max_attempts:
+        _fail(lease, code, message)
+        return False
+    with session_scope() as session:
+        released = release_for_retry(session, lease, code, message)
+    if released:
+        log.warning("task.retry", document_id=str(lease.document_id), stage=lease.stage.name, error=message)
+        count_retry(lease.stage.name)
+    return released
 
 
-def _claim_later(stage: JobStage, document_ids: list[uuid.UUID], exc: Exception) -> None:
+def _claim_later(stage: Stage, document_ids: list[uuid.UUID], exc: Exception) -> None:
     """The database is down before the claim: wait (nothing else could be done meanwhile) and send
     the messages again instead of letting them be acknowledged as failures."""
     error = str(exc).splitlines()[0]
     for document_id in document_ids:
-        log.warning("job.claim_deferred", document_id=str(document_id), stage=stage.value, error=error)
+        log.warning("job.claim_deferred", document_id=str(document_id), stage=stage.name, error=error)
     time.sleep(CLAIM_RETRY_S)
     redeliver(stage, document_ids)
 
 
-def _fail(lease: Lease, code: str, message: str) -> None:
+def _fail(lease: Lease, code: ReasonCode, message: str) -> None:
     with session_scope() as session:
         if fail_document(session, lease.document_id, lease.stage, code, message, lease=lease):
-            count_failed(lease.stage, code)
+            count_failed(lease.stage.name, code)
 
 
-@app.task(
-    name=TASK_NAMES[JobStage.extract],
-    bind=True,
-    max_retries=None,  # the job's attempt cap (settings.max_attempts) decides, across redeliveries too
-    soft_time_limit=EXTRACT_TIME_LIMIT_S - 30,
-    time_limit=EXTRACT_TIME_LIMIT_S,
-)
-def extract_document_task(self: Task, document_id: str) -> None:
-    settings = get_settings()
+def run_stage(task: Task, stage: Stage, document_id: str, work: Callable[[Session, Lease], object]) -> None:
+    """Run one document's `stage`: claim its job, keep the lease alive while `work` runs in a transaction
+    of its own (which completes the stage and queues the next), and turn every way it can end into the
+    job's state: bad input fails the document with its reason, a lost lease writes nothing, an
+    unexpected error is retried with backoff until the attempts run out."""
     try:
         with session_scope() as session:
-            lease = begin_stage(session, uuid.UUID(document_id), JobStage.extract)
+            lease = begin_stage(session, uuid.UUID(document_id), stage)
     except DATABASE_UNAVAILABLE as exc:
-        _claim_later(JobStage.extract, [uuid.UUID(document_id)], exc)
+        _claim_later(stage, [uuid.UUID(document_id)], exc)
         return
     if lease is None:
         return
     try:
-        with kept_alive([lease], settings.lease_s), stage_timer(JobStage.extract), session_scope() as session:
-            ner_job = extract_document(session, lease.document_id, get_windowing(), lease=lease)
-            pending = [(ner_job.id, JobStage.ner, lease.document_id)] if ner_job is not None else []
+        with kept_alive([lease], get_settings().lease_s), stage_timer(stage.name), session_scope() as session:
+            work(session, lease)
     except LeaseLost as exc:
-        log.warning("job.lease_lost", document_id=document_id, stage="extract", error=str(exc))
+        log.warning("job.lease_lost", document_id=document_id, stage=stage.name, error=str(exc))
         return
     except ExtractionError as exc:
         _fail(lease, exc.code, exc.message)
         return
     except SoftTimeLimitExceeded:
-        _fail(lease, "timeout", "text extraction took too long")
+        _fail(lease, ReasonCode.timeout, f"{stage.title} took longer than {stage.time_limit_s - 30} s")
         return
     except Exception as exc:
-        _retry_or_fail(self, lease, "parse_error", exc)
+        if _give_back(lease, stage.failure_code, exc):
+            raise task.retry(exc=exc, countdown=2**lease.attempt) from exc
         return
-    with session_scope() as session:
-        publish_jobs(session, pending)
-    count_processed(JobStage.extract, len(pending))
+    count_processed(stage.name)
+
+
+@app.task(
+    name=EXTRACT.task_name,
+    bind=True,
+    max_retries=None,  # the job's attempt cap (settings.max_attempts) decides, across redeliveries too
+    soft_time_limit=EXTRACT.time_limit_s - 30,
+    time_limit=EXTRACT.time_limit_s,
+)
+def extract_document_task(self: Task, document_id: str) -> None:
+    run_stage(
+        self,
+        EXTRACT,
+        document_id,
+        lambda session, lease: extract_document(session, lease.document_id, get_windowing(), lease=lease),
+    )
 
 
 class ReconnectingBatches(Batches):
@@ -151,7 +157,7 @@ class ReconnectingBatches(Batches):
 
 
 @app.task(
-    name=TASK_NAMES[JobStage.ner],
+    name=NER.task_name,
     base=ReconnectingBatches,
     # Cross-document batching: messages are buffered until `ner_flush_every` documents are waiting or
     # `ner_flush_interval_s` passed, then all their windows share length-sorted forward passes. The
@@ -168,7 +174,7 @@ def recognize_entities_task(requests: list[SimpleRequest]) -> None:
     for doc_id in dict.fromkeys(uuid.UUID(request.args[0]) for request in requests):
         try:
             with session_scope() as session:
-                lease = begin_stage(session, doc_id, JobStage.ner)
+                lease = begin_stage(session, doc_id, NER)
         except DATABASE_UNAVAILABLE as exc:
             deferred.append(doc_id)
             unavailable = exc
@@ -176,17 +182,17 @@ def recognize_entities_task(requests: list[SimpleRequest]) -> None:
         if lease is not None:
             leases.append(lease)
     if unavailable is not None:
-        _claim_later(JobStage.ner, deferred, unavailable)
+        _claim_later(NER, deferred, unavailable)
     if not leases:
         return
     classifier = get_classifier()  # outside the timer: loading the model once is not stage time
     observe_ner_batch(len(leases))
     with kept_alive(leases, settings.lease_s):
         try:
-            with stage_timer(JobStage.ner), session_scope() as session:
+            with stage_timer(NER.name), session_scope() as session:
                 ids = [lease.document_id for lease in leases]
                 done = recognize_entities(session, ids, classifier, settings.ner_batch_size, leases=leases)
-            count_processed(JobStage.ner, len(done))
+            count_processed(NER.name, len(done))
         except Exception as exc:
             log.warning("ner.batch_failed", documents=len(leases), error=repr(exc))
             # One bad document must not fail the others: run them one by one, failing only the culprit.
@@ -197,21 +203,14 @@ def recognize_entities_task(requests: list[SimpleRequest]) -> None:
 def recognize_one(lease: Lease, classifier: TokenClassifier) -> None:
     settings = get_settings()
     try:
-        with stage_timer(JobStage.ner), session_scope() as session:
+        with stage_timer(NER.name), session_scope() as session:
             ids = [lease.document_id]
             done = recognize_entities(session, ids, classifier, settings.ner_batch_size, leases=[lease])
-        count_processed(JobStage.ner, len(done))
+        count_processed(NER.name, len(done))
     except Exception as exc:
-        message = f"{type(exc).__name__}: {exc}"
-        if lease.attempt < settings.max_attempts:
-            with session_scope() as session:
-                released = release_for_retry(session, lease, "model_error", message)
-            if released:
-                count_retry(JobStage.ner)
-                with session_scope() as session:
-                    publish_jobs(session, [(lease.job_id, JobStage.ner, lease.document_id)])
-            return
-        _fail(lease, "model_error", message)
+        if _give_back(lease, NER.failure_code, exc):
+            with session_scope() as session:  # the batch task cannot retry one request: publish afresh
+                publish_jobs(session, [(lease.job_id, NER, lease.document_id)])
 
 
 @app.task(name=SWEEP_JOBS_TASK, ignore_result=True)
@@ -221,6 +220,3 @@ def sweep_jobs_task() -> None:
     with session_scope() as session:
         swept = sweep_jobs(session, settings, broker_lost)
     log.info("jobs.sweep_ran", broker_lost=broker_lost, **swept.as_log())
-    if swept.pending:
-        with session_scope() as session:
-            publish_jobs(session, swept.pending)
