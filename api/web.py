@@ -29,6 +29,7 @@ from api.auth import API_KEY_COOKIE, identify_caller
 from api.deps import SessionDep
 from api.schemas import EntityOut, document_out, entity_out
 from models.contract_card import card_as_dict
+from models.labels import CARD_COLUMNS, LABEL_COLOURS
 from models.queries import document_entities, recent_documents, tenant_document
 from models.schema import ContractCard, DocumentStatus
 from models.settings import get_settings
@@ -49,26 +50,8 @@ PROGRESS_STEPS = {
     DocumentStatus.failed: 4,
 }
 FINAL_STATUSES = (DocumentStatus.done, DocumentStatus.failed)
-# Fixed colours for the default model's labels, so a label looks the same on every document.
-LABEL_COLOURS = {
-    "EMPLOYER": "#ffd166",
-    "EMPLOYEE": "#f4a261",
-    "JOB_TITLE": "#cdb4db",
-    "WORKPLACE": "#90e0ef",
-    "START_DATE": "#b7e4c7",
-    "END_DATE": "#95d5b2",
-    "WORKING_HOURS": "#ffc8dd",
-    "SALARY": "#a0c4ff",
-    "PENSION": "#caffbf",
-    "NOTICE_PERIOD": "#fdffb6",
-    "PROBATION_PERIOD": "#ffadad",
-}
 VALUE_FIELDS = ("value_date", "value_number", "value_unit", "value_period")
-CARD_FIELDS = (
-    "employer", "employee", "job_title", "workplace", "start_date", "end_date", "weekly_hours",
-    "salary_amount", "salary_currency", "salary_period", "pension_percent", "notice_period_months",
-    "probation_period_months",
-)  # fmt: skip
+CARD_FIELDS = CARD_COLUMNS
 
 
 @dataclass(frozen=True)

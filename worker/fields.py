@@ -22,8 +22,10 @@ uses that in this order:
    (the largest sum of mention scores, so a name that recurs in header, body and signature outweighs
    a one-off union, authority or client name). Every mention of that value is kept with its offsets.
 
-Which labels are single-valued and which are names is the label schema's business: a checkpoint may
-declare its own in config.json (`single_valued_labels`, `name_labels`); unknown labels are ignored.
+Which labels are single-valued and which are names is the label spec's business (`models.labels`), as is
+the kind of value each label holds, which decides how step 2 completes it; a checkpoint may declare its
+own single-valued and name labels in config.json (`single_valued_labels`, `name_labels`). Labels the
+spec does not know are not completed.
 """
 
 from __future__ import annotations
@@ -32,14 +34,12 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from models.danish import LEGAL_FORMS, MONTH_NAMES, NUMBER_WORDS, alternation
+from models.labels import NAME_LABELS, SINGLE_VALUED_LABELS, ValueKind, label_spec
 from worker.spans import EntitySpan
 
-# The default label schema (training/README.md).
-SINGLE_VALUED_LABELS = (
-    "EMPLOYER", "EMPLOYEE", "JOB_TITLE", "WORKPLACE", "START_DATE", "END_DATE", "WORKING_HOURS", "SALARY",
-    "PROBATION_PERIOD",
-)  # fmt: skip
-NAME_LABELS = ("EMPLOYER", "EMPLOYEE", "JOB_TITLE", "WORKPLACE")
+__all__ = ["NAME_LABELS", "SINGLE_VALUED_LABELS", "FieldSchema", "decode_fields"]
+
 # Between two parts of one value: spaces, never a line break or punctuation (a comma ends a name).
 _JOINING_GAP = re.compile(r"[^\S\n]+")
 
@@ -109,7 +109,7 @@ def keep_best_values(entities: Sequence[EntitySpan], schema: FieldSchema) -> lis
     return [e for e in entities if e.label not in best or value_key(e.text) == best[e.label][1]]
 
 
-_LEGAL_FORM = re.compile(r"(?:ApS|A/S|I/S|IVS|K/S|P/S|AMBA|A\.m\.b\.a\.|SMBA|S\.m\.b\.a\.)", re.IGNORECASE)
+_LEGAL_FORM = re.compile(rf"(?:{alternation(LEGAL_FORMS)})", re.IGNORECASE)
 # Capitalised words that open a sentence, a greeting or a form field rather than belong to a name.
 _NOT_NAME_TEXT = (
     "mellem hos til fra for med og af i ved vi du din jeres kære arbejdsgiver arbejdsgiveren virksomhed "
@@ -123,7 +123,8 @@ _NAME_WORD = re.compile(r"(?:&|[A-ZÆØÅ][\w.\-'’]*)")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 _POSTCODE_END = re.compile(r"\b\d{4}$")
 _CITY_WORD = re.compile(r"[A-ZÆØÅ][\wæøå.\-]*")
-_MONTH = r"(?:jan|feb|mar|apr|maj|jun|jul|aug|sep|okt|nov|dec)[a-zæøå]*\.?"
+# A month's name or abbreviation: its first three letters and whatever follows ("sep.", "september").
+_MONTH = rf"(?:{alternation(dict.fromkeys(name[:3] for name in MONTH_NAMES))})[a-zæøå]*\.?"
 # What a date looks like in a contract: "1. marts 2024", "1/9-2023", "01.08.2024", "2024-09-01".
 _NUMERIC_DATE = r"(?:0?[1-9]|[12]\d|3[01])[./-](?:0?[1-9]|1[0-2])(?:[./-]| )(?:\d{4}|\d{2})\b"
 _DATE = re.compile(
@@ -177,21 +178,19 @@ class _Quantity:
     unit_first: bool = False
 
 
-_NUMBER_WORDS = r"(?:en|et|én|ét|to|tre|fire|fem|seks|syv|otte|ni|ti|elleve|tolv|fjorten|atten|fireogtyve)"
 _QUANTITIES = {
-    "WORKING_HOURS": _Quantity(_NUMBER, re.compile(r"(?:timer|time|t)\.?", re.IGNORECASE)),
-    "NOTICE_PERIOD": _Quantity(
-        re.compile(rf"(?:\d+|{_NUMBER_WORDS})", re.IGNORECASE),
+    ValueKind.HOURS: _Quantity(_NUMBER, re.compile(r"(?:timer|time|t)\.?", re.IGNORECASE)),
+    ValueKind.DURATION: _Quantity(
+        re.compile(rf"(?:\d+|{alternation(NUMBER_WORDS)})", re.IGNORECASE),
         re.compile(r"(?:måned(?:er|s)?|mdr\.?|dag(?:e|es)?|uge(?:r|rs)?|års?)", re.IGNORECASE),
     ),
-    "PENSION": _Quantity(_NUMBER, re.compile(r"(?:%|procent)", re.IGNORECASE)),
-    "SALARY": _Quantity(
+    ValueKind.PERCENT: _Quantity(_NUMBER, re.compile(r"(?:%|procent)", re.IGNORECASE)),
+    ValueKind.AMOUNT: _Quantity(
         re.compile(r"\d{1,3}(?:\.\d{3})*(?:,\d{1,2}|,-)?|\d+(?:,\d{1,2})?"),
         re.compile(r"(?:kr\.?|kroner|dkk)", re.IGNORECASE),
         unit_first=True,
     ),
 }
-_QUANTITIES["PROBATION_PERIOD"] = _QUANTITIES["NOTICE_PERIOD"]
 
 
 def _end_without_punctuation(word: tuple[int, str]) -> int:
@@ -336,18 +335,21 @@ def _without_next_item_number(text: str, entity: EntitySpan) -> EntitySpan:
 
 
 def complete_values(text: str, entities: Sequence[EntitySpan]) -> list[EntitySpan]:
+    """Each span completed to the form of its label's kind of value; spans that are none are dropped."""
     completed: list[EntitySpan] = []
     for entity in (_without_next_item_number(text, e) for e in entities):
         repaired: EntitySpan | None = entity
-        if entity.label == "EMPLOYER":
+        spec = label_spec(entity.label)
+        kind = spec.kind if spec is not None else None
+        if kind is ValueKind.ORGANISATION:
             repaired = _complete_employer(text, entity)
-        elif entity.label in _QUANTITIES:
-            repaired = _complete_quantity(text, entity, _QUANTITIES[entity.label])
-        elif entity.label == "WORKPLACE":
+        elif kind in _QUANTITIES:
+            repaired = _complete_quantity(text, entity, _QUANTITIES[kind])
+        elif kind is ValueKind.ADDRESS:
             repaired = _complete_workplace(text, entity)
-        elif entity.label in ("START_DATE", "END_DATE"):
+        elif kind is ValueKind.DATE:
             repaired = _complete_date(text, entity)
-        elif entity.label == "EMPLOYEE":
+        elif kind is ValueKind.PERSON:
             repaired = _complete_person(text, entity)
         if repaired is not None and repaired.start < repaired.end:
             completed.append(repaired)
