@@ -55,21 +55,29 @@ class NormalisedValue:
 EMPTY = NormalisedValue()
 
 
+# How much of the document around a span `normalise` is given, and reads at most.
+CONTEXT_CHARS = 80
+
+
 def normalise(label: str, text: str, following: str = "", preceding: str = "") -> NormalisedValue:
     """The value of an entity span with `label`, or an empty value when it is not certain.
 
-    `following` is the document text right after the span (up to ~60 characters): only a salary period
-    written there (" pr. måned", "/md.", " i timen") is read from it, and a working-hours span followed
-    by a daily/monthly/yearly period is refused rather than taken as weekly hours. `preceding` is the
-    text right before the span: "Månedslønnen udgør 32.500 kr." names the period before the amount."""
+    `following` is the document text right after the span (up to CONTEXT_CHARS characters): only a
+    salary period written there (" pr. måned", "/md.", " i timen") is read from it, and a working-hours
+    span followed by a daily/monthly/yearly period is refused rather than taken as weekly hours.
+    `preceding` is the text right before the span: "Månedslønnen udgør 32.500 kr." names the period
+    before the amount. Both end at the line break where the span's line ends or begins, unless the
+    sentence wraps onto the next line (`_context_after`, `_context_before`): the line above or below
+    is another clause ("Ugentlig arbejdstid: 37 timer" over "Månedsløn: 32.500 kr."). The span's own
+    text may wrap a line ("1. juni\n2024") and is read whole."""
     spec = label_spec(label)
     reader = _READERS.get(spec.kind) if spec is not None else None
     if spec is None or reader is None:
         return EMPTY
     try:
-        value = reader(_prepare(text), _prepare(following[:80]))
+        value = reader(_prepare(text), _prepare(_context_after(following[:CONTEXT_CHARS])))
         if spec.kind is ValueKind.AMOUNT and value.number is not None:
-            before = _period_right_before(_prepare(preceding[-80:]))
+            before = _period_right_before(_prepare(_context_before(preceding[-CONTEXT_CHARS:])))
             if before is not None and before != value.period:
                 # "Årsløn: 420.000 kr. pr. måned" names two periods: unknown, not a guess.
                 period = before if value.period is None else None
@@ -91,6 +99,55 @@ def entity_values(label: str, text: str, following: str = "", preceding: str = "
         "value_unit": value.unit,
         "value_period": value.period,
     }
+
+
+def entity_values_in(document_text: str, label: str, start: int, end: int) -> dict[str, Any]:
+    """The `value_*` columns for the span `document_text[start:end]`, read with the text around it."""
+    return entity_values(
+        label,
+        document_text[start:end],
+        following=document_text[end : end + CONTEXT_CHARS],
+        preceding=document_text[max(0, start - CONTEXT_CHARS) : start],
+    )
+
+
+def _continues(line: str) -> bool:
+    """Whether `line`, after a line break, goes on with the sentence before it: a PDF wraps a sentence
+    onto a line that starts in lower case. A form's next field ("Månedsløn: ...", "månedsløn: ...",
+    "3. Løn") starts a clause of its own."""
+    stripped = line.lstrip()
+    if not stripped or not stripped[0].islower():
+        return False
+    field_name, colon, _ = stripped.partition(":")
+    return not (colon and len(field_name.split()) <= 3)
+
+
+def _context_after(following: str) -> str:
+    """The text after a span up to where its clause's line ends: the rest of the span's line, and the
+    lines after it only where the sentence wraps onto them."""
+    own, *below = following.split("\n")
+    kept = [own]
+    for line in below:
+        if not _continues(line):
+            break
+        kept.append(line)
+    return " ".join(kept)
+
+
+def _context_before(preceding: str) -> str:
+    """The text before a span from where its clause's line begins: the span's line, and the lines
+    above it only where the sentence wrapped from them, or, when the span starts its line, the line
+    above it (a value under its label: "Månedsløn\n32.500 kr.")."""
+    *above, own = preceding.split("\n")
+    kept = [own]
+    joins = not own.strip() or _continues(own)
+    while above and joins:
+        line = above.pop()
+        if not line.strip():
+            break  # a blank line ends a paragraph
+        kept.insert(0, line)
+        joins = _continues(line)
+    return " ".join(kept)
 
 
 def _prepare(text: str) -> str:

@@ -12,7 +12,8 @@ uses that in this order:
    number and its unit ("37" + "timer", never "timer/uge") and a word with neither ("ingen",
    "derefter") is no quantity, a workplace address runs from the street to the city ("Restaurant
    Havneblik, Havnepladsen 2, 3000" -> "Havnepladsen 2, 3000 Helsingør"; "6000 Kolding" takes the
-   "Sygehusvej 24, " before it), a date must look like one and is the date alone, a person's name
+   "Sygehusvej 24, " before it), a date must look like one and is the date alone (its year taken from
+   the start of the next line where a line break split it off: "1. juni\n2024"), a person's name
    takes its capitalised neighbours, and no value ends in the next item number of a numbered list
    ("15. januar 2025\n6").
 3. `period_end_dates`: a start date that opens a period ("01.03.2025 - 28.02.2026") makes the date
@@ -131,6 +132,9 @@ _DATE = re.compile(
     rf"(?:\d{{1,2}}\.?\s*{_MONTH}(?:\s*\d{{2,4}})?|{_NUMERIC_DATE}|\d{{4}}-[01]\d-[0-3]\d)", re.IGNORECASE
 )
 _STARTS_WITH_MONTH = re.compile(_MONTH, re.IGNORECASE)
+# A day and month whose year a line break pushed onto the next line: "den 1. juni\n2024 og".
+_DAY_AND_MONTH = re.compile(rf"\d{{1,2}}\.?\s*{_MONTH}", re.IGNORECASE)
+_YEAR_ON_NEXT_LINE = re.compile(r"[^\S\n]*\n[^\S\n]*(?:19|20)\d{2}\b")
 _DAY = re.compile(r"\d{1,2}\.")
 _DISTRICT = re.compile(r"(?:C|K|M|N|S|V|Ø|NV|NØ|SV|SØ)")
 
@@ -297,8 +301,12 @@ def _complete_date(text: str, entity: EntitySpan) -> EntitySpan | None:
     date = _DATE.search(text, start, entity.end)
     if date is None:
         return None  # a time of day, a bare year or month, "m.v.": not a date
+    end = date.end()
+    if _DAY_AND_MONTH.fullmatch(date.group()) and (year := _YEAR_ON_NEXT_LINE.match(text, end)):
+        # The model often leaves such a year out, or tags it as a date of its own that is no date.
+        end = year.end()
     # The date alone: not the "den" before it or the verb after it ("1. oktober 2024 overgår").
-    return EntitySpan(entity.label, date.start(), date.end(), date.group(), entity.score)
+    return EntitySpan(entity.label, date.start(), end, text[date.start() : end], entity.score)
 
 
 def _complete_person(text: str, entity: EntitySpan) -> EntitySpan:
