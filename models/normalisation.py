@@ -90,25 +90,33 @@ def normalise(label: str, text: str, following: str = "", preceding: str = "") -
     return value
 
 
+def normalise_in(document_text: str, label: str, start: int, end: int) -> NormalisedValue:
+    """The value of the span `document_text[start:end]`, read with the text around it."""
+    return normalise(
+        label,
+        document_text[start:end],
+        following=document_text[end : end + CONTEXT_CHARS],
+        preceding=document_text[max(0, start - CONTEXT_CHARS) : start],
+    )
+
+
 def entity_values(label: str, text: str, following: str = "", preceding: str = "") -> dict[str, Any]:
     """The `value_*` columns of an `entities` row for this span, ready for an insert."""
-    value = normalise(label, text, following, preceding)
+    return value_columns(normalise(label, text, following, preceding))
+
+
+def entity_values_in(document_text: str, label: str, start: int, end: int) -> dict[str, Any]:
+    """The `value_*` columns for the span `document_text[start:end]`, read with the text around it."""
+    return value_columns(normalise_in(document_text, label, start, end))
+
+
+def value_columns(value: NormalisedValue) -> dict[str, Any]:
     return {
         "value_date": value.date,
         "value_number": value.number,
         "value_unit": value.unit,
         "value_period": value.period,
     }
-
-
-def entity_values_in(document_text: str, label: str, start: int, end: int) -> dict[str, Any]:
-    """The `value_*` columns for the span `document_text[start:end]`, read with the text around it."""
-    return entity_values(
-        label,
-        document_text[start:end],
-        following=document_text[end : end + CONTEXT_CHARS],
-        preceding=document_text[max(0, start - CONTEXT_CHARS) : start],
-    )
 
 
 def _continues(line: str) -> bool:
