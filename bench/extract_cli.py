@@ -51,8 +51,11 @@ from worker.inference import TokenClassifier
 
 def write_folder(folder: Path, dev_docs: int, text_only: bool = False) -> list[Path]:
     """The samples and `dev_docs` dev-set contracts as files, in a stable order."""
-    suffixes = (".txt",) if text_only else (".pdf", ".docx", ".txt")
-    paths = [p for p in sorted((REPO_ROOT / "samples").iterdir()) if p.suffix in suffixes]
+    paths = [p for p in sorted((REPO_ROOT / "samples").iterdir()) if p.suffix in (".pdf", ".docx", ".txt")]
+    if text_only:
+        for number, sample in enumerate(paths):
+            paths[number] = folder / f"{sample.stem}.txt"
+            paths[number].write_text(parse_in_process(sample), encoding="utf-8")
     for number, document in enumerate(load_gold(REPO_ROOT / "training" / "dev" / "dev.jsonl")[:dev_docs]):
         kind = "txt" if text_only else ("pdf", "docx", "txt")[number % 3]
         path = folder / f"{document.id}.{kind}"
