@@ -39,8 +39,6 @@ from models.danish import LEGAL_FORMS, MONTH_NAMES, NUMBER_WORDS, alternation
 from models.labels import NAME_LABELS, SINGLE_VALUED_LABELS, ValueKind, label_spec
 from worker.spans import EntitySpan
 
-__all__ = ["NAME_LABELS", "SINGLE_VALUED_LABELS", "FieldSchema", "decode_fields"]
-
 # Between two parts of one value: spaces, never a line break or punctuation (a comma ends a name).
 _JOINING_GAP = re.compile(r"[^\S\n]+")
 

@@ -26,9 +26,10 @@ from transformers import AutoModelForTokenClassification, AutoTokenizer, PreTrai
 from transformers.utils import logging as transformers_logging
 
 from models.danish import ABBREVIATIONS_WITH_DOT, MONTH_ABBREVIATIONS, alternation
+from models.labels import NAME_LABELS, SINGLE_VALUED_LABELS
 from models.settings import Settings
 from worker.chunking import TokenizedText, Windowing, require_checkpoint, window_ownership
-from worker.fields import NAME_LABELS, SINGLE_VALUED_LABELS, FieldSchema, decode_fields
+from worker.fields import FieldSchema, decode_fields
 from worker.metrics import observe_forward_batch
 from worker.onnx_runtime import BACKENDS, Backend, OnnxForward
 from worker.spans import EntitySpan
