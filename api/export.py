@@ -14,13 +14,12 @@ from typing import Any
 from sqlalchemy import Select
 
 from models.db import session_scope
+from models.labels import CARD_COLUMNS
 from models.schema import ContractCard, Document
 
 COLUMNS = [
     "document_id", "filename", "external_id", "version", "status", "error_code", "created_at", "finished_at",
-    "employer", "employee", "job_title", "workplace", "start_date", "end_date", "weekly_hours",
-    "salary_amount", "salary_currency", "salary_period", "pension_percent", "notice_period_months",
-    "probation_period_months", "needs_review", "flags",
+    *CARD_COLUMNS, "needs_review", "flags",
 ]  # fmt: skip
 _CARD_COLUMNS = COLUMNS[8:]
 _PAGE = 500

@@ -29,6 +29,7 @@ from api.auth import API_KEY_COOKIE, identify_caller
 from api.deps import SessionDep
 from api.schemas import EntityOut, document_out, entity_out
 from models.contract_card import card_as_dict
+from models.labels import CARD_COLUMNS, LABEL_COLOURS
 from models.queries import document_entities, recent_documents, tenant_document
 from models.schema import ContractCard
 from models.settings import get_settings
@@ -42,26 +43,8 @@ RECENT_DOCUMENTS = 50
 COOKIE_MAX_AGE_S = 7 * 24 * 3600
 # Steps of the progress bar: how far along the pipeline each status is (from the stage table).
 PROGRESS_STEPS = {status: progress_step(status) for status in DOCUMENT_STATUSES}
-# Fixed colours for the default model's labels, so a label looks the same on every document.
-LABEL_COLOURS = {
-    "EMPLOYER": "#ffd166",
-    "EMPLOYEE": "#f4a261",
-    "JOB_TITLE": "#cdb4db",
-    "WORKPLACE": "#90e0ef",
-    "START_DATE": "#b7e4c7",
-    "END_DATE": "#95d5b2",
-    "WORKING_HOURS": "#ffc8dd",
-    "SALARY": "#a0c4ff",
-    "PENSION": "#caffbf",
-    "NOTICE_PERIOD": "#fdffb6",
-    "PROBATION_PERIOD": "#ffadad",
-}
 VALUE_FIELDS = ("value_date", "value_number", "value_unit", "value_period")
-CARD_FIELDS = (
-    "employer", "employee", "job_title", "workplace", "start_date", "end_date", "weekly_hours",
-    "salary_amount", "salary_currency", "salary_period", "pension_percent", "notice_period_months",
-    "probation_period_months",
-)  # fmt: skip
+CARD_FIELDS = CARD_COLUMNS
 
 
 @dataclass(frozen=True)

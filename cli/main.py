@@ -10,7 +10,7 @@ import time
 import uuid
 from collections import Counter
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -32,6 +32,7 @@ app = typer.Typer(help="Turn Danish contracts into queryable entities.", no_args
 keys_app = typer.Typer(help="API keys: each authenticates as one tenant.", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
 console = Console(stderr=True)
+VALUE_FIELDS = ("value_date", "value_number", "value_unit", "value_period")
 
 
 def _files(paths: list[Path]) -> list[Path]:
@@ -83,59 +84,78 @@ def info(as_json: Annotated[bool, typer.Option("--json", help="Machine-readable 
 def extract(
     paths: Annotated[list[Path], typer.Argument(help="Files or folders")],
     output_format: Annotated[str, typer.Option("--format", help="jsonl or table")] = "jsonl",
+    values: Annotated[bool, typer.Option("--values", help="Each entity's normalised value")] = False,
+    card: Annotated[bool, typer.Option("--card", help="Each document's contract card")] = False,
+    jobs: Annotated[
+        int, typer.Option(min=1, help="Files parsed at once, each PDF/DOCX in its own limited process")
+    ] = min(4, os.cpu_count() or 1),
 ) -> None:
-    """Extract entities in-process: no queue, no database. A file that cannot be read gives an error line."""
-    from models.content_types import describe_unsupported, sniff_content_type
-    from worker.extraction import ExtractionError, extract_text
+    """Extract entities in-process, no queue or database: the model as the settings configure it, files
+    parsed in parallel and batched through the model together, output in input order. A file that cannot
+    be read gives an error line, the rest go on, and the exit status is 1."""
+    from cli.folder_extraction import extract_files
     from worker.inference import TokenClassifier
-    from worker.pipeline import page_of
 
     if output_format not in ("jsonl", "table"):
         raise typer.BadParameter("--format must be jsonl or table")
+    files = _files(paths)
+    if not files:
+        console.print("no files to extract")
+        raise typer.Exit(1)
     settings = get_settings()
-    classifier = TokenClassifier.load(settings.model, settings.device, settings.max_length, settings.stride)
-    for path in _files(paths):
-        try:
-            data = path.read_bytes()
-            content_type = sniff_content_type(data) if data else None
-            if content_type is None:
-                raise ExtractionError("unsupported_type", "empty file" if not data else describe_unsupported(data))
-            extracted = extract_text(data, content_type)
-            spans = classifier.predict([extracted.text])[0]
-        except (ExtractionError, OSError) as exc:
-            record: dict[str, object] = {"source": str(path), "error": str(exc)}
-        else:
-            record = {
-                "source": str(path),
-                "entities": [
-                    {
-                        "label": s.label,
-                        "text": s.text,
-                        "start": s.start,
-                        "end": s.end,
-                        "score": round(s.score, 4),
-                        "page": page_of(extracted.page_starts, s.start),
-                    }
-                    for s in spans
-                ],
-            }
-        if output_format == "jsonl":
-            typer.echo(json.dumps(record, ensure_ascii=False))
-        else:
-            _print_entity_table(str(path), record)
+    classifier = TokenClassifier.from_settings(settings)
+    failed = 0
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console
+    ) as progress:
+        parsed = progress.add_task("parsed", total=len(files))
+        done = progress.add_task("extracted", total=len(files))
+        results = extract_files(
+            files,
+            classifier,
+            jobs=jobs,
+            documents_per_batch=settings.ner_flush_every,
+            batch_size=settings.ner_batch_size,
+            on_parsed=lambda: progress.advance(parsed),
+        )
+        for result in results:
+            failed += result.error is not None
+            record = result.as_record(values=values, card=card)
+            if output_format == "jsonl":
+                typer.echo(json.dumps(record, ensure_ascii=False))
+            else:
+                _print_entity_table(record, values)
+            progress.advance(done)
+    if failed:
+        console.print(f"[red]{failed} of {len(files)} files could not be read[/red]")
+        raise typer.Exit(1)
 
 
-def _print_entity_table(source: str, record: dict[str, object]) -> None:
+def _print_entity_table(record: dict[str, Any], values: bool) -> None:
     out = Console()
+    source = record["source"]
     if "error" in record:
         out.print(f"[red]{source}: {record['error']}[/red]")
         return
     table = Table(title=source, title_justify="left")
-    for column in ("label", "text", "page", "score"):
+    for column in ("label", "text", "page", "score", *(["value"] if values else [])):
         table.add_column(column)
-    for entity in record["entities"]:  # type: ignore[attr-defined]
-        table.add_row(entity["label"], entity["text"], str(entity["page"]), f"{entity['score']:.2f}")
+    for entity in record["entities"]:
+        value = " ".join(str(entity[k]) for k in VALUE_FIELDS if entity.get(k) is not None)
+        row = [entity["label"], entity["text"], str(entity["page"]), f"{entity['score']:.2f}"]
+        table.add_row(*row, *([value] if values else []))
     out.print(table)
+    if "card" in record:
+        card = Table(title=f"{source}: contract card", title_justify="left")
+        card.add_column("field")
+        card.add_column("value")
+        card.add_column("confidence", justify="right")
+        for field, value in record["card"].items():
+            if field != "confidence":
+                confidence = record["card"]["confidence"].get(field)
+                shown = " ".join(value) if isinstance(value, list) else "" if value is None else str(value)
+                card.add_row(field, shown, f"{confidence:.2f}" if confidence is not None else "")
+        out.print(card)
 
 
 def _tenant_id(name: str) -> uuid.UUID:
@@ -384,7 +404,11 @@ def reprocess(
     with session_scope() as session:
         jobs = []
         for raw in document_ids or []:
-            document = session.get(Document, uuid.UUID(raw))
+            try:
+                document_id = uuid.UUID(raw)
+            except ValueError as exc:
+                raise typer.BadParameter(f"{raw!r} is not a document id (a UUID such as {uuid.UUID(int=0)})") from exc
+            document = session.get(Document, document_id)
             if document is None:
                 raise typer.BadParameter(f"no document {raw}")
             try:
@@ -461,16 +485,11 @@ def evaluate(
     from training.evaluation import format_report
 
     settings = get_settings()
-    field_decoding = settings.field_decoding and not raw
-    # Scored the way the app runs the model: its configured backend and precision.
-    report = run_evaluation(
-        gold,
-        model or settings.model,
-        device=settings.device,
-        backend=settings.backend,
-        field_decoding=field_decoding,
-        precision=settings.precision,
-    )
+    # Scored the way the app runs the model: the classifier its settings configure, as the worker builds it.
+    overrides: dict[str, Any] = {"field_decoding": settings.field_decoding and not raw}
+    if model is not None:
+        overrides["model"] = model
+    report = run_evaluation(gold, settings.model_copy(update=overrides))
     typer.echo(json.dumps(report, indent=2, ensure_ascii=False) if as_json else format_report(report))
 
 

@@ -11,9 +11,21 @@ from __future__ import annotations
 import datetime
 import itertools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
+
+from models.danish import (
+    DURATION_UNIT_WORDS,
+    HALF_AND_ONE,
+    MONTHS,
+    NUMBER_WORDS,
+    ONE_WORDS,
+    WEEKDAYS,
+    alternation,
+)
+from models.labels import ValueKind, label_spec
 
 CURRENCIES = ("DKK", "EUR", "SEK", "NOK", "USD", "GBP")
 SALARY_PERIODS = ("hour", "week", "month", "year")
@@ -43,20 +55,29 @@ class NormalisedValue:
 EMPTY = NormalisedValue()
 
 
+# How much of the document around a span `normalise` is given, and reads at most.
+CONTEXT_CHARS = 80
+
+
 def normalise(label: str, text: str, following: str = "", preceding: str = "") -> NormalisedValue:
     """The value of an entity span with `label`, or an empty value when it is not certain.
 
-    `following` is the document text right after the span (up to ~60 characters): only a salary period
-    written there (" pr. måned", "/md.", " i timen") is read from it, and a working-hours span followed
-    by a daily/monthly/yearly period is refused rather than taken as weekly hours. `preceding` is the
-    text right before the span: "Månedslønnen udgør 32.500 kr." names the period before the amount."""
-    reader = _READERS.get(label)
-    if reader is None:
+    `following` is the document text right after the span (up to CONTEXT_CHARS characters): only a
+    salary period written there (" pr. måned", "/md.", " i timen") is read from it, and a working-hours
+    span followed by a daily/monthly/yearly period is refused rather than taken as weekly hours.
+    `preceding` is the text right before the span: "Månedslønnen udgør 32.500 kr." names the period
+    before the amount. Both end at the line break where the span's line ends or begins, unless the
+    sentence wraps onto the next line (`_context_after`, `_context_before`): the line above or below
+    is another clause ("Ugentlig arbejdstid: 37 timer" over "Månedsløn: 32.500 kr."). The span's own
+    text may wrap a line ("1. juni\n2024") and is read whole."""
+    spec = label_spec(label)
+    reader = _READERS.get(spec.kind) if spec is not None else None
+    if spec is None or reader is None:
         return EMPTY
     try:
-        value = reader(_prepare(text), _prepare(following[:80]))
-        if label == "SALARY" and value.number is not None:
-            before = _period_right_before(_prepare(preceding[-80:]))
+        value = reader(_prepare(text), _prepare(_context_after(following[:CONTEXT_CHARS])))
+        if spec.kind is ValueKind.AMOUNT and value.number is not None:
+            before = _period_right_before(_prepare(_context_before(preceding[-CONTEXT_CHARS:])))
             if before is not None and before != value.period:
                 # "Årsløn: 420.000 kr. pr. måned" names two periods: unknown, not a guess.
                 period = before if value.period is None else None
@@ -69,15 +90,72 @@ def normalise(label: str, text: str, following: str = "", preceding: str = "") -
     return value
 
 
+def normalise_in(document_text: str, label: str, start: int, end: int) -> NormalisedValue:
+    """The value of the span `document_text[start:end]`, read with the text around it."""
+    return normalise(
+        label,
+        document_text[start:end],
+        following=document_text[end : end + CONTEXT_CHARS],
+        preceding=document_text[max(0, start - CONTEXT_CHARS) : start],
+    )
+
+
 def entity_values(label: str, text: str, following: str = "", preceding: str = "") -> dict[str, Any]:
     """The `value_*` columns of an `entities` row for this span, ready for an insert."""
-    value = normalise(label, text, following, preceding)
+    return value_columns(normalise(label, text, following, preceding))
+
+
+def entity_values_in(document_text: str, label: str, start: int, end: int) -> dict[str, Any]:
+    """The `value_*` columns for the span `document_text[start:end]`, read with the text around it."""
+    return value_columns(normalise_in(document_text, label, start, end))
+
+
+def value_columns(value: NormalisedValue) -> dict[str, Any]:
     return {
         "value_date": value.date,
         "value_number": value.number,
         "value_unit": value.unit,
         "value_period": value.period,
     }
+
+
+def _continues(line: str) -> bool:
+    """Whether `line`, after a line break, goes on with the sentence before it: a PDF wraps a sentence
+    onto a line that starts in lower case. A form's next field ("Månedsløn: ...", "månedsløn: ...",
+    "3. Løn") starts a clause of its own."""
+    stripped = line.lstrip()
+    if not stripped or not stripped[0].islower():
+        return False
+    field_name, colon, _ = stripped.partition(":")
+    return not (colon and len(field_name.split()) <= 3)
+
+
+def _context_after(following: str) -> str:
+    """The text after a span up to where its clause's line ends: the rest of the span's line, and the
+    lines after it only where the sentence wraps onto them."""
+    own, *below = following.split("\n")
+    kept = [own]
+    for line in below:
+        if not _continues(line):
+            break
+        kept.append(line)
+    return " ".join(kept)
+
+
+def _context_before(preceding: str) -> str:
+    """The text before a span from where its clause's line begins: the span's line, and the lines
+    above it only where the sentence wrapped from them, or, when the span starts its line, the line
+    above it (a value under its label: "Månedsløn\n32.500 kr.")."""
+    *above, own = preceding.split("\n")
+    kept = [own]
+    joins = not own.strip() or _continues(own)
+    while above and joins:
+        line = above.pop()
+        if not line.strip():
+            break  # a blank line ends a paragraph
+        kept.insert(0, line)
+        joins = _continues(line)
+    return " ".join(kept)
 
 
 def _prepare(text: str) -> str:
@@ -153,14 +231,9 @@ def _repeats_in_parentheses(text: str, spans: list[tuple[int, int]]) -> bool:
 # Dates
 # --------------------------------------------------------------------------------------------------
 
-_MONTHS = {
-    "januar": 1, "jan": 1, "februar": 2, "feb": 2, "marts": 3, "mar": 3, "mrt": 3, "april": 4, "apr": 4,
-    "maj": 5, "juni": 6, "jun": 6, "juli": 7, "jul": 7, "august": 8, "aug": 8, "september": 9, "sep": 9,
-    "sept": 9, "oktober": 10, "okt": 10, "november": 11, "nov": 11, "december": 12, "dec": 12,
-}  # fmt: skip
-_WEEKDAYS = {"mandag": 0, "tirsdag": 1, "onsdag": 2, "torsdag": 3, "fredag": 4, "lørdag": 5, "søndag": 6}
-_MONTH_WORD = "|".join(sorted(_MONTHS, key=len, reverse=True))
-_WEEKDAY_WORD = "|".join(_WEEKDAYS)
+_WEEKDAYS = {name: number for number, name in enumerate(WEEKDAYS)}
+_MONTH_WORD = alternation(MONTHS)
+_WEEKDAY_WORD = alternation(WEEKDAYS)
 
 # Words around a date that do not change it: "mandag den 1. marts 2024", "pr. 1/3-2024", "d. 1.3.24".
 _DATE_PREFIX = re.compile(
@@ -186,7 +259,7 @@ def _read_date(text: str, following: str) -> NormalisedValue:
         if match is None:
             continue
         month_text = match.group("m")
-        month = _MONTHS[month_text] if month_text in _MONTHS else int(month_text)
+        month = MONTHS[month_text] if month_text in MONTHS else int(month_text)
         year_text = match.group("y")
         year = int(year_text)
         if len(year_text) == 2:
@@ -290,7 +363,7 @@ _MULTIPLIERS = (
 _PERCENT = re.compile(r"%|\bprocent\b|\bpct\b")
 
 
-def _read_salary(text: str, following: str) -> NormalisedValue:
+def _read_amount(text: str, following: str) -> NormalisedValue:
     if _PERCENT.search(text):
         return EMPTY  # "8 % af lønnen" tagged as salary: not an amount
     multipliers: list[Decimal] = []
@@ -357,21 +430,8 @@ def _any_currency(text: str) -> bool:
 # Durations (notice and probation periods)
 # --------------------------------------------------------------------------------------------------
 
-_NUMBER_WORDS = {
-    "en": 1, "et": 1, "én": 1, "ét": 1, "een": 1, "to": 2, "tre": 3, "fire": 4, "fem": 5, "seks": 6, "syv": 7,
-    "otte": 8, "ni": 9, "ti": 10, "elleve": 11, "tolv": 12, "tretten": 13, "fjorten": 14, "femten": 15,
-    "seksten": 16, "sytten": 17, "atten": 18, "nitten": 19, "tyve": 20, "tredive": 30,
-}  # fmt: skip
-_ONE = frozenset({"en", "et", "én", "ét", "een"})
-_HALF_AND_ONE = {"halvanden": Decimal("1.5"), "halvandet": Decimal("1.5")}
-_UNITS = {
-    **dict.fromkeys(("dag", "dage", "dages", "dags"), "days"),
-    **dict.fromkeys(("uge", "uger", "uges", "ugers"), "weeks"),
-    **dict.fromkeys(("måned", "måneder", "måneds", "måneders", "md", "mdr", "mnd", "mdrs"), "months"),
-    **dict.fromkeys(("år", "års"), "years"),
-}
-_WORD = "|".join(sorted([*_NUMBER_WORDS, *_HALF_AND_ONE], key=len, reverse=True))
-_UNIT = "|".join(sorted(_UNITS, key=len, reverse=True))
+_WORD = alternation([*NUMBER_WORDS, *HALF_AND_ONE])
+_UNIT = alternation(DURATION_UNIT_WORDS)
 _NUM = r"\d+(?:,\d+)?"
 # "3 måneder", "tre måneders", "tre (3) måneder", "3 (tre) måneder", "1,5 måned", "et halvt år".
 _DURATION = re.compile(
@@ -388,7 +448,7 @@ _TERM_END = re.compile(
 
 
 def _word_value(word: str) -> Decimal:
-    return _HALF_AND_ONE.get(word) or Decimal(_NUMBER_WORDS[word])
+    return HALF_AND_ONE.get(word) or Decimal(NUMBER_WORDS[word])
 
 
 def _read_duration(text: str, following: str) -> NormalisedValue:
@@ -406,10 +466,10 @@ def _read_duration(text: str, following: str) -> NormalisedValue:
             if match.group("word_num") and Decimal(match.group("word_num").replace(",", ".")) != amount:
                 return EMPTY
             if match.group("half"):
-                if word not in _ONE:
+                if word not in ONE_WORDS:
                     return EMPTY  # "to halve år" is not a phrasing we can trust
                 amount = Decimal("0.5")
-        found.add((amount, _UNITS[match.group("unit")]))
+        found.add((amount, DURATION_UNIT_WORDS[match.group("unit")]))
         covered.append(match.span())
     # A digit outside every "<number> <unit>" ("3 måneder, dog 1 måned i de første 2 år") is another fact.
     for number in _NUMBER.finditer(text):
@@ -421,12 +481,11 @@ def _read_duration(text: str, following: str) -> NormalisedValue:
     return NormalisedValue(number=amount, unit=unit)
 
 
-_READERS = {
-    "START_DATE": _read_date,
-    "END_DATE": _read_date,
-    "SALARY": _read_salary,
-    "WORKING_HOURS": _read_hours,
-    "PENSION": _read_percent,
-    "NOTICE_PERIOD": _read_duration,
-    "PROBATION_PERIOD": _read_duration,
+# The normaliser of each kind of value; names (organisations, persons, titles, addresses) have none.
+_READERS: dict[ValueKind, Callable[[str, str], NormalisedValue]] = {
+    ValueKind.DATE: _read_date,
+    ValueKind.AMOUNT: _read_amount,
+    ValueKind.HOURS: _read_hours,
+    ValueKind.PERCENT: _read_percent,
+    ValueKind.DURATION: _read_duration,
 }

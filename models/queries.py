@@ -16,11 +16,16 @@ from decimal import Decimal
 from sqlalchemy import Select, and_, exists, or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from models.labels import canonical_label
 from models.schema import ContractCard, Document, Entity
 
 
 @dataclass(frozen=True)
 class DocumentFilter:
+    """Every bound includes its boundary: `*_from`/`*_min`/`value_gte` are >=, `*_to`/`*_max`/`value_lte`
+    are <= (`created_to` is an instant, `start_date_to` a day, both included). `label` is a declared
+    label in any case ("salary" is SALARY, `models.labels.canonical_label`)."""
+
     status: str | None = None
     external_id: str | None = None
     created_from: datetime | None = None
@@ -64,7 +69,7 @@ def tenant_entities(
     """The tenant's entities in id order (the cursor), optionally of one label, one document, after an id."""
     query = select(Entity).join(Document, Document.id == Entity.document_id).where(Document.tenant_id == tenant_id)
     if label is not None:
-        query = query.where(Entity.label == label)
+        query = query.where(Entity.label == canonical_label(label))
     if document_id is not None:
         query = query.where(Entity.document_id == document_id)
     if after_id is not None:
@@ -86,7 +91,7 @@ def filtered_documents(f: DocumentFilter, tenant_id: uuid.UUID) -> Select[Docume
     if f.created_from is not None:
         conditions.append(Document.created_at >= f.created_from)
     if f.created_to is not None:
-        conditions.append(Document.created_at < f.created_to)
+        conditions.append(Document.created_at <= f.created_to)
     if f.salary_min is not None:
         conditions.append(ContractCard.salary_amount >= f.salary_min)
     if f.salary_max is not None:
@@ -94,11 +99,11 @@ def filtered_documents(f: DocumentFilter, tenant_id: uuid.UUID) -> Select[Docume
     if f.start_date_from is not None:
         conditions.append(ContractCard.start_date >= f.start_date_from)
     if f.start_date_to is not None:
-        conditions.append(ContractCard.start_date < f.start_date_to)
+        conditions.append(ContractCard.start_date <= f.start_date_to)
     if f.needs_review is not None:
         conditions.append(ContractCard.needs_review == f.needs_review)
     if f.label is not None:
-        entity = [Entity.document_id == Document.id, Entity.label == f.label]
+        entity = [Entity.document_id == Document.id, Entity.label == canonical_label(f.label)]
         for bound, is_lower in ((f.value_gte, True), (f.value_lte, False)):
             if bound is None:
                 continue

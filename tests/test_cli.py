@@ -25,7 +25,9 @@ def cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedPr
     )
 
 
-def test_extract_prints_one_json_line_per_input_and_goes_on_after_a_bad_file(tmp_path: Path, keyword_dir: Path) -> None:
+def test_extract_prints_one_json_line_per_input_in_order_goes_on_after_a_bad_file_and_then_fails(
+    tmp_path: Path, keyword_dir: Path
+) -> None:
     (tmp_path / "a.pdf").write_bytes(make_pdf(["Arbejdssted: Supervej 21, 2000 Frederiksberg."]))
     (tmp_path / "b.pdf").write_bytes(make_png())
     (tmp_path / "c.docx").write_bytes(make_docx(["Løn 32.500,00 kr. hos Nordlys ApS"]))
@@ -34,7 +36,8 @@ def test_extract_prints_one_json_line_per_input_and_goes_on_after_a_bad_file(tmp
         "extract", str(tmp_path), "--format", "jsonl", env={**os.environ, "CONTRACT_NER_MODEL": str(keyword_dir)}
     )
 
-    assert result.returncode == 0, result.stderr
+    assert result.returncode == 1, result.stderr
+    assert "1 of 3 files could not be read" in result.stderr
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     assert [Path(line["source"]).name for line in lines] == ["a.pdf", "b.pdf", "c.docx"]
     assert lines[0]["entities"] == [
@@ -78,3 +81,83 @@ def test_ingest_with_wait_follows_documents_to_the_end(tmp_path: Path, keyword_d
     assert "rejected: empty" in result.stdout
     assert "Supervej 21, 2000 Frederiksberg" in result.stdout
     assert "32.500,00 kr." in result.stdout
+
+
+RECURRING_EMPLOYER = "Nordlys ApS ansætter dig. Spørgsmål til Nordlys. Med venlig hilsen Nordlys ApS"
+
+
+def test_extract_builds_the_model_from_the_settings_as_the_worker_does(tmp_path: Path, keyword_dir: Path) -> None:
+    (tmp_path / "brev.txt").write_text(RECURRING_EMPLOYER)
+    env = {**os.environ, "CONTRACT_NER_MODEL": str(keyword_dir)}
+
+    decoded = cli("extract", str(tmp_path), env=env)
+    raw = cli("extract", str(tmp_path), env={**env, "CONTRACT_NER_FIELD_DECODING": "false"})
+
+    assert decoded.returncode == raw.returncode == 0, decoded.stderr + raw.stderr
+    assert [e["text"] for e in json.loads(decoded.stdout)["entities"]] == ["Nordlys ApS", "Nordlys ApS"]
+    # Before, `extract` ignored CONTRACT_NER_FIELD_DECODING (and _BACKEND, _PRECISION) and always decoded.
+    assert [e["text"] for e in json.loads(raw.stdout)["entities"]] == ["Nordlys ApS", "Nordlys", "Nordlys ApS"]
+
+
+def test_extract_prints_normalised_values_and_the_contract_card_on_request(tmp_path: Path, keyword_dir: Path) -> None:
+    (tmp_path / "kontrakt.txt").write_text(
+        "Ansættelseskontrakt\nArbejdsgiver: Nordlys ApS\nTiltrædelse: 22-03-2023\nMånedsløn: 32.500,00 kr.\n"
+    )
+
+    result = cli(
+        "extract", str(tmp_path), "--values", "--card", env={**os.environ, "CONTRACT_NER_MODEL": str(keyword_dir)}
+    )
+
+    assert result.returncode == 0, result.stderr
+    record = json.loads(result.stdout)
+    values = {
+        e["label"]: (e["value_date"], e["value_number"], e["value_unit"], e["value_period"]) for e in record["entities"]
+    }
+    assert values == {
+        "EMPLOYER": (None, None, None, None),
+        "START_DATE": ("2023-03-22", None, None, None),
+        "SALARY": (None, "32500.00", "DKK", "month"),
+    }
+    card = record["card"]
+    assert (card["employer"], card["start_date"], card["salary_amount"], card["salary_period"]) == (
+        "Nordlys ApS", "2023-03-22", "32500.00", "month"
+    )  # fmt: skip
+    assert card["flags"] == ["missing_working_hours"]
+    assert card["needs_review"] is True
+
+
+def test_reprocess_with_a_malformed_id_says_so(tiny_model_dir: Path) -> None:
+    result = cli("reprocess", "not-a-uuid")
+
+    assert result.returncode == 2
+    assert "'not-a-uuid' is not a document id" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_extract_batches_documents_together_and_keeps_the_input_order(tmp_path: Path, keyword_classifier) -> None:
+    from cli.folder_extraction import extract_files
+
+    texts = [
+        "Løn 32.500,00 kr. hos Nordlys ApS",
+        "Arbejdssted: Supervej 21, 2000 Frederiksberg.",
+        "",
+        RECURRING_EMPLOYER,
+        "Tiltrædelse 22-03-2023 hos Nordlys ApS",
+    ]
+    paths = []
+    for number, text in enumerate(texts):
+        paths.append(tmp_path / f"{number}.txt")
+        paths[-1].write_text(text)
+    parsed: list[None] = []
+
+    results = list(
+        extract_files(paths, keyword_classifier, jobs=3, documents_per_batch=2, on_parsed=lambda: parsed.append(None))
+    )
+
+    assert [r.source for r in results] == paths
+    assert len(parsed) == len(paths)
+    assert results[2].error == "unsupported_type: empty file"
+    for result, text in zip(results, texts, strict=True):
+        if text:
+            # Batched with other documents, each finds what it finds alone.
+            assert [e.span for e in result.entities or []] == keyword_classifier.predict([text])[0]

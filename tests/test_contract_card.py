@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session
 
-from models.contract_card import card_as_dict, rebuild_contract_card
+from models.contract_card import EntityValue, card_as_dict, card_values, rebuild_contract_card
 from models.intake import submit_document
 from models.normalisation import entity_values
 from models.schema import ContractCard, Document, Entity, ModelVersion
@@ -403,3 +403,23 @@ def test_contracts_starting_in_2024_with_a_monthly_salary_above_30000_kroner(
     ).all()
 
     assert found == [matching.id]
+
+
+def test_the_stored_card_is_the_card_computed_from_plain_entity_values(
+    db_session: Session, document: Document, model: ModelVersion
+) -> None:
+    # `contract-ner extract --card` computes the card without a database, by the same function.
+    add_complete_contract(db_session, document, model)
+    add_entity(db_session, document, model, "SALARY", "kr. 31.000", 0.5, following=" pr. måned")
+    entities = db_session.scalars(select(Entity).where(Entity.document_id == document.id).order_by(Entity.start_char))
+    plain = [
+        EntityValue(e.label, e.text, e.score, e.value_date, e.value_number, e.value_unit, e.value_period)
+        for e in entities
+    ]
+
+    stored = card_as_dict(rebuild_contract_card(db_session, document.id))
+
+    assert stored.pop("document_id") == str(document.id)
+    assert stored.pop("updated_at") is not None
+    assert stored == card_values(plain).as_dict()
+    assert stored["flags"] == ["conflicting_salaries"]

@@ -3,6 +3,7 @@ single-valued label, every mention of that value kept."""
 
 from __future__ import annotations
 
+import datetime
 import itertools
 
 from worker.fields import (
@@ -236,3 +237,38 @@ def test_decoded_spans_never_overlap_on_the_dev_set() -> None:
         entities = classifier.predict([document["text"]])[0]
         for before, after in itertools.pairwise(entities):
             assert before.end <= after.start, (document["id"], before, after)
+
+
+CONTRACT_WITH_A_BROKEN_DATE = (
+    "2. Tiltrædelse\n"
+    "Medarbejderen tiltræder stillingen som bogholder den 1. juni\n"
+    "2024 og ansættes på fuld tid.\n"
+    "3. Løn\n"
+)
+
+
+def test_a_date_whose_year_a_line_break_pushed_onto_the_next_line_keeps_it() -> None:
+    from models.contract_card import EntityValue, card_values
+    from models.normalisation import entity_values_in
+
+    text = CONTRACT_WITH_A_BROKEN_DATE
+    year_untagged = [span(text, "1. juni", "START_DATE")]
+    year_apart = [span(text, "1. juni", "START_DATE"), span(text, "2024", "START_DATE", 0.5)]
+
+    for found in (year_untagged, year_apart):
+        decoded = decode_fields(text, found, SCHEMA)
+        assert [(e.label, e.text) for e in decoded] == [("START_DATE", "1. juni\n2024")]
+        values = [entity_values_in(text, e.label, e.start, e.end) for e in decoded]
+        card = card_values(EntityValue(e.label, e.text, e.score, **v) for e, v in zip(decoded, values, strict=True))
+        assert card.columns["start_date"] == datetime.date(2024, 6, 1)
+        assert "missing_start_date" not in card.flags
+
+
+def test_a_date_takes_no_year_from_beyond_its_paragraph_and_no_item_number() -> None:
+    assert _completed("tiltræder den 1. juni\n\n2024 blev et godt år", "1. juni", "START_DATE") == [
+        ("START_DATE", "1. juni")
+    ]
+    assert _completed("tiltræder den 1. juni\n3. Løn", "1. juni", "START_DATE") == [("START_DATE", "1. juni")]
+    assert _completed("tiltræder den 1. juni 2024\n2025 er", "1. juni 2024", "START_DATE") == [
+        ("START_DATE", "1. juni 2024")
+    ]

@@ -168,3 +168,20 @@ def test_on_the_dev_set_the_default_model_finds_the_same_spans_batched_across_do
 
     assert [_spans(x) for x in together] == [_spans(x) for x in alone]
     assert sum(len(x) for x in together) > 300
+
+
+def test_the_classifier_is_built_as_the_settings_say(keyword_dir: Path, tmp_path: Path) -> None:
+    import torch
+
+    from models.settings import Settings
+
+    settings = Settings(
+        model=keyword_dir, precision="bf16", field_decoding=False, max_length=32, stride=8, data_dir=tmp_path
+    )
+
+    classifier = TokenClassifier.from_settings(settings)
+
+    assert next(classifier.model.parameters()).dtype == torch.bfloat16
+    assert classifier.fields is None
+    assert (classifier.windowing.max_length, classifier.windowing.stride) == (32, 8)
+    assert classifier.onnx is None

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 
-from models.normalisation import EMPTY, NormalisedValue, entity_values, normalise
+from models.normalisation import EMPTY, NormalisedValue, entity_values, entity_values_in, normalise
 
 D = datetime.date
 
@@ -492,3 +492,88 @@ def test_a_salary_period_named_before_the_amount_is_read(
 
     assert value.period == period
     assert value.number is not None
+
+
+# --------------------------------------------------------------------------------------------------
+# The words around a value end at its line, unless the sentence wraps onto the next one
+# --------------------------------------------------------------------------------------------------
+
+KEY_VALUE_CONTRACT = """ANSÆTTELSESBEVIS
+
+Arbejdsgiver: Nordlys ApS, Supervej 21, 2000 Frederiksberg
+Medarbejder: Mette Hansen
+Tiltrædelse: 1. marts 2024
+Ugentlig arbejdstid: 37 timer
+Månedsløn: 32.500 kr.
+Pension: 8 % af lønnen
+"""
+TABLE_CONTRACT = """Ansættelsesdato:\t\t4/11-2020
+Arbejdstid:\t\t37,5 timer ugentligt
+Løn:\t\t67.535 kr. + pension
+
+Normal arbejdstid:
+8 timer om ugen
+Løn pr. time:
+kr. 195
+
+Arbejdsgiverbidrag til pension:
+7,5 %
+"""
+WRAPPED_LETTER = """Kære Mette
+
+Vi glæder os til at byde dig velkommen. Den faste månedlige
+løn udgør 32.500 kr. og udbetales bagud. Din timeløn for
+overarbejde er 250 kr.
+pr. påbegyndt time. Tillægget udgør 1.200 kr.
+Ugentlig arbejdstid er 37 timer.
+"""
+
+
+def value_in(document: str, label: str, text: str) -> dict[str, object]:
+    start = document.index(text)
+    return entity_values_in(document, label, start, start + len(text))
+
+
+def test_a_salary_period_is_read_in_its_own_line_not_the_previous_lines() -> None:
+    # Before: the line above ("Ugentlig arbejdstid: 37 timer") joined the clause; "Ugentlig" made it weekly.
+    salary = value_in(KEY_VALUE_CONTRACT, "SALARY", "32.500 kr.")
+
+    assert (salary["value_number"], salary["value_period"]) == (Decimal(32500), "month")
+
+
+def test_working_hours_above_a_monthly_salary_line_are_still_weekly_hours() -> None:
+    # Before: "Månedsløn:" on the next line read as "per month" right after the hours, so they were refused.
+    hours = value_in(KEY_VALUE_CONTRACT, "WORKING_HOURS", "37 timer")
+
+    assert (hours["value_number"], hours["value_unit"]) == (Decimal(37), "hours")
+
+
+def test_the_previous_fields_period_does_not_become_the_salarys() -> None:
+    # Before: "37,5 timer ugentligt" on the line above made the salary weekly.
+    salary = value_in(TABLE_CONTRACT, "SALARY", "67.535 kr.")
+
+    assert (salary["value_number"], salary["value_period"]) == (Decimal(67535), None)
+
+
+def test_a_value_under_its_label_reads_the_label_above_it() -> None:
+    # Before: the clause joined "8 timer om ugen" and "Løn pr. time:", two periods, so none.
+    salary = value_in(TABLE_CONTRACT, "SALARY", "kr. 195")
+
+    assert salary["value_period"] == "hour"
+
+
+def test_a_sentence_wrapped_by_a_line_break_is_read_across_it() -> None:
+    monthly = value_in(WRAPPED_LETTER, "SALARY", "32.500 kr.")
+    hourly = value_in(WRAPPED_LETTER, "SALARY", "250 kr.")
+    # The next line starts a clause of its own: "Ugentlig" says nothing about this amount.
+    allowance = value_in(WRAPPED_LETTER, "SALARY", "1.200 kr.")
+
+    assert monthly["value_period"] == "month"
+    assert hourly["value_period"] == "hour"
+    assert (allowance["value_number"], allowance["value_period"]) == (Decimal(1200), None)
+
+
+def test_a_date_that_a_line_break_splits_is_read_whole() -> None:
+    document = "2. Tiltrædelse\nMedarbejderen tiltræder stillingen den 1. juni\n2024 og ansættes på fuld tid.\n"
+
+    assert value_in(document, "START_DATE", "1. juni\n2024")["value_date"] == D(2024, 6, 1)

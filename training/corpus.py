@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from models.danish import MONTH_NAMES, WEEKDAYS
 from training import BIO_LABELS, LABEL_TYPES
 
 LABEL2ID: dict[str, int] = {label: i for i, label in enumerate(BIO_LABELS)}
@@ -897,23 +898,12 @@ OTHER_TITLES = (
     "kontorchef",
 )
 
-MONTHS = (
-    "januar",
-    "februar",
-    "marts",
-    "april",
-    "maj",
-    "juni",
-    "juli",
-    "august",
-    "september",
-    "oktober",
-    "november",
-    "december",
-)
+# The lexicon's months and weekdays (models.danish); the abbreviation styles below are the
+# generator's own writing styles, and LEGAL_FORMS above its sampling weights: changing either changes the
+# corpus and with it the committed default model.
+MONTHS = MONTH_NAMES
 MONTH_ABBR = ("jan.", "feb.", "mar.", "apr.", "maj", "jun.", "jul.", "aug.", "sep.", "okt.", "nov.", "dec.")
 MONTH_ABBR2 = ("jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sept.", "okt", "nov", "dec")
-WEEKDAYS = ("mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag")
 NUM_WORDS = {1: "en", 2: "to", 3: "tre", 4: "fire", 5: "fem", 6: "seks", 9: "ni", 12: "tolv", 14: "fjorten"}
 
 ENTITY_KEYS = frozenset(LABEL_TYPES)

@@ -5,8 +5,9 @@
 
 Scoring compares per-document sets of (label, normalised text), normalised = lower-cased, stripped of
 surrounding whitespace and of trailing ``.,;:``. The model's predictions come from the project's own
-inference code (`worker.inference.TokenClassifier`), because building spans from token predictions is
-part of what is scored.
+inference code, built as the worker builds it (`TokenClassifier.from_settings`), because building spans
+from token predictions is part of what is scored: the `CONTRACT_NER_*` settings apply (window size,
+stride, backend, precision, field decoding), and the flags given here override them.
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
+from models.settings import Settings
 from training import LABEL_TYPES, rule_baseline
 
 
@@ -83,46 +85,29 @@ def score(gold: list[set[tuple[str, str]]], pred: list[set[tuple[str, str]]]) ->
     return {"per_label": per_label, "micro": prf(*total)}
 
 
-def predict_model(
-    model_path: str | Path,
-    texts: list[str],
-    device: str = "cpu",
-    backend: str = "torch",
-    field_decoding: bool = True,
-    precision: str = "auto",
-) -> list[list[tuple[str, str]]]:
+def predict_model(settings: Settings, texts: list[str]) -> list[list[tuple[str, str]]]:
     from worker.inference import TokenClassifier
-    from worker.onnx_runtime import Backend
 
-    clf = TokenClassifier.load(
-        model_path, device=device, backend=cast(Backend, backend), precision=precision, field_decoding=field_decoding
-    )
-    return [[(e.label, e.text) for e in doc] for doc in clf.predict(texts)]
+    classifier = TokenClassifier.from_settings(settings)
+    return [[(e.label, e.text) for e in doc] for doc in classifier.predict(texts, batch_size=settings.ner_batch_size)]
 
 
-def evaluate(
-    gold_path: str | Path,
-    model_path: str | Path,
-    device: str = "cpu",
-    backend: str = "torch",
-    field_decoding: bool = True,
-    precision: str = "auto",
-) -> dict[str, Any]:
-    """Model and rule baseline side by side on one gold file; JSON-serialisable. Without
-    `field_decoding` the model's entities are the raw word groups (worker.fields)."""
+def evaluate(gold_path: str | Path, settings: Settings) -> dict[str, Any]:
+    """Model and rule baseline side by side on one gold file; JSON-serialisable. The model is the one
+    `settings` configure; without `settings.field_decoding` its entities are the raw word groups."""
     docs = load_gold(gold_path)
     gold = [as_set(d.entities) for d in docs]
     texts = [d.text for d in docs]
     systems: dict[str, Callable[[], list[list[tuple[str, str]]]]] = {
-        "model": lambda: predict_model(model_path, texts, device, backend, field_decoding, precision),
+        "model": lambda: predict_model(settings, texts),
         "rule_baseline": lambda: [rule_baseline.predict(t) for t in texts],
     }
     report: dict[str, Any] = {
         "gold": str(gold_path),
-        "model_path": str(model_path),
-        "backend": backend,
-        "precision": precision,
-        "field_decoding": field_decoding,
+        "model_path": str(settings.model),
+        "backend": settings.backend,
+        "precision": settings.precision,
+        "field_decoding": settings.field_decoding,
         "documents": len(docs),
     }
     errors: dict[str, list[dict[str, Any]]] = {}
@@ -166,22 +151,22 @@ def format_report(report: dict[str, Any]) -> str:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="Evaluate a token-classification model against a gold JSONL set.")
     ap.add_argument("gold", type=Path)
-    ap.add_argument("model", type=Path, nargs="?", default=Path("training/default-model"))
-    ap.add_argument("--device", default="cpu")
+    ap.add_argument("model", type=Path, nargs="?", default=None, help="default: CONTRACT_NER_MODEL")
+    ap.add_argument("--device", default=None, help="default: CONTRACT_NER_DEVICE")
     ap.add_argument(
-        "--backend", default="torch", choices=["torch", "onnx", "onnx-int8"], help="forward stage (onnx*: cpu only)"
+        "--backend", default=None, choices=["torch", "onnx", "onnx-int8"], help="forward stage (onnx*: cpu only)"
     )
     ap.add_argument(
         "--raw", action="store_true", help="score the raw word groups, without field decoding (worker.fields)"
     )
-    ap.add_argument(
-        "--precision", default="auto", choices=["auto", "fp32", "bf16", "fp16"], help="torch backend's dtype"
-    )
+    ap.add_argument("--precision", default=None, choices=["auto", "fp32", "bf16", "fp16"], help="torch backend's dtype")
     ap.add_argument("--json", type=Path, default=None, help="write the full report (with errors) here")
     args = ap.parse_args(argv)
-    report = evaluate(
-        args.gold, args.model, args.device, args.backend, field_decoding=not args.raw, precision=args.precision
-    )
+    given = {"model": args.model, "device": args.device, "backend": args.backend, "precision": args.precision}
+    overrides: dict[str, Any] = {name: value for name, value in given.items() if value is not None}
+    if args.raw:
+        overrides["field_decoding"] = False
+    report = evaluate(args.gold, Settings(**overrides))
     print(format_report(report))
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)

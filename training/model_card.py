@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from models.settings import Settings
 from training import LABEL_TYPES
 from training.evaluation import evaluate, format_report
 
@@ -156,8 +157,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--note", action="append", default=[], help="extra line for the Limits section")
     args = ap.parse_args(argv)
     info = json.loads((args.model / "training_info.json").read_text(encoding="utf-8"))
-    report = evaluate(args.gold, args.model)
-    raw = evaluate(args.gold, args.model, field_decoding=False)
+    # The card describes the checkpoint as committed: the default torch forward, whatever the environment says.
+    settings = Settings(model=args.model, device="cpu", backend="torch", precision="auto", field_decoding=True)
+    report = evaluate(args.gold, settings)
+    raw = evaluate(args.gold, settings.model_copy(update={"field_decoding": False}))
     args.report.parent.mkdir(parents=True, exist_ok=True)
     args.report.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     notes = "".join(f"- {note}\n" for note in args.note)

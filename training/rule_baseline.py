@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import re
 
-MONTHS = (
-    r"(?:januar|februar|marts|april|maj|juni|juli|august|september|oktober|november|december|"
-    r"jan\.?|feb\.?|mar\.?|apr\.?|jun\.?|jul\.?|aug\.?|sept?\.?|okt\.?|nov\.?|dec\.?)"
-)
+from models.danish import LEGAL_FORMS, MONTH_ABBREVIATIONS, MONTH_NAMES, NUMBER_WORDS, alternation
+
+MONTHS = rf"(?:{alternation(MONTH_NAMES)}|(?:{alternation(MONTH_ABBREVIATIONS)})\.?)"
 DATE = (
     rf"(?:\d{{1,2}}\.\s?{MONTHS}\s\d{{4}}|\d{{1,2}}[./-]\d{{1,2}}[./-]\d{{2,4}}|\d{{1,2}}/\d{{1,2}}-\d{{4}}"
     rf"|\d{{4}}-\d{{2}}-\d{{2}})"
@@ -21,7 +20,7 @@ AMOUNT = r"\d{1,3}(?:[. ]\d{3})*(?:,\d{2}|,-)?|\d+(?:,\d{2})?"
 SALARY = rf"(?:(?:kr\.?|DKK)\s?(?:{AMOUNT})|(?:{AMOUNT})\s?(?:kr\.?|kroner|DKK))"
 HOURS = r"\d{1,2}(?:,\d{1,2})?\s?(?:timer|t\.?)(?=\W|$)"
 PERCENT = r"\d{1,2}(?:,\d{1,2})?\s?(?:%|procent|pct\.?)"
-NUMWORD = r"(?:\d{1,2}|en|et|to|tre|fire|fem|seks|ni|tolv|fjorten)"
+NUMWORD = rf"(?:\d{{1,2}}|{alternation(NUMBER_WORDS)})"
 DURATION = rf"{NUMWORD}\s(?:måneders|måneder|måneds|måned|mdr\.|md\.|dages|dage|ugers|uger|uges|uge)"
 # street + number [+ floor], optional comma, postcode + city
 ADDRESS = (
@@ -29,7 +28,7 @@ ADDRESS = (
     r",?\s\d{4}\s[A-ZÆØÅ][\wæøå]+(?:\s[A-ZØ]{1,2}\b)?"
 )
 NAME = r"[A-ZÆØÅ][a-zæøåéü]+(?:-[A-ZÆØÅ][a-zæøå]+)?(?:\s[A-ZÆØÅ][a-zæøåéü]+(?:-[A-ZÆØÅ][a-zæøå]+)?){1,3}"
-COMPANY = r"[A-ZÆØÅ][\w&.\-]*(?:\s[\w&.\-]+){0,4}?\s(?:ApS|A/S|I/S|IVS|K/S|P/S|Kommune)|Region\s[A-ZÆØÅ][a-zæøå]+"
+COMPANY = rf"[A-ZÆØÅ][\w&.\-]*(?:\s[\w&.\-]+){{0,4}}?\s(?:{alternation(LEGAL_FORMS)}|Kommune)|Region\s[A-ZÆØÅ][a-zæøå]+"
 
 _FLAGS = re.IGNORECASE | re.MULTILINE
 

@@ -12,7 +12,8 @@ uses that in this order:
    number and its unit ("37" + "timer", never "timer/uge") and a word with neither ("ingen",
    "derefter") is no quantity, a workplace address runs from the street to the city ("Restaurant
    Havneblik, Havnepladsen 2, 3000" -> "Havnepladsen 2, 3000 Helsingør"; "6000 Kolding" takes the
-   "Sygehusvej 24, " before it), a date must look like one and is the date alone, a person's name
+   "Sygehusvej 24, " before it), a date must look like one and is the date alone (its year taken from
+   the start of the next line where a line break split it off: "1. juni\n2024"), a person's name
    takes its capitalised neighbours, and no value ends in the next item number of a numbered list
    ("15. januar 2025\n6").
 3. `period_end_dates`: a start date that opens a period ("01.03.2025 - 28.02.2026") makes the date
@@ -22,8 +23,10 @@ uses that in this order:
    (the largest sum of mention scores, so a name that recurs in header, body and signature outweighs
    a one-off union, authority or client name). Every mention of that value is kept with its offsets.
 
-Which labels are single-valued and which are names is the label schema's business: a checkpoint may
-declare its own in config.json (`single_valued_labels`, `name_labels`); unknown labels are ignored.
+Which labels are single-valued and which are names is the label spec's business (`models.labels`), as is
+the kind of value each label holds, which decides how step 2 completes it; a checkpoint may declare its
+own single-valued and name labels in config.json (`single_valued_labels`, `name_labels`). Labels the
+spec does not know are not completed.
 """
 
 from __future__ import annotations
@@ -32,14 +35,10 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from models.danish import LEGAL_FORMS, MONTH_NAMES, NUMBER_WORDS, alternation
+from models.labels import NAME_LABELS, SINGLE_VALUED_LABELS, ValueKind, label_spec
 from worker.spans import EntitySpan
 
-# The default label schema (training/README.md).
-SINGLE_VALUED_LABELS = (
-    "EMPLOYER", "EMPLOYEE", "JOB_TITLE", "WORKPLACE", "START_DATE", "END_DATE", "WORKING_HOURS", "SALARY",
-    "PROBATION_PERIOD",
-)  # fmt: skip
-NAME_LABELS = ("EMPLOYER", "EMPLOYEE", "JOB_TITLE", "WORKPLACE")
 # Between two parts of one value: spaces, never a line break or punctuation (a comma ends a name).
 _JOINING_GAP = re.compile(r"[^\S\n]+")
 
@@ -109,7 +108,7 @@ def keep_best_values(entities: Sequence[EntitySpan], schema: FieldSchema) -> lis
     return [e for e in entities if e.label not in best or value_key(e.text) == best[e.label][1]]
 
 
-_LEGAL_FORM = re.compile(r"(?:ApS|A/S|I/S|IVS|K/S|P/S|AMBA|A\.m\.b\.a\.|SMBA|S\.m\.b\.a\.)", re.IGNORECASE)
+_LEGAL_FORM = re.compile(rf"(?:{alternation(LEGAL_FORMS)})", re.IGNORECASE)
 # Capitalised words that open a sentence, a greeting or a form field rather than belong to a name.
 _NOT_NAME_TEXT = (
     "mellem hos til fra for med og af i ved vi du din jeres kære arbejdsgiver arbejdsgiveren virksomhed "
@@ -123,13 +122,17 @@ _NAME_WORD = re.compile(r"(?:&|[A-ZÆØÅ][\w.\-'’]*)")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 _POSTCODE_END = re.compile(r"\b\d{4}$")
 _CITY_WORD = re.compile(r"[A-ZÆØÅ][\wæøå.\-]*")
-_MONTH = r"(?:jan|feb|mar|apr|maj|jun|jul|aug|sep|okt|nov|dec)[a-zæøå]*\.?"
+# A month's name or abbreviation: its first three letters and whatever follows ("sep.", "september").
+_MONTH = rf"(?:{alternation(dict.fromkeys(name[:3] for name in MONTH_NAMES))})[a-zæøå]*\.?"
 # What a date looks like in a contract: "1. marts 2024", "1/9-2023", "01.08.2024", "2024-09-01".
 _NUMERIC_DATE = r"(?:0?[1-9]|[12]\d|3[01])[./-](?:0?[1-9]|1[0-2])(?:[./-]| )(?:\d{4}|\d{2})\b"
 _DATE = re.compile(
     rf"(?:\d{{1,2}}\.?\s*{_MONTH}(?:\s*\d{{2,4}})?|{_NUMERIC_DATE}|\d{{4}}-[01]\d-[0-3]\d)", re.IGNORECASE
 )
 _STARTS_WITH_MONTH = re.compile(_MONTH, re.IGNORECASE)
+# A day and month whose year a line break pushed onto the next line: "den 1. juni\n2024 og".
+_DAY_AND_MONTH = re.compile(rf"\d{{1,2}}\.?\s*{_MONTH}", re.IGNORECASE)
+_YEAR_ON_NEXT_LINE = re.compile(r"[^\S\n]*\n[^\S\n]*(?:19|20)\d{2}\b")
 _DAY = re.compile(r"\d{1,2}\.")
 _DISTRICT = re.compile(r"(?:C|K|M|N|S|V|Ø|NV|NØ|SV|SØ)")
 
@@ -177,21 +180,19 @@ class _Quantity:
     unit_first: bool = False
 
 
-_NUMBER_WORDS = r"(?:en|et|én|ét|to|tre|fire|fem|seks|syv|otte|ni|ti|elleve|tolv|fjorten|atten|fireogtyve)"
 _QUANTITIES = {
-    "WORKING_HOURS": _Quantity(_NUMBER, re.compile(r"(?:timer|time|t)\.?", re.IGNORECASE)),
-    "NOTICE_PERIOD": _Quantity(
-        re.compile(rf"(?:\d+|{_NUMBER_WORDS})", re.IGNORECASE),
+    ValueKind.HOURS: _Quantity(_NUMBER, re.compile(r"(?:timer|time|t)\.?", re.IGNORECASE)),
+    ValueKind.DURATION: _Quantity(
+        re.compile(rf"(?:\d+|{alternation(NUMBER_WORDS)})", re.IGNORECASE),
         re.compile(r"(?:måned(?:er|s)?|mdr\.?|dag(?:e|es)?|uge(?:r|rs)?|års?)", re.IGNORECASE),
     ),
-    "PENSION": _Quantity(_NUMBER, re.compile(r"(?:%|procent)", re.IGNORECASE)),
-    "SALARY": _Quantity(
+    ValueKind.PERCENT: _Quantity(_NUMBER, re.compile(r"(?:%|procent)", re.IGNORECASE)),
+    ValueKind.AMOUNT: _Quantity(
         re.compile(r"\d{1,3}(?:\.\d{3})*(?:,\d{1,2}|,-)?|\d+(?:,\d{1,2})?"),
         re.compile(r"(?:kr\.?|kroner|dkk)", re.IGNORECASE),
         unit_first=True,
     ),
 }
-_QUANTITIES["PROBATION_PERIOD"] = _QUANTITIES["NOTICE_PERIOD"]
 
 
 def _end_without_punctuation(word: tuple[int, str]) -> int:
@@ -298,8 +299,12 @@ def _complete_date(text: str, entity: EntitySpan) -> EntitySpan | None:
     date = _DATE.search(text, start, entity.end)
     if date is None:
         return None  # a time of day, a bare year or month, "m.v.": not a date
+    end = date.end()
+    if _DAY_AND_MONTH.fullmatch(date.group()) and (year := _YEAR_ON_NEXT_LINE.match(text, end)):
+        # The model often leaves such a year out, or tags it as a date of its own that is no date.
+        end = year.end()
     # The date alone: not the "den" before it or the verb after it ("1. oktober 2024 overgår").
-    return EntitySpan(entity.label, date.start(), date.end(), date.group(), entity.score)
+    return EntitySpan(entity.label, date.start(), end, text[date.start() : end], entity.score)
 
 
 def _complete_person(text: str, entity: EntitySpan) -> EntitySpan:
@@ -336,18 +341,21 @@ def _without_next_item_number(text: str, entity: EntitySpan) -> EntitySpan:
 
 
 def complete_values(text: str, entities: Sequence[EntitySpan]) -> list[EntitySpan]:
+    """Each span completed to the form of its label's kind of value; spans that are none are dropped."""
     completed: list[EntitySpan] = []
     for entity in (_without_next_item_number(text, e) for e in entities):
         repaired: EntitySpan | None = entity
-        if entity.label == "EMPLOYER":
+        spec = label_spec(entity.label)
+        kind = spec.kind if spec is not None else None
+        if kind is ValueKind.ORGANISATION:
             repaired = _complete_employer(text, entity)
-        elif entity.label in _QUANTITIES:
-            repaired = _complete_quantity(text, entity, _QUANTITIES[entity.label])
-        elif entity.label == "WORKPLACE":
+        elif kind in _QUANTITIES:
+            repaired = _complete_quantity(text, entity, _QUANTITIES[kind])
+        elif kind is ValueKind.ADDRESS:
             repaired = _complete_workplace(text, entity)
-        elif entity.label in ("START_DATE", "END_DATE"):
+        elif kind is ValueKind.DATE:
             repaired = _complete_date(text, entity)
-        elif entity.label == "EMPLOYEE":
+        elif kind is ValueKind.PERSON:
             repaired = _complete_person(text, entity)
         if repaired is not None and repaired.start < repaired.end:
             completed.append(repaired)

@@ -25,8 +25,11 @@ import torch
 from transformers import AutoModelForTokenClassification, AutoTokenizer, PreTrainedModel, PreTrainedTokenizerFast
 from transformers.utils import logging as transformers_logging
 
+from models.danish import ABBREVIATIONS_WITH_DOT, MONTH_ABBREVIATIONS, alternation
+from models.labels import NAME_LABELS, SINGLE_VALUED_LABELS
+from models.settings import Settings
 from worker.chunking import TokenizedText, Windowing, require_checkpoint, window_ownership
-from worker.fields import NAME_LABELS, SINGLE_VALUED_LABELS, FieldSchema, decode_fields
+from worker.fields import FieldSchema, decode_fields
 from worker.metrics import observe_forward_batch
 from worker.onnx_runtime import BACKENDS, Backend, OnnxForward
 from worker.spans import EntitySpan
@@ -36,8 +39,7 @@ _LEADING_JUNK = "([{<«“‘\"'*•-–—"
 _TRAILING_JUNK = ")]}>»”’\"',;:!?*"
 # A trailing dot belongs to the value only after these abbreviations ("23.000 kr.", "37 t.", "2. tv.").
 _ABBREVIATION_WITH_DOT = re.compile(
-    r"(?:^|[\s(])(?:kr|t|tim|md|mdr|mdl|nr|st|tv|th|mf|ca|pkt|stk|jan|feb|mar|apr|jun|jul|aug|sep|sept|okt|nov|dec)\.$",
-    re.IGNORECASE,
+    rf"(?:^|[\s(])(?:{alternation([*ABBREVIATIONS_WITH_DOT, *MONTH_ABBREVIATIONS])})\.$", re.IGNORECASE
 )
 
 
@@ -185,6 +187,23 @@ class TokenClassifier:
             pad_id = tokenizer.pad_token_id or 0
             classifier.onnx = OnnxForward.for_model(model_dir, classifier.weights_sha256, backend, onnx_cache, pad_id)
         return classifier
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> TokenClassifier:
+        """The classifier as the settings configure it (`CONTRACT_NER_MODEL`, `_DEVICE`, `_PRECISION`,
+        `_BACKEND`, `_FIELD_DECODING`, window size and stride, compilation): the one way the ner worker,
+        `contract-ner extract` and `contract-ner eval` build it, so all three run the same model the same way."""
+        return cls.load(
+            settings.model,
+            settings.device,
+            settings.max_length,
+            settings.stride,
+            precision=settings.precision,
+            compile_model=settings.compile_model,
+            backend=settings.backend,
+            onnx_cache=settings.data_dir / "onnx",
+            field_decoding=settings.field_decoding,
+        )
 
     def _find_blank_ids(self) -> np.ndarray:
         vocab = self.tokenizer.get_vocab()

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, selectinload
 from models.batches import complete_batches_of
 from models.contract_card import card_as_dict, rebuild_contract_card
 from models.job_lifecycle import Lease, claim, complete_stage, fail_document, hold_lease, hold_leases, job_for
-from models.normalisation import entity_values
+from models.normalisation import entity_values_in
 from models.schema import Document, DocumentText, DocumentTokens, Entity, Job, ModelVersion, utcnow
 from models.settings import get_settings
 from models.stages import DONE, Stage, default_next, stage_named
@@ -148,12 +148,7 @@ def recognize_entities(
             "score": span.score,
             "model_id": version.id,
             # The words around a salary say its period ("Timelønnen er ...", "... pr. måned").
-            **entity_values(
-                span.label,
-                span.text,
-                following=text_of(document).text[span.end : span.end + 80],
-                preceding=text_of(document).text[max(0, span.start - 80) : span.start],
-            ),
+            **entity_values_in(text_of(document).text, span.label, span.start, span.end),
         }
         for document, spans in zip(documents, spans_per_document, strict=True)
         for span in spans

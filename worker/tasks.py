@@ -49,16 +49,7 @@ def get_windowing() -> Windowing:
 def get_classifier() -> TokenClassifier:
     """The model, loaded once per worker process (the ner worker runs the solo pool: no fork)."""
     settings = get_settings()
-    classifier = TokenClassifier.load(
-        settings.model,
-        settings.device,
-        settings.max_length,
-        settings.stride,
-        precision=settings.precision,
-        compile_model=settings.compile_model,
-        backend=settings.backend,
-        field_decoding=settings.field_decoding,
-    )
+    classifier = TokenClassifier.from_settings(settings)
     log.info("model.loaded", model=str(settings.model), device=settings.device, labels=len(classifier.labels))
     return classifier
 
