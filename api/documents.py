@@ -7,7 +7,7 @@ import itertools
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Any, cast
+from typing import Annotated, Any, Literal, cast
 
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, Response, UploadFile, status
 from fastapi.responses import StreamingResponse
@@ -212,14 +212,18 @@ def export_documents(
     session: SessionDep,
     caller: CallerDep,
     filters: FilterDep,
-    export_format: Annotated[str, Query(alias="format", pattern="^(csv|jsonl)$")] = "csv",
+    export_format: Annotated[Literal["csv", "jsonl"], Query(alias="format")] = "csv",
+    dialect: Annotated[
+        Literal["standard", "excel-da"],
+        Query(description="CSV only: `excel-da` separates cells with `;` and writes decimal commas"),
+    ] = "standard",
 ) -> StreamingResponse:
     """One row per document with its contract card, streamed: memory stays flat for any number of rows."""
     # The request's transaction ends here: the stream reads in a session of its own, and on the embedded
     # SQLite default a transaction left open would hold the write lock that session waits for.
     session.commit()
     media = "text/csv; charset=utf-8" if export_format == "csv" else "application/x-ndjson"
-    rows = export_rows(filtered_documents(filters, caller.tenant_id), export_format)
+    rows = export_rows(filtered_documents(filters, caller.tenant_id), export_format, dialect)
     # The query runs and its first page is written before the 200 goes out: a failure is still an error
     # answer, not a body that breaks off.
     first = next(rows, b"")

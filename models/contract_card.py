@@ -98,8 +98,15 @@ def rebuild_contract_card(session: Session, document_id: uuid.UUID) -> ContractC
 
     for label, field in (("NOTICE_PERIOD", "notice_period_months"), ("PROBATION_PERIOD", "probation_period_months")):
         setattr(card, field, None)
+        # Beside the months, the duration as the contract says it: the chosen entity's value and unit.
+        as_said = field.removesuffix("_months")
+        setattr(card, f"{as_said}_value", None)
+        setattr(card, f"{as_said}_unit", None)
         if duration := _best(by_label.get(label, ()), lambda e: _months(e) is not None):
             fill(field, _months(duration), duration)
+            if (value := _fit(duration.value_number, 8, 2)) is not None:
+                setattr(card, f"{as_said}_value", value)
+                setattr(card, f"{as_said}_unit", duration.value_unit)
 
     flags: set[str] = set()
     if card.start_date is None:
@@ -144,6 +151,10 @@ def card_as_dict(card: ContractCard) -> dict[str, Any]:
         "pension_percent": _decimal_string(card.pension_percent),
         "notice_period_months": _decimal_string(card.notice_period_months),
         "probation_period_months": _decimal_string(card.probation_period_months),
+        "notice_period_value": _decimal_string(card.notice_period_value),
+        "notice_period_unit": card.notice_period_unit,
+        "probation_period_value": _decimal_string(card.probation_period_value),
+        "probation_period_unit": card.probation_period_unit,
         "confidence": dict(card.confidence or {}),
         "flags": list(card.flags or []),
         "needs_review": bool(card.needs_review),
