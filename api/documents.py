@@ -7,11 +7,11 @@ import itertools
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Any, Literal, cast
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, Response, UploadFile, status
 from fastapi.responses import StreamingResponse
-from pydantic import AfterValidator
+from pydantic import PlainValidator, WithJsonSchema
 from sqlalchemy.orm import Session
 
 from api.auth import Caller, CallerDep
@@ -142,7 +142,9 @@ def _document_or_404(session: Session, caller: Caller, document_id: uuid.UUID) -
 
 # A fact bound is parsed while the request is validated: a value that is neither a number within the
 # entity column's precision nor an ISO date is a 422 before any query runs (or any export starts).
-FactBound = Annotated[str, AfterValidator(fact_bound)]
+FactBound = Annotated[
+    Decimal | date, PlainValidator(lambda raw: fact_bound(str(raw))), WithJsonSchema({"type": "string"})
+]
 # The card's salary_amount is Numeric(14, 2).
 SalaryBound = Annotated[Decimal | None, Query(max_digits=14, decimal_places=2, allow_inf_nan=False)]
 
@@ -170,7 +172,7 @@ def document_filter(
         raise HTTPException(status.HTTP_400_BAD_REQUEST, "value_gte/value_lte need a label")
     return DocumentFilter(
         status_, external_id, created_from, created_to, salary_min, salary_max, start_date_from, start_date_to,
-        needs_review, label, cast("Decimal | date | None", value_gte), cast("Decimal | date | None", value_lte),
+        needs_review, label, value_gte, value_lte,
     )  # fmt: skip
 
 
