@@ -52,10 +52,10 @@ def upgrade() -> None:
             batch.add_column(sa.Column(f"{field}_value", sa.Numeric(precision=8, scale=2), nullable=True))
             batch.add_column(sa.Column(f"{field}_unit", sa.String(length=8), nullable=True))
     for field, label in DURATIONS.items():
+        value = CHOSEN.format(column="ROUND(e.value_number, 2)", label=label)
+        unit = CHOSEN.format(column="e.value_unit", label=label)
         op.execute(
-            f"UPDATE contract_cards SET {field}_value = {CHOSEN.format(column='ROUND(e.value_number, 2)', label=label)}, "
-            f"{field}_unit = {CHOSEN.format(column='e.value_unit', label=label)} "
-            f"WHERE {field}_months IS NOT NULL"
+            f"UPDATE contract_cards SET {field}_value = {value}, {field}_unit = {unit} WHERE {field}_months IS NOT NULL"
         )
     op.execute(CONTRACT_CARD_VIEW)
 
