@@ -14,16 +14,22 @@ from sqlalchemy.orm import Session
 from api.auth import Caller, CallerDep
 from api.deps import SessionDep
 from api.idempotency import IdempotencyKeyHeader, claim
+from api.schemas import DatabaseText
 from models.batches import batch_report, close_batch, open_batch, tenant_batch
 from models.idempotency import request_fingerprint
 
 router = APIRouter()
+# The largest value of the Integer column that stores it (Postgres int4).
+MAX_INTEGER = 2**31 - 1
 
 
 class BatchIn(BaseModel):
-    name: str | None = Field(default=None, max_length=200)
+    name: DatabaseText | None = Field(default=None, max_length=200)
     expected_documents: int | None = Field(
-        default=None, ge=1, description="Close the batch automatically once this many files are uploaded"
+        default=None,
+        ge=1,
+        le=MAX_INTEGER,
+        description="Close the batch automatically once this many files are uploaded",
     )
 
 

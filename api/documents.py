@@ -3,29 +3,44 @@ reprocess and erase. A few lines each: validate input, call `models` functions, 
 
 from __future__ import annotations
 
-import json
+import itertools
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, Response, UploadFile, status
 from fastapi.responses import StreamingResponse
+from pydantic import PlainValidator, WithJsonSchema
 from sqlalchemy.orm import Session
 
 from api.auth import Caller, CallerDep
 from api.deps import SessionDep
 from api.export import export_rows
 from api.idempotency import IdempotencyKeyHeader, claim
-from api.schemas import Accepted, DocumentOut, DocumentPage, DocumentTextOut, EntityOut, document_out, entity_out
+from api.schemas import (
+    Accepted,
+    DatabaseText,
+    DocumentOut,
+    DocumentPage,
+    DocumentTextOut,
+    EntityOut,
+    document_out,
+    entity_out,
+)
+from models.client_input import parse_metadata
 from models.contract_card import card_as_dict
+from models.erasure import erase_document
 from models.idempotency import request_fingerprint
 from models.intake import RejectedUpload, submit_document
 from models.queries import (
+    DocumentCursor,
     DocumentFilter,
     after_cursor,
+    decode_cursor,
     document_entities,
     encode_cursor,
+    fact_bound,
     filtered_documents,
     tenant_document,
 )
@@ -69,8 +84,13 @@ def upload_document(
     session: SessionDep,
     caller: CallerDep,
     file: Annotated[UploadFile, File(description="PDF, DOCX or plain text; the type is sniffed from the bytes")],
-    external_id: Annotated[str | None, Form(max_length=200, description="The DMS's id for this document")] = None,
-    metadata: Annotated[str | None, Form(description="A JSON object stored with the document")] = None,
+    external_id: Annotated[
+        DatabaseText | None, Form(max_length=200, description="The DMS's id for this document (an opaque id)")
+    ] = None,
+    metadata: Annotated[
+        str | None,
+        Form(description="A JSON object stored with the document (CONTRACT_NER_METADATA_MAX_BYTES / _MAX_DEPTH)"),
+    ] = None,
     batch_id: Annotated[uuid.UUID | None, Form(description="An open batch this upload belongs to")] = None,
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> Response:
@@ -102,13 +122,11 @@ def upload_document(
 def _json_object(raw: str | None) -> dict[str, Any] | None:
     if raw is None:
         return None
+    settings = get_settings()
     try:
-        value = json.loads(raw)
-    except json.JSONDecodeError as exc:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"metadata is not JSON: {exc}") from exc
-    if not isinstance(value, dict):
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "metadata must be a JSON object")
-    return value
+        return parse_metadata(raw, settings.metadata_max_bytes, settings.metadata_max_depth)
+    except ValueError as exc:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from exc
 
 
 def _document_or_404(session: Session, caller: Caller, document_id: uuid.UUID) -> Document:
@@ -118,23 +136,37 @@ def _document_or_404(session: Session, caller: Caller, document_id: uuid.UUID) -
     return document
 
 
+# A fact bound is parsed while the request is validated: a value that is neither a number within the
+# entity column's precision nor an ISO date is a 422 before any query runs (or any export starts).
+FactBound = Annotated[
+    Decimal | date, PlainValidator(lambda raw: fact_bound(str(raw))), WithJsonSchema({"type": "string"})
+]
+# The card's salary_amount is Numeric(14, 2).
+SalaryBound = Annotated[Decimal | None, Query(max_digits=14, decimal_places=2, allow_inf_nan=False)]
+
+
 def document_filter(
     status_: Annotated[
         str | None,
         # The values come from the stage table; listed in the OpenAPI spec all the same.
         Query(alias="status", json_schema_extra={"enum": list(DOCUMENT_STATUSES)}),
     ] = None,
-    external_id: str | None = None,
+    external_id: DatabaseText | None = None,
     created_from: datetime | None = None,
     created_to: datetime | None = None,
-    salary_min: Decimal | None = None,
-    salary_max: Decimal | None = None,
+    salary_min: SalaryBound = None,
+    salary_max: SalaryBound = None,
     start_date_from: date | None = None,
     start_date_to: date | None = None,
     needs_review: bool | None = None,
-    label: Annotated[str | None, Query(description="With value_gte/value_lte: documents with such an entity")] = None,
-    value_gte: Annotated[str | None, Query(description="A number, or an ISO date for date labels")] = None,
-    value_lte: str | None = None,
+    label: Annotated[
+        DatabaseText | None, Query(description="With value_gte/value_lte: documents with such an entity")
+    ] = None,
+    value_gte: Annotated[
+        FactBound | None,
+        Query(description="A number (at most 10 digits before and 4 after the point), or an ISO date for date labels"),
+    ] = None,
+    value_lte: Annotated[FactBound | None, Query(description="As value_gte")] = None,
 ) -> DocumentFilter:
     if status_ is not None and status_ not in DOCUMENT_STATUSES:
         raise HTTPException(
@@ -151,24 +183,29 @@ def document_filter(
 FilterDep = Annotated[DocumentFilter, Depends(document_filter)]
 
 
+def document_cursor(
+    cursor: Annotated[str | None, Query(description="next_cursor of the previous page")] = None,
+) -> DocumentCursor | None:
+    if cursor is None:
+        return None
+    try:
+        return decode_cursor(cursor)
+    except ValueError as exc:
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, "invalid cursor") from exc
+
+
 @router.get("/v1/documents", response_model=DocumentPage)
 def list_documents(
     session: SessionDep,
     caller: CallerDep,
     filters: FilterDep,
-    cursor: Annotated[str | None, Query(description="next_cursor of the previous page")] = None,
+    cursor: Annotated[DocumentCursor | None, Depends(document_cursor)],
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> DocumentPage:
     query = filtered_documents(filters, caller.tenant_id)
     if cursor is not None:
-        try:
-            query = after_cursor(query, cursor)
-        except ValueError as exc:
-            raise HTTPException(status.HTTP_400_BAD_REQUEST, "invalid cursor") from exc
-    try:
-        rows = session.execute(query.limit(limit + 1)).all()
-    except (ArithmeticError, ValueError) as exc:
-        raise HTTPException(status.HTTP_400_BAD_REQUEST, f"invalid filter value: {exc}") from exc
+        query = after_cursor(query, cursor)
+    rows = session.execute(query.limit(limit + 1)).all()
     page = rows[:limit]
     return DocumentPage(
         items=[document_out(document) for document, _card in page],
@@ -178,15 +215,26 @@ def list_documents(
 
 @router.get("/v1/documents/export", response_class=StreamingResponse)
 def export_documents(
+    session: SessionDep,
     caller: CallerDep,
     filters: FilterDep,
-    export_format: Annotated[str, Query(alias="format", pattern="^(csv|jsonl)$")] = "csv",
+    export_format: Annotated[Literal["csv", "jsonl"], Query(alias="format")] = "csv",
+    dialect: Annotated[
+        Literal["standard", "excel-da"],
+        Query(description="CSV only: `excel-da` separates cells with `;` and writes decimal commas"),
+    ] = "standard",
 ) -> StreamingResponse:
     """One row per document with its contract card, streamed: memory stays flat for any number of rows."""
+    # The request's transaction ends here: the stream reads in a session of its own, and on the embedded
+    # SQLite default a transaction left open would hold the write lock that session waits for.
+    session.commit()
     media = "text/csv; charset=utf-8" if export_format == "csv" else "application/x-ndjson"
-    rows = export_rows(filtered_documents(filters, caller.tenant_id), export_format)
+    rows = export_rows(filtered_documents(filters, caller.tenant_id), export_format, dialect)
+    # The query runs and its first page is written before the 200 goes out: a failure is still an error
+    # answer, not a body that breaks off.
+    first = next(rows, b"")
     headers = {"Content-Disposition": f'attachment; filename="contracts.{export_format}"'}
-    return StreamingResponse(rows, media_type=media, headers=headers)
+    return StreamingResponse(itertools.chain([first], rows), media_type=media, headers=headers)
 
 
 @router.get("/v1/documents/{document_id}", response_model=DocumentOut)
@@ -196,8 +244,9 @@ def get_document(session: SessionDep, caller: CallerDep, document_id: uuid.UUID)
 
 @router.delete("/v1/documents/{document_id}", status_code=status.HTTP_204_NO_CONTENT)
 def delete_document(session: SessionDep, caller: CallerDep, document_id: uuid.UUID) -> Response:
-    """Erase the file, its text, tokens, entities and card (data-protection requests)."""
-    session.delete(_document_or_404(session, caller, document_id))
+    """Erase the document and every trace of it (data-protection requests): see `models.erasure`."""
+    # SessionDep commits before the 204 is sent: a client told "erased" never finds it back.
+    erase_document(session, _document_or_404(session, caller, document_id))
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 

@@ -9,7 +9,8 @@ from fastapi import APIRouter, HTTPException, Query, status
 
 from api.auth import CallerDep
 from api.deps import SessionDep
-from api.schemas import EntityPage, entity_out
+from api.schemas import DatabaseText, EntityPage, entity_out
+from models.client_input import bigint_cursor
 from models.queries import tenant_entities
 
 router = APIRouter()
@@ -19,14 +20,16 @@ router = APIRouter()
 def list_entities(
     session: SessionDep,
     caller: CallerDep,
-    label: str | None = None,
+    label: DatabaseText | None = None,
     document_id: uuid.UUID | None = None,
     cursor: Annotated[str | None, Query(description="next_cursor of the previous page")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> EntityPage:
-    if cursor is not None and not cursor.isdigit():
-        raise HTTPException(status.HTTP_400_BAD_REQUEST, "invalid cursor")
-    query = tenant_entities(caller.tenant_id, label, document_id, int(cursor) if cursor else None)
+    try:
+        after_id = bigint_cursor(cursor) if cursor is not None else None
+    except ValueError as exc:
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, "invalid cursor") from exc
+    query = tenant_entities(caller.tenant_id, label, document_id, after_id)
     rows = list(session.scalars(query.limit(limit + 1)))
     next_cursor = str(rows[limit - 1].id) if len(rows) > limit else None
     return EntityPage(items=[entity_out(e) for e in rows[:limit]], next_cursor=next_cursor)

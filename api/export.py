@@ -1,5 +1,11 @@
 """Streaming CSV/JSONL export: rows are read with a server-side cursor in pages and written as they
-come, in a session of the generator's own (the request's session is gone once streaming starts)."""
+come, in a read-only session of the generator's own (the request's session is gone once streaming starts).
+
+The CSV is written for spreadsheets as much as for programs (docs/export.md lists every column): a UTF-8
+byte order mark so Excel reads the file as UTF-8, `true`/`false` for booleans, durations in the unit the
+contract uses, and text cells that a spreadsheet would run as a formula made inert (OWASP "CSV
+injection"). The `excel-da` dialect is what a Danish Excel opens with a double click: semicolons between
+cells and a decimal comma."""
 
 from __future__ import annotations
 
@@ -7,37 +13,72 @@ import csv
 import io
 import json
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Select
 
-from models.db import session_scope
-from models.labels import CARD_COLUMNS
+from models.db import read_only_session_scope
+from models.labels import LABELS, ValueKind
 from models.schema import ContractCard, Document
 
-COLUMNS = [
+_DOCUMENT_COLUMNS = [
     "document_id", "filename", "external_id", "version", "status", "error_code", "created_at", "finished_at",
-    *CARD_COLUMNS, "needs_review", "flags",
 ]  # fmt: skip
-_CARD_COLUMNS = COLUMNS[8:]
+
+
+def _card_sources() -> dict[str, str]:
+    """Export column -> card column, from the label spec. A duration is exported as the contract says it
+    (its number and unit, named after the fact: `notice_period` 14, `notice_period_unit` days), not in
+    the card's months, which are for comparing contracts in SQL."""
+    sources: dict[str, str] = {}
+    for spec in LABELS:
+        if spec.kind is ValueKind.DURATION and spec.card:
+            _months, value, unit = spec.card
+            fact = value.removesuffix("_value")
+            sources[fact] = value
+            sources[f"{fact}_unit"] = unit
+        else:
+            sources.update({column: column for column in spec.card})
+    return sources
+
+
+_CARD_SOURCES = _card_sources()
+_CARD_COLUMNS = [*_CARD_SOURCES, "needs_review", "flags"]
+COLUMNS = [*_DOCUMENT_COLUMNS, *_CARD_COLUMNS]
+_DURATIONS = frozenset(
+    column for column, source in _CARD_SOURCES.items() if source.endswith("_value") and column != source
+)
 _PAGE = 500
+BOM = "\ufeff"
+# A cell starting with one of these is a formula (or becomes one) in Excel, LibreOffice and Google Sheets.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    if hasattr(value, "value"):
-        return value.value
-    return value
+@dataclass(frozen=True)
+class CsvDialect:
+    delimiter: str
+    decimal_separator: str
+
+
+CSV_DIALECTS = {
+    "standard": CsvDialect(delimiter=",", decimal_separator="."),
+    "excel-da": CsvDialect(delimiter=";", decimal_separator=","),
+}
+
+
+def inert(text: str) -> str:
+    """`text` as a spreadsheet shows it and never runs it: a leading formula character gets a `'` before
+    it, which spreadsheets read as "this cell is text" (OWASP's advice)."""
+    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
 
 
 def export_record(document: Document, card: ContractCard | None) -> dict[str, Any]:
+    """The export row of a document, as Python values (None where the card has no value)."""
     record: dict[str, Any] = {
-        "document_id": str(document.id),
+        "document_id": document.id,
         "filename": document.filename,
         "external_id": document.external_id,
         "version": document.version,
@@ -47,24 +88,65 @@ def export_record(document: Document, card: ContractCard | None) -> dict[str, An
         "finished_at": document.finished_at,
     }
     for column in _CARD_COLUMNS:
-        record[column] = getattr(card, column) if card is not None else None
-    return {key: _plain(value) for key, value in record.items()}
+        record[column] = getattr(card, _CARD_SOURCES.get(column, column)) if card is not None else None
+    return record
 
 
-def export_rows(query: Select[Document, ContractCard], export_format: str) -> Iterator[bytes]:
+def _decimal(column: str, value: Decimal) -> str:
+    # A duration as it was said ("14", "1.5"), not the column's two decimals; amounts keep them ("32500.00").
+    return f"{value.normalize():f}" if column in _DURATIONS else f"{value:f}"
+
+
+def json_record(record: dict[str, Any]) -> dict[str, Any]:
+    def plain(column: str, value: Any) -> Any:
+        if isinstance(value, datetime | date):
+            return value.isoformat()
+        if isinstance(value, Decimal):
+            return _decimal(column, value)
+        return str(value) if column == "document_id" else value
+
+    return {column: plain(column, value) for column, value in record.items()}
+
+
+def csv_record(record: dict[str, Any], dialect: CsvDialect) -> dict[str, str]:
+    def cell(column: str, value: Any) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        if isinstance(value, Decimal):
+            return _decimal(column, value).replace(".", dialect.decimal_separator)
+        if isinstance(value, datetime | date):
+            return value.isoformat()
+        if isinstance(value, list):
+            return inert(" ".join(str(item) for item in value))
+        if isinstance(value, str):
+            return inert(value)
+        return str(value)  # ids and integers
+
+    return {column: cell(column, value) for column, value in record.items()}
+
+
+def export_rows(
+    query: Select[Document, ContractCard], export_format: str, dialect: str = "standard"
+) -> Iterator[bytes]:
+    """The export as byte chunks, one per page of rows. Nothing is read before the first chunk is asked
+    for; the first chunk (the header, or an empty JSONL page) comes once the query has run."""
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, extrasaction="ignore")
-    if export_format == "csv":
-        writer.writeheader()
-    with session_scope() as session:
+    csv_dialect = CSV_DIALECTS[dialect]
+    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, extrasaction="ignore", delimiter=csv_dialect.delimiter)
+    with read_only_session_scope() as session:
         result = session.execute(query.execution_options(yield_per=_PAGE))
+        if export_format == "csv":
+            buffer.write(BOM)
+            writer.writeheader()
         while page := result.fetchmany(_PAGE):
             for document, card in page:
                 record = export_record(document, card)
                 if export_format == "csv":
-                    writer.writerow({**record, "flags": " ".join(record["flags"] or [])})
+                    writer.writerow(csv_record(record, csv_dialect))
                 else:
-                    buffer.write(json.dumps(record, ensure_ascii=False) + "\n")
+                    buffer.write(json.dumps(json_record(record), ensure_ascii=False) + "\n")
             # Let the page's rows go before the next page is fetched, so at most one page is alive.
             del page, document, card
             yield buffer.getvalue().encode()

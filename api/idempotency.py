@@ -11,12 +11,13 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from api.auth import Caller
+from api.schemas import DatabaseText
 from models.idempotency import MAX_KEY_LENGTH, IdempotencyKeyReused, StoredAnswer, claim_key, store_answer
 from models.schema import IdempotencyKey
 from models.settings import get_settings
 
 IdempotencyKeyHeader = Annotated[
-    str | None,
+    DatabaseText | None,
     Header(
         alias="Idempotency-Key",
         min_length=1,

@@ -5,12 +5,17 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from models.client_input import refuse_nul
 from models.schema import Document, Entity, Job
 from models.stages import PIPELINE
+
+# Every client string that reaches Postgres: its text columns cannot hold NUL, so it is refused with 422
+# here instead of failing in the database.
+DatabaseText = Annotated[str, AfterValidator(refuse_nul)]
 
 
 class Accepted(BaseModel):

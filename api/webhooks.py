@@ -15,6 +15,8 @@ from sqlalchemy.orm import Session
 
 from api.auth import Caller, CallerDep
 from api.deps import SessionDep
+from api.schemas import DatabaseText
+from models.client_input import bigint_cursor
 from models.schema import WebhookSubscription
 from models.settings import get_settings
 from models.webhooks import (
@@ -27,12 +29,12 @@ from models.webhooks import (
 )
 
 router = APIRouter(prefix="/v1/webhooks", tags=["webhooks"])
-EventName = Literal["document.done", "document.failed", "batch.done"]
+EventName = Literal["document.done", "document.failed", "batch.done", "document.deleted"]
 
 
 class SubscriptionIn(BaseModel):
-    url: str = Field(max_length=2000, description="http(s) URL the events are POSTed to")
-    secret: str | None = Field(
+    url: DatabaseText = Field(max_length=2000, description="http(s) URL the events are POSTed to")
+    secret: DatabaseText | None = Field(
         default=None,
         min_length=MIN_SECRET_LENGTH,
         max_length=200,
@@ -123,8 +125,10 @@ def webhook_deliveries(
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> DeliveryPage:
     _subscription_or_404(session, caller, subscription_id)
-    if cursor is not None and not cursor.isdigit():
-        raise HTTPException(status.HTTP_400_BAD_REQUEST, "invalid cursor")
-    rows = list_deliveries(session, subscription_id, limit + 1, int(cursor) if cursor else None)
+    try:
+        before = bigint_cursor(cursor) if cursor is not None else None
+    except ValueError as exc:
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, "invalid cursor") from exc
+    rows = list_deliveries(session, subscription_id, limit + 1, before)
     next_cursor = str(rows[limit - 1].id) if len(rows) > limit else None
     return DeliveryPage(items=[DeliveryOut.model_validate(d) for d in rows[:limit]], next_cursor=next_cursor)

@@ -213,7 +213,9 @@ def _card_parts(spec: LabelSpec, entity: EntityFacts) -> tuple[Any, ...]:
     if spec.kind is ValueKind.AMOUNT:
         return (_fit(entity.value_number, 14, 2), entity.value_unit, entity.value_period)
     if spec.kind is ValueKind.DURATION:
-        return (_months(entity),)
+        # In months for comparing and sorting, and beside them the duration as the contract says it.
+        said = _fit(entity.value_number, 8, 2)
+        return (_months(entity), said, entity.value_unit if said is not None else None)
     return (_fit(entity.value_number, 8, 2),)
 
 

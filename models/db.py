@@ -13,6 +13,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from models.settings import get_settings
 
+# Execution option of the connections of `read_only_session_scope`.
+READ_ONLY_OPTION = "contract_ner_read_only"
+
 
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
@@ -34,8 +37,11 @@ def make_engine(url: str) -> Engine:
             # A deferred transaction that reads and then writes fails at once with "database is locked"
             # when another process committed in between; taking the write lock up front makes such
             # transactions wait their turn (busy_timeout) instead. This is the embedded default: the
-            # API and a few local workers, for which one writer at a time is plenty.
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            # API and a few local workers, for which one writer at a time is plenty. A read-only session
+            # (an export that may stream for minutes) begins deferred and never takes the write lock:
+            # in WAL mode it reads its snapshot beside the writer.
+            read_only = connection.get_execution_options().get(READ_ONLY_OPTION, False)
+            connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
@@ -89,4 +95,18 @@ def session_scope() -> Iterator[Session]:
         session.rollback()
         raise
     finally:
+        session.close()
+
+
+@contextmanager
+def read_only_session_scope() -> Iterator[Session]:
+    """A session for long reads that never writes: on the embedded SQLite its transaction does not hold
+    the write lock (see `make_engine`), so the workers and the API keep writing while it reads."""
+    session = get_sessionmaker()()
+    # Set before the first statement: the connection is procured, given the option, then begun.
+    session.connection(execution_options={READ_ONLY_OPTION: True})
+    try:
+        yield session
+    finally:
+        session.rollback()  # nothing to keep: it only read
         session.close()

@@ -39,7 +39,11 @@ class ValueKind(enum.StrEnum):
 # "Boligadministration" EMPLOYEE + "ApS" EMPLOYER is one name), and they have no typed value.
 NAME_KINDS = frozenset({ValueKind.ORGANISATION, ValueKind.PERSON, ValueKind.TEXT, ValueKind.ADDRESS})
 # What each card column of a kind holds, in order; one column ("value") for the kinds not listed.
-CARD_PARTS = {ValueKind.AMOUNT: ("amount", "currency", "period")}
+CARD_PARTS = {
+    ValueKind.AMOUNT: ("amount", "currency", "period"),
+    # In months (comparable across contracts), and the number and unit the contract wrote ("14" "days").
+    ValueKind.DURATION: ("months", "value", "unit"),
+}
 # The SQL type a new card column of each kind (and position) gets in its migration.
 CARD_COLUMN_TYPES = {
     ValueKind.ORGANISATION: ("Text",),
@@ -50,7 +54,7 @@ CARD_COLUMN_TYPES = {
     ValueKind.AMOUNT: ("Numeric(14, 2)", "String(3)", "String(8)"),
     ValueKind.HOURS: ("Numeric(8, 2)",),
     ValueKind.PERCENT: ("Numeric(8, 2)",),
-    ValueKind.DURATION: ("Numeric(8, 2)",),
+    ValueKind.DURATION: ("Numeric(8, 2)", "Numeric(8, 2)", "String(8)"),
 }
 
 
@@ -103,8 +107,20 @@ LABELS: tuple[LabelSpec, ...] = (
     # Employee's and employer's share: two values.
     LabelSpec("PENSION", ValueKind.PERCENT, False, "#caffbf", ("pension_percent",)),
     # The employer's and the employee's notice: two values.
-    LabelSpec("NOTICE_PERIOD", ValueKind.DURATION, False, "#fdffb6", ("notice_period_months",)),
-    LabelSpec("PROBATION_PERIOD", ValueKind.DURATION, True, "#ffadad", ("probation_period_months",)),
+    LabelSpec(
+        "NOTICE_PERIOD",
+        ValueKind.DURATION,
+        False,
+        "#fdffb6",
+        ("notice_period_months", "notice_period_value", "notice_period_unit"),
+    ),
+    LabelSpec(
+        "PROBATION_PERIOD",
+        ValueKind.DURATION,
+        True,
+        "#ffadad",
+        ("probation_period_months", "probation_period_value", "probation_period_unit"),
+    ),
 )
 
 SPECS: dict[str, LabelSpec] = {spec.name: spec for spec in LABELS}

@@ -7,6 +7,7 @@ answers exactly like an id that does not exist."""
 from __future__ import annotations
 
 import base64
+import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -16,15 +17,20 @@ from decimal import Decimal
 from sqlalchemy import Select, and_, exists, or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from models.client_input import bounded_decimal
 from models.labels import canonical_label
 from models.schema import ContractCard, Document, Entity
+
+# Entity.value_number is Numeric(14, 4): a bound outside it cannot be compared with it.
+VALUE_PRECISION, VALUE_SCALE = 14, 4
 
 
 @dataclass(frozen=True)
 class DocumentFilter:
-    """Every bound includes its boundary: `*_from`/`*_min`/`value_gte` are >=, `*_to`/`*_max`/`value_lte`
-    are <= (`created_to` is an instant, `start_date_to` a day, both included). `label` is a declared
-    label in any case ("salary" is SALARY, `models.labels.canonical_label`)."""
+    """Validated filters: build the fact bounds with `fact_bound` and the rest with checked types, so the
+    query can never fail on a value. Every bound includes its boundary: `*_from`/`*_min`/`value_gte` are
+    >=, `*_to`/`*_max`/`value_lte` are <= (`created_to` is an instant, `start_date_to` a day, both
+    included). `label` is a declared label in any case ("salary" is SALARY, `models.labels.canonical_label`)."""
 
     status: str | None = None
     external_id: str | None = None
@@ -36,16 +42,24 @@ class DocumentFilter:
     start_date_to: date | None = None
     needs_review: bool | None = None
     label: str | None = None
-    value_gte: str | None = None
-    value_lte: str | None = None
+    value_gte: Decimal | date | None = None
+    value_lte: Decimal | date | None = None
 
 
-def _typed(value: str) -> Decimal | date:
-    """`value_gte=30000` compares numbers, `value_gte=2024-01-01` compares dates."""
+def fact_bound(raw: str) -> Decimal | date:
+    """A `value_gte`/`value_lte` bound: a number (compared with value_number, so within its Numeric(14, 4))
+    or an ISO date (compared with value_date); ValueError says what was expected."""
+    text = raw.strip()
+    if _NUMBER.fullmatch(text):
+        return bounded_decimal(text, VALUE_PRECISION, VALUE_SCALE)
     try:
-        return date.fromisoformat(value)
+        return date.fromisoformat(text)
     except ValueError:
-        return Decimal(value.replace(",", "."))
+        raise ValueError(f"{raw!r} is neither a number nor an ISO date (YYYY-MM-DD)") from None
+
+
+# A decimal number, with a comma or a point as the decimal separator and an optional exponent.
+_NUMBER = re.compile(r"[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?")
 
 
 def tenant_document(session: Session, tenant_id: uuid.UUID, document_id: uuid.UUID) -> Document | None:
@@ -107,21 +121,36 @@ def filtered_documents(f: DocumentFilter, tenant_id: uuid.UUID) -> Select[Docume
         for bound, is_lower in ((f.value_gte, True), (f.value_lte, False)):
             if bound is None:
                 continue
-            value = _typed(bound)
+            value = bound
             column = Entity.value_date if isinstance(value, date) else Entity.value_number
             entity.append(column >= value if is_lower else column <= value)
         conditions.append(exists().where(and_(*entity)))
     return query.where(*conditions).order_by(Document.created_at, Document.id)
 
 
+@dataclass(frozen=True)
+class DocumentCursor:
+    """Where a page of documents ended: the (created_at, id) of its last row."""
+
+    created_at: datetime
+    document_id: uuid.UUID
+
+
 def encode_cursor(document: Document) -> str:
     return base64.urlsafe_b64encode(f"{document.created_at.isoformat()}|{document.id}".encode()).decode()
 
 
-def after_cursor(query: Select[Document, ContractCard], cursor: str) -> Select[Document, ContractCard]:
-    created, _, document_id = base64.urlsafe_b64decode(cursor.encode()).decode().partition("|")
-    created_at = datetime.fromisoformat(created)
-    last_id = uuid.UUID(document_id)
+def decode_cursor(cursor: str) -> DocumentCursor:
+    """The cursor `encode_cursor` wrote; ValueError for anything else."""
+    try:
+        created, _, document_id = base64.urlsafe_b64decode(cursor.encode("ascii")).decode().partition("|")
+        return DocumentCursor(datetime.fromisoformat(created), uuid.UUID(document_id))
+    except (ValueError, UnicodeError):  # binascii.Error is a ValueError
+        raise ValueError("invalid cursor") from None
+
+
+def after_cursor(query: Select[Document, ContractCard], cursor: DocumentCursor) -> Select[Document, ContractCard]:
+    created_at, last_id = cursor.created_at, cursor.document_id
     return query.where(
         or_(Document.created_at > created_at, and_(Document.created_at == created_at, Document.id > last_id))
     )

@@ -383,6 +383,12 @@ class ContractCard(Base):
     pension_percent: Mapped[Decimal | None] = mapped_column(Numeric(8, 2))
     notice_period_months: Mapped[Decimal | None] = mapped_column(Numeric(8, 2))
     probation_period_months: Mapped[Decimal | None] = mapped_column(Numeric(8, 2))
+    # The same durations as the contract says them ("14 dage": 14 and "days"), for people and exports;
+    # the months above (a month taken as 30 days) are for comparing and sorting. Migration 0008.
+    notice_period_value: Mapped[Decimal | None] = mapped_column(Numeric(8, 2))
+    notice_period_unit: Mapped[str | None] = mapped_column(String(8))
+    probation_period_value: Mapped[Decimal | None] = mapped_column(Numeric(8, 2))
+    probation_period_unit: Mapped[str | None] = mapped_column(String(8))
     confidence: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     flags: Mapped[list[str]] = mapped_column(JSON, default=list)
     needs_review: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -43,6 +43,12 @@ class Settings(BaseSettings):
     ner_flush_every: int = Field(default=32, ge=1, description="Documents the ner worker gathers per batch")
     ner_flush_interval_s: float = Field(default=0.25, gt=0, description="Longest wait before a partial batch runs")
     max_upload_bytes: int = Field(default=50 * 1024 * 1024, ge=1)
+    # DMS metadata is stored as JSON and served back with every document: capped so no upload can make
+    # the tenant's document list too large or too deep to serialise.
+    metadata_max_bytes: int = Field(default=16 * 1024, ge=2, description="Largest metadata JSON text, UTF-8 bytes")
+    metadata_max_depth: int = Field(
+        default=8, ge=1, le=64, description="Deepest nesting of metadata objects/arrays (the object itself is 1)"
+    )
     # Contained parsing (worker.contained_extraction): each PDF/DOCX is parsed in a child process under
     # these limits. The wall limit stays below the extract task's soft time limit (EXTRACT_TIME_LIMIT_S
     # - 30 = 570 s in models.broker), so a slow file fails as `timeout` before Celery interrupts the task.

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from models.client_input import MAX_BIGINT
 from models.schema import ApiKey, Tenant, utcnow
 
 DEFAULT_TENANT = "default"
@@ -87,7 +88,7 @@ def revoke_api_key(session: Session, id_or_prefix: str) -> ApiKey:
     """Revoke the key with this id, shown prefix or full token; LookupError when none or several match.
     Revoking twice keeps the first revocation's time."""
     value = id_or_prefix.strip()
-    if value.isdigit():
+    if value.isascii() and value.isdigit() and int(value) <= MAX_BIGINT:
         query = select(ApiKey).where(ApiKey.id == int(value))
     elif len(value) > PREFIX_LENGTH:
         query = select(ApiKey).where(ApiKey.key_sha256 == token_sha256(value))

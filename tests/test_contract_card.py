@@ -194,6 +194,29 @@ def test_notice_and_probation_periods_are_converted_to_months(
     assert card.probation_period_months == Decimal(months)
 
 
+@pytest.mark.parametrize(
+    ("duration", "value", "unit"),
+    [
+        ("14 dages", "14.00", "days"),
+        ("1½ måned", "1.50", "months"),
+        ("6 ugers", "6.00", "weeks"),
+        ("1 år", "1.00", "years"),
+    ],
+)
+def test_durations_are_also_kept_in_the_unit_the_contract_uses(
+    db_session: Session, document: Document, model: ModelVersion, duration: str, value: str, unit: str
+) -> None:
+    add_entity(db_session, document, model, "NOTICE_PERIOD", "3 måneder", 0.5)
+    add_entity(db_session, document, model, "NOTICE_PERIOD", duration, 0.9)  # the card's choice
+    add_entity(db_session, document, model, "PROBATION_PERIOD", duration)
+
+    card = rebuild_contract_card(db_session, document.id)
+
+    assert (card.notice_period_value, card.notice_period_unit) == (Decimal(value), unit)
+    assert (card.probation_period_value, card.probation_period_unit) == (Decimal(value), unit)
+    assert card_as_dict(card)["notice_period_value"] == value
+
+
 # --------------------------------------------------------------------------------------------------
 # Flags: one test each
 # --------------------------------------------------------------------------------------------------

@@ -3,11 +3,12 @@ and on the embedded SQLite default, and downgrade cleanly."""
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, inspect
+from sqlalchemy import create_engine, inspect, text
 
 from models.migrate import downgrade_database, upgrade_database
 from models.schema import Base
@@ -34,3 +35,52 @@ def test_revisions_upgrade_and_downgrade_on_sqlite(tmp_path: Path) -> None:
     assert set(Base.metadata.tables) <= tables
     assert diff == []
     assert remaining == {"alembic_version"}
+
+
+def test_revision_0008_gives_existing_cards_their_durations_as_the_contract_says_them(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'embedded.db'}"
+    upgrade_database(url, "0005")
+    engine = create_engine(url)
+    tenant, document = uuid.uuid4().hex, uuid.uuid4().hex
+    now = "2026-01-01 00:00:00"
+    with engine.begin() as connection:
+        connection.execute(text("INSERT INTO tenants VALUES (:t, 'acme', :now)"), {"t": tenant, "now": now})
+        connection.execute(
+            text(
+                "INSERT INTO documents (id, tenant_id, sha256, content_type, size_bytes, version, status, created_at) "
+                "VALUES (:d, :t, 'x', 'text/plain', 1, 1, 'done', :now)"
+            ),
+            {"d": document, "t": tenant, "now": now},
+        )
+        connection.execute(text("INSERT INTO model_versions VALUES (1, 'm', 'w', '[]', :now)"), {"now": now})
+        # Two notice periods: the card chose the better-scored one, 14 days (0.47 months).
+        for label, said, score, value, unit in (
+            ("NOTICE_PERIOD", "3 måneder", 0.5, 3, "months"),
+            ("NOTICE_PERIOD", "14 dage", 0.9, 14, "days"),
+            ("PROBATION_PERIOD", "tre måneder", 0.8, 3, "months"),
+        ):
+            connection.execute(
+                text(
+                    "INSERT INTO entities (document_id, label, text, start_char, end_char, score, model_id, "
+                    "value_number, value_unit) VALUES (:d, :label, :said, 0, 1, :score, 1, :value, :unit)"
+                ),
+                {"d": document, "label": label, "said": said, "score": score, "value": value, "unit": unit},
+            )
+        connection.execute(
+            text(
+                "INSERT INTO contract_cards (document_id, notice_period_months, probation_period_months, confidence, "
+                "flags, needs_review, updated_at) VALUES (:d, 0.47, 3, '{}', '[]', 0, :now)"
+            ),
+            {"d": document, "now": now},
+        )
+
+    upgrade_database(url)
+
+    with engine.connect() as connection:
+        row = connection.execute(
+            text(
+                "SELECT notice_period_value, notice_period_unit, probation_period_value, probation_period_unit "
+                "FROM contract_card_view"
+            )
+        ).one()
+    assert tuple(row) == (14, "days", 3, "months")

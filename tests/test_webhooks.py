@@ -63,9 +63,12 @@ class Received:
 
 class Receiver:
     """A ThreadingHTTPServer on 127.0.0.1 answering each request with the next scripted status
-    (then 200), recording method, path, headers and the raw body."""
+    (then 200), recording method, path, headers and the raw body. With `hold`, every answer waits until
+    the event is set: a request stays in flight for as long as a test needs."""
 
-    def __init__(self, statuses: tuple[int, ...] = (), tls: ssl.SSLContext | None = None) -> None:
+    def __init__(
+        self, statuses: tuple[int, ...] = (), tls: ssl.SSLContext | None = None, hold: threading.Event | None = None
+    ) -> None:
         self.requests: list[Received] = []
         self._statuses = list(statuses)
         self._lock = threading.Lock()
@@ -77,6 +80,8 @@ class Receiver:
                 with receiver._lock:
                     receiver.requests.append(Received(self.command, self.path, self.headers, body, time.monotonic()))
                     code = receiver._statuses.pop(0) if receiver._statuses else 200
+                if hold is not None:
+                    hold.wait(timeout=30)
                 answer = b"" if code < 400 else b"nope"
                 self.send_response(code)
                 if 300 <= code < 400:
@@ -306,7 +311,7 @@ def test_subscriptions_are_created_listed_and_deleted(client: TestClient, db_ses
     "body",
     [
         {"url": "https://93.184.215.14/", "events": []},
-        {"url": "https://93.184.215.14/", "events": ["document.deleted"]},
+        {"url": "https://93.184.215.14/", "events": ["document.shredded"]},
         {"url": "https://93.184.215.14/", "events": ["document.done"], "secret": "short"},
     ],
     ids=["no-events", "unknown-event", "short-secret"],
@@ -359,7 +364,7 @@ def test_record_event_fans_out_to_active_subscribers_of_that_event(db_session: S
     assert sorted(d.subscription_id for d in deliveries if d) == sorted([done.id, both.id])
     assert all(d is not None and d.payload == {"amount": "32500.10"} for d in deliveries)
     with pytest.raises(ValueError, match="unknown webhook event"):
-        record_event(db_session, "document.deleted", {}, tenant_id=default_tenant_id(db_session))
+        record_event(db_session, "document.shredded", {}, tenant_id=default_tenant_id(db_session))
 
 
 # ---------------------------------------------------------------------------------------------------
