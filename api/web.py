@@ -132,8 +132,8 @@ def _sign_in() -> RedirectResponse:
     return RedirectResponse("/login", status_code=status.HTTP_303_SEE_OTHER)
 
 
-# A colour reaches the page inside a <style> block: only the two forms `label_colour` makes pass.
-_CSS_COLOUR = re.compile(r"#[0-9a-fA-F]{3,8}|hsl\(\d{1,3}, \d{1,3}%, \d{1,3}%\)")
+# A colour reaches the page inside a <style> block: only a plain CSS colour passes (hex, rgb()/hsl(), a name).
+_CSS_COLOUR = re.compile(r"#[0-9a-fA-F]{3,8}|(?:rgb|hsl)a?\([0-9.,% ]+\)|[a-zA-Z]{3,20}")
 
 
 def _css_colour(colour: str) -> str:
@@ -222,7 +222,7 @@ def document_page(request: Request, session: SessionDep, document_id: uuid.UUID)
         "document": document,
         "segments": highlighted_segments(text.text, entities, text.page_starts) if text else [],
         "entities": entities,
-        "legend": [(label, label_colour(label), sum(e.label == label for e in entities)) for label in labels],
+        "legend": [(label, sum(e.label == label for e in entities)) for label in labels],
         "colours": {label: _css_colour(label_colour(label)) for label in labels},
         "colour_classes": {label: f"label-colour-{index}" for index, label in enumerate(labels)},
         "style_nonce": style_nonce,
