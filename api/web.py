@@ -3,17 +3,21 @@
 contract card.
 
 Pages are rendered on the server from the same functions the JSON routes use, so they show exactly
-what the API returns; a little inline JavaScript uploads through `POST /v1/documents` and polls
+what the API returns; scripts under `/static` upload through `POST /v1/documents` and poll
 `GET /v1/documents/{id}` to keep statuses fresh. Everything that comes from a document (file names,
 text, entities) is escaped by Jinja2's autoescaping or set with `textContent` in the browser, never
-written as HTML.
+written as HTML, and the Content-Security-Policy (`api.gate`) runs no inline script at all.
 
-A person signs in at `/login` by pasting an API key; it is kept in an HttpOnly, SameSite=Strict cookie
-that the page's own requests to the JSON API carry (`api.auth`), and shows only that key's tenant.
+A person signs in at `/login` by pasting an API key: that opens a server-side web session
+(`models.web_sessions`) whose random id the browser keeps in an HttpOnly, SameSite=Strict cookie
+(`api.auth` names it); the page's own requests to the JSON API carry it and see only that key's
+tenant. Signing out revokes the session, so a copied cookie stops working too.
 """
 
 from __future__ import annotations
 
+import re
+import secrets
 import uuid
 import zlib
 from collections.abc import Sequence
@@ -25,8 +29,9 @@ from fastapi import APIRouter, Form, HTTPException, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from api.auth import API_KEY_COOKIE, identify_caller
+from api.auth import LEGACY_API_KEY_COOKIE, SECURE_SESSION_COOKIE, cross_site, identify_caller, session_cookie_name
 from api.deps import SessionDep
+from api.gate import page_policy
 from api.schemas import EntityOut, document_out, entity_out
 from models.contract_card import card_as_dict
 from models.labels import CARD_COLUMNS, LABEL_COLOURS
@@ -35,12 +40,12 @@ from models.schema import ContractCard
 from models.settings import get_settings
 from models.stages import DOCUMENT_STATUSES, FINAL_STATUSES, progress_step, progress_steps
 from models.tenancy import authenticate
+from models.web_sessions import open_session, revoke_session
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).resolve().parent / "templates")
 
 RECENT_DOCUMENTS = 50
-COOKIE_MAX_AGE_S = 7 * 24 * 3600
 # Steps of the progress bar: how far along the pipeline each status is (from the stage table).
 PROGRESS_STEPS = {status: progress_step(status) for status in DOCUMENT_STATUSES}
 VALUE_FIELDS = ("value_date", "value_number", "value_unit", "value_period")
@@ -103,11 +108,12 @@ def _sign_in() -> RedirectResponse:
     return RedirectResponse("/login", status_code=status.HTTP_303_SEE_OTHER)
 
 
-def _same_origin(request: Request) -> bool:
-    """A form posted from another site carries its Origin: refused, so no site can sign a person in
-    with a key of its choosing (login CSRF). Browsers always send Origin on cross-site POSTs."""
-    origin = request.headers.get("origin")
-    return origin is None or origin == f"{request.url.scheme}://{request.url.netloc}"
+# A colour reaches the page inside a <style> block: only a plain CSS colour passes (hex, rgb()/hsl(), a name).
+_CSS_COLOUR = re.compile(r"#[0-9a-fA-F]{3,8}|(?:rgb|hsl)a?\([0-9.,% ]+\)|[a-zA-Z]{3,20}")
+
+
+def _css_colour(colour: str) -> str:
+    return colour if _CSS_COLOUR.fullmatch(colour) else "#dddddd"
 
 
 @router.get("/login", response_class=HTMLResponse)
@@ -119,29 +125,41 @@ def login_page(request: Request) -> Response:
 
 @router.post("/login", response_class=HTMLResponse)
 def log_in(request: Request, session: SessionDep, api_key: Annotated[str, Form(max_length=200)]) -> Response:
-    if not _same_origin(request):
+    # A form posted from another site is refused, so no site can sign a person in with a key of its
+    # choosing (login CSRF).
+    if cross_site(request):
         raise HTTPException(status.HTTP_403_FORBIDDEN, "sign-in from another site refused")
-    if authenticate(session, api_key.strip()) is None:
+    key = authenticate(session, api_key.strip())
+    if key is None:
         context = {"error": "That key is unknown or revoked."}
         return templates.TemplateResponse(request, "login.html", context, status_code=status.HTTP_401_UNAUTHORIZED)
+    settings = get_settings()
+    opened = open_session(session, key, settings.session_lifetime_s)
     response = RedirectResponse("/", status_code=status.HTTP_303_SEE_OTHER)
+    name = session_cookie_name(request)
     response.set_cookie(
-        API_KEY_COOKIE,
-        api_key.strip(),
-        max_age=COOKIE_MAX_AGE_S,
+        name,
+        opened.token,
+        max_age=int(settings.session_lifetime_s),
+        path="/",
         httponly=True,
         samesite="strict",
-        secure=request.url.scheme == "https",
+        secure=name == SECURE_SESSION_COOKIE,  # required by the __Host- prefix, as are Path=/ and no Domain
     )
+    response.delete_cookie(LEGACY_API_KEY_COOKIE, httponly=True, samesite="strict")
     return response
 
 
 @router.post("/logout")
-def log_out(request: Request) -> Response:
-    if not _same_origin(request):
+def log_out(request: Request, session: SessionDep) -> Response:
+    if cross_site(request):
         raise HTTPException(status.HTTP_403_FORBIDDEN, "sign-out from another site refused")
+    name = session_cookie_name(request)
+    if token := request.cookies.get(name):
+        revoke_session(session, token)
     response = _sign_in()
-    response.delete_cookie(API_KEY_COOKIE, httponly=True, samesite="strict")
+    response.delete_cookie(name, path="/", httponly=True, samesite="strict", secure=name == SECURE_SESSION_COOKIE)
+    response.delete_cookie(LEGACY_API_KEY_COOKIE, httponly=True, samesite="strict")
     return response
 
 
@@ -175,13 +193,16 @@ def document_page(request: Request, session: SessionDep, document_id: uuid.UUID)
     stored_card = session.get(ContractCard, document_id)  # None until the document is done
     card = card_as_dict(stored_card) if stored_card is not None else None
     labels = sorted({e.label for e in entities})
+    style_nonce = secrets.token_urlsafe(16)
     context = {
         "signed_in": caller.api_key_id is not None,
         "document": document,
         "segments": highlighted_segments(text.text, entities, text.page_starts) if text else [],
         "entities": entities,
-        "legend": [(label, label_colour(label), sum(e.label == label for e in entities)) for label in labels],
-        "colours": {label: label_colour(label) for label in labels},
+        "legend": [(label, sum(e.label == label for e in entities)) for label in labels],
+        "colours": {label: _css_colour(label_colour(label)) for label in labels},
+        "colour_classes": {label: f"label-colour-{index}" for index, label in enumerate(labels)},
+        "style_nonce": style_nonce,
         "titles": {e.id: entity_title(e) for e in entities},
         "value_fields": VALUE_FIELDS,
         "card": card,
@@ -190,4 +211,5 @@ def document_page(request: Request, session: SessionDep, document_id: uuid.UUID)
         "progress_steps": PROGRESS_STEPS,
         "progress_max": progress_steps(),
     }
-    return templates.TemplateResponse(request, "document.html", context)
+    headers = {"Content-Security-Policy": page_policy(style_nonce)}
+    return templates.TemplateResponse(request, "document.html", context, headers=headers)

@@ -432,3 +432,21 @@ class WebhookDelivery(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     next_attempt_at: Mapped[datetime | None]
     delivered_at: Mapped[datetime | None]
+
+
+class WebSession(Base):
+    """A person signed in to the web page: the browser holds a random session id in a cookie, the
+    database only its SHA-256. It is the API key's for as long as neither is revoked nor expired
+    (idle and absolute limits, `models.web_sessions`)."""
+
+    __tablename__ = "web_sessions"
+    __table_args__ = (Index(None, "api_key_id"),)
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    tenant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
+    api_key_id: Mapped[int] = mapped_column(ForeignKey("api_keys.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None]

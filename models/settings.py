@@ -100,6 +100,22 @@ class Settings(BaseSettings):
         default=600, ge=0, description="Requests per minute per API key unless the key sets its own; 0: no limit"
     )
     idempotency_ttl_s: float = Field(default=24 * 3600, gt=0, description="How long an Idempotency-Key is remembered")
+    # The request gate (api.gate): authentication before any body is read, body caps, per-address limits.
+    max_request_body_bytes: int = Field(
+        default=64 * 1024, ge=1024, description="Largest request body but an upload's (JSON, forms); larger: 413"
+    )
+    unauthenticated_rate_limit_per_minute: int = Field(
+        default=60,
+        ge=0,
+        description="Requests per minute per client address without a valid key or session, sign-ins included; 0: off",
+    )
+    # The web page's sign-in (models.web_sessions).
+    session_idle_s: float = Field(default=2 * 3600, gt=0, description="A web session unused this long ends")
+    session_lifetime_s: float = Field(default=12 * 3600, gt=0, description="A web session ends this long after sign-in")
+    secure_cookies: bool = Field(
+        default=False,
+        description="TLS is terminated in front of the API: the session cookie is always `__Host-` and Secure",
+    )
     log_format: Literal["console", "json"] = "console"
     log_level: str = "INFO"
 

@@ -12,12 +12,12 @@ import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from models.client_input import MAX_BIGINT
-from models.schema import ApiKey, Tenant, utcnow
+from models.schema import ApiKey, Tenant, WebSession, utcnow
 
 DEFAULT_TENANT = "default"
 TOKEN_PREFIX = "cner_"
@@ -102,6 +102,12 @@ def revoke_api_key(session: Session, id_or_prefix: str) -> ApiKey:
     api_key = matches[0]
     if api_key.revoked_at is None:
         api_key.revoked_at = utcnow()
+        # Its web sessions already stop working with the key (models.web_sessions); this records it.
+        session.execute(
+            update(WebSession)
+            .where(WebSession.api_key_id == api_key.id, WebSession.revoked_at.is_(None))
+            .values(revoked_at=api_key.revoked_at)
+        )
         session.flush()
     return api_key
 

@@ -153,8 +153,13 @@ def resolve_callback_url(url: str, allow_private: bool = False, allow_loopback: 
     for address in addresses:
         refused = _refusal(address_category(address), allow_private, allow_loopback)
         if refused is not None:
+            # The caller learns the category only: the address itself would map the internal network for
+            # whoever can create subscriptions (the answer is a 400 and a delivery's last_error). The log
+            # keeps it for the operator.
+            log.warning("webhook.callback_refused", host=host, address=str(address), category=refused)
             raise ValueError(
-                f"callback host {host!r} resolves to {address}, a {refused} address: refused{_HINTS.get(refused, '')}"
+                f"callback host {host!r} resolves to an address that is not allowed, a {refused} address: "
+                f"refused{_HINTS.get(refused, '')}"
             )
     return CallbackTarget(url=parsed, host=host, port=port, addresses=tuple(addresses))
 

@@ -205,3 +205,50 @@ def billion_laughs_docx() -> bytes:
     declaration_end = xml.index(b"?>") + 2
     xml = xml[:declaration_end] + b"\n<!DOCTYPE w:document [" + entities + b"]>" + xml[declaration_end:]
     return _docx_with_document_xml(xml.replace(b"LAUGHS", b"&lol9;"))
+
+
+def docx_with_main_part(document_xml: bytes | None = None, name: str = "word/document.xml") -> bytes:
+    """A real Word document whose main part is `document_xml` stored as `name`: the package's
+    relationships and content types point at that name, so python-docx reads it whatever it is called."""
+    parts = _docx_parts("Nordlys ApS")
+    renamed: dict[str, bytes] = {}
+    for part_name, content in parts.items():
+        if part_name == "word/document.xml":
+            renamed[name] = content if document_xml is None else document_xml
+        elif part_name == "word/_rels/document.xml.rels":
+            directory, _, base = name.rpartition("/")
+            renamed[f"{directory}/_rels/{base}.rels"] = content
+        elif part_name in ("[Content_Types].xml", "_rels/.rels"):
+            renamed[part_name] = content.replace(b"word/document.xml", name.encode())
+        else:
+            renamed[part_name] = content
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for part_name, content in renamed.items():
+            archive.writestr(part_name, content)
+    return buffer.getvalue()
+
+
+def external_entity_document_xml(encoding: str = "utf-8", declare: bool = True) -> bytes:
+    """A main part that pulls a file of the parsing host into the text through an external entity
+    (XXE): small, below every amplification limit, so only the DTD refusal stops it."""
+    xml = _docx_parts("SECRET")["word/document.xml"].decode("utf-8")
+    declaration_end = xml.index("?>") + 2
+    declaration = f"<?xml version='1.0' encoding='{encoding.upper()}' standalone='yes'?>" if declare else ""
+    doctype = '\n<!DOCTYPE w:document [<!ENTITY secret SYSTEM "file:///etc/hostname">]>'
+    rest = doctype + xml[declaration_end:].replace("SECRET", "Nordlys &secret;")
+    if encoding == "utf-7":
+        # The declaration in ASCII, which a parser reads before it switches encodings; then "<!" in
+        # UTF-7's base64 form, which no byte search for "<!DOCTYPE" finds.
+        return declaration.encode("ascii") + rest.encode(encoding).replace(b"<!", b"+ADwAIQ-")
+    return (declaration + rest).encode(encoding)
+
+
+@cache
+def many_paragraphs_docx(paragraphs: int = 400_000) -> bytes:
+    """A well-formed Word document of `paragraphs` short numbered paragraphs (about 20 MB of XML in
+    under a megabyte zipped, within the zip ratio limit): parsing it needs a few hundred MB."""
+    xml = _docx_parts("Nordlys ApS")["word/document.xml"]
+    split = xml.index(b"<w:body>") + len(b"<w:body>")
+    body = b"".join(b"<w:p><w:r><w:t>Afsnit %d</w:t></w:r></w:p>" % n for n in range(paragraphs))
+    return docx_with_main_part(xml[:split] + body + xml[split:])

@@ -25,8 +25,11 @@ def free_port() -> int:
 
 
 @contextmanager
-def running(commands: Mapping[str, list[str]], env: Mapping[str, str], log_dir: Path) -> Iterator[None]:
-    """Start each command with its output in log_dir/<name>.log; stop them all afterwards."""
+def running(
+    commands: Mapping[str, list[str]], env: Mapping[str, str], log_dir: Path
+) -> Iterator[dict[str, subprocess.Popen[bytes]]]:
+    """Start each command with its output in log_dir/<name>.log; stop them all afterwards. Yields the
+    processes by name."""
     log_dir.mkdir(parents=True, exist_ok=True)
     processes: dict[str, subprocess.Popen[bytes]] = {}
     try:
@@ -35,7 +38,7 @@ def running(commands: Mapping[str, list[str]], env: Mapping[str, str], log_dir: 
             processes[name] = subprocess.Popen(
                 command, env=dict(env), cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
             )
-        yield
+        yield processes
     finally:
         for process in processes.values():
             if process.poll() is None:

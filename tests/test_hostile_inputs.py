@@ -99,6 +99,61 @@ def test_good_documents_still_extract_in_the_child() -> None:
     assert extract_text(docx, DOCX, contained()).text == "Ansættelsesbevis\nNordlys ApS\nLøn\t32.500,00 kr."
 
 
+# A DTD hidden where a name filter or a byte search in UTF-8/UTF-16 would not look; each pulls a file of
+# the parsing host in through an external entity, which lxml then reads as an unresolved reference.
+DISGUISED_DTDS: list[tuple[str, Callable[[], bytes], str]] = [
+    (
+        "utf-32-main-part",
+        lambda: hostile.docx_with_main_part(hostile.external_entity_document_xml("utf-32")),
+        "word/document.xml is XML in UTF-32",
+    ),
+    (
+        "utf-32-without-declaration",
+        lambda: hostile.docx_with_main_part(hostile.external_entity_document_xml("utf-32-le", declare=False)),
+        "word/document.xml declares a DTD",
+    ),
+    (
+        "utf-7-declared",
+        lambda: hostile.docx_with_main_part(hostile.external_entity_document_xml("utf-7")),
+        "declares the encoding 'UTF-7'",
+    ),
+    (
+        "main-part-not-named-xml",
+        lambda: hostile.docx_with_main_part(hostile.external_entity_document_xml(), name="word/main.bin"),
+        "word/main.bin declares a DTD",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("build", "explanation"), [case[1:] for case in DISGUISED_DTDS], ids=[case[0] for case in DISGUISED_DTDS]
+)
+def test_a_dtd_is_refused_in_every_part_whatever_its_name_or_encoding(
+    build: Callable[[], bytes], explanation: str
+) -> None:
+    with pytest.raises(ExtractionError) as failure:
+        extract_text(build(), DOCX, contained())
+
+    assert failure.value.code == "parse_error"
+    assert explanation in failure.value.message
+
+
+def test_a_main_part_with_another_name_and_no_dtd_still_extracts() -> None:
+    renamed = hostile.docx_with_main_part(name="word/main.bin")
+
+    assert extract_text(renamed, DOCX, contained()).text == "Nordlys ApS"
+
+
+@pytest.mark.parametrize("memory_mb", [160, 256])
+def test_a_docx_that_exhausts_memory_inside_the_xml_parser_is_memory_limit(memory_mb: int) -> None:
+    # libxml2 reports a failed allocation as a syntax error ("unknown error", ERR_NO_MEMORY), and
+    # zlib's as a MemoryError inside python-docx's own error: both are the memory limit.
+    code, seconds = failure_of(hostile.many_paragraphs_docx(), DOCX, ExtractionLimits(memory_mb=memory_mb))
+
+    assert code == "memory_limit"
+    assert seconds < DEFAULT_SECONDS
+
+
 def test_a_parse_slower_than_the_wall_limit_is_a_timeout() -> None:
     code, seconds = failure_of(make_pdf(["Nordlys ApS"]), PDF, ExtractionLimits(wall_s=0.05))
 

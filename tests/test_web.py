@@ -1,24 +1,28 @@
 """The web page, as a person uses it: a real headless Chromium (Debian's, driven by Playwright) against the
 real API and Celery workers signs in with an API key, uploads a contract through the form, follows it to
-`done` and opens it with its entities highlighted. Plus the page's pieces that need no browser: text
+`done` and opens it with its entities highlighted, all under the page's Content-Security-Policy without a
+single violation; signing out ends the session for good. Plus the page's pieces that need no browser: text
 segmentation, pages of a document that is not done yet, and escaping of whatever a document contains."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
-from playwright.sync_api import Browser, Dialog, FilePayload, Page, expect, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, Dialog, FilePayload, Page, expect, sync_playwright
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from api.auth import SESSION_COOKIE
 from api.schemas import EntityOut
 from api.web import Segment, highlighted_segments
 from models.intake import submit_document
 from tests.documents import make_pdf
-from tests.live_processes import REPO_ROOT, live_stack
+from tests.live_processes import CLI, REPO_ROOT, free_port, live_stack, running, wait_until_ready
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -106,6 +110,28 @@ def browser() -> Iterator[Browser]:
         chromium.close()
 
 
+@pytest.fixture
+def api_only(clean_database, tmp_path: Path) -> Iterator[str]:
+    """The API process alone (no workers): for what needs no document processed."""
+    port, log_dir = free_port(), tmp_path / "logs"
+    command = {"api": [*CLI[:2], "uvicorn", "api.app:app", "--host", "127.0.0.1", "--port", str(port)]}
+    with running(command, os.environ, log_dir):
+        wait_until_ready(f"http://127.0.0.1:{port}", log_dir)
+        yield f"http://127.0.0.1:{port}"
+
+
+def policy_violations(page: Page) -> list[str]:
+    """Filled, as the page runs, with every Content-Security-Policy violation Chromium reports."""
+    violations: list[str] = []
+
+    def on_console(message: ConsoleMessage) -> None:
+        if "Content Security Policy" in message.text:
+            violations.append(message.text)
+
+    page.on("console", on_console)
+    return violations
+
+
 def sign_in(page: Page, base_url: str, token: str) -> None:
     page.goto(f"{base_url}/")
     page.wait_for_url("**/login")
@@ -130,6 +156,7 @@ def test_upload_in_the_browser_and_see_the_contract_with_its_entities(
     stack: str, browser: Browser, committed_api_token: str
 ) -> None:
     page = browser.new_page(viewport={"width": 1280, "height": 900})
+    violations = policy_violations(page)
 
     upload_through_the_form(
         page, stack, committed_api_token, "kontrakt.pdf", "application/pdf", make_pdf(CONTRACT_PAGES)
@@ -156,12 +183,14 @@ def test_upload_in_the_browser_and_see_the_contract_with_its_entities(
     page.goto(f"{stack}/")
     expect(page.locator("tr.document-row")).to_have_attribute("data-status", "done")
     page.screenshot(path=str(SCREENSHOT.with_name("web-index.png")))
+    assert violations == []
 
 
 def test_nothing_a_document_contains_runs_as_code_in_the_page(
     stack: str, browser: Browser, committed_api_token: str
 ) -> None:
     page = browser.new_page()
+    violations = policy_violations(page)
     dialogs: list[str] = []
 
     def dismiss(dialog: Dialog) -> None:
@@ -183,3 +212,37 @@ def test_nothing_a_document_contains_runs_as_code_in_the_page(
     assert document_page_ran is None and page.evaluate("window.__pwned") is None
     assert document_page_elements == 0 and page.locator("#documents img").count() == 0
     assert dialogs == []
+    assert violations == []
+
+
+def test_the_policy_is_enforced_and_sign_out_ends_the_session_for_good(
+    api_only: str, browser: Browser, committed_api_token: str
+) -> None:
+    page = browser.new_page()
+    violations = policy_violations(page)
+    sign_in(page, api_only, committed_api_token)
+    (cookie,) = [c for c in page.context.cookies() if c["name"] == SESSION_COOKIE]
+    # The page's own script runs; one that was not served from /static would not.
+    expect(page.locator("#upload-message")).to_have_text("PDF, DOCX or plain text.")
+    injected = page.evaluate(
+        """() => new Promise((resolve) => {
+            const script = document.createElement("script");
+            script.textContent = "window.__inline = 1";
+            document.body.append(script);
+            setTimeout(() => resolve(window.__inline), 200);
+        })"""
+    )
+    before = httpx.get(f"{api_only}/v1/documents", cookies={SESSION_COOKIE: cookie["value"]})
+
+    page.click("header .sign-out button")
+    page.wait_for_url("**/login")
+    after = httpx.get(f"{api_only}/v1/documents", cookies={SESSION_COOKIE: cookie["value"]})
+    page.context.add_cookies([{**cookie}])  # the old value put back into the browser
+    page.goto(f"{api_only}/")
+
+    assert cookie["httpOnly"] and cookie["sameSite"] == "Strict" and not cookie["value"].startswith("cner_")
+    assert injected is None and any("inline script" in v for v in violations)
+    assert len(violations) == 1  # that one, refused; nothing the page itself does
+    assert before.status_code == 200
+    assert after.status_code == 401
+    assert page.url.endswith("/login")

@@ -22,10 +22,12 @@ from typing import Any
 
 import httpx
 import pytest
+import structlog
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
+import models.webhooks
 from models.db import session_scope
 from models.schema import DeliveryState, WebhookDelivery, WebhookSubscription
 from models.settings import Settings, get_settings
@@ -283,6 +285,23 @@ def test_the_api_answers_400_for_a_refused_url(client: TestClient, url: str, rea
     assert response.status_code == 400, response.text
     assert reason in response.json()["detail"]
     assert client.get("/v1/webhooks").json() == []
+
+
+def test_a_refused_host_is_answered_with_its_category_and_only_the_log_keeps_the_address(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with structlog.testing.capture_logs() as logged:
+        # A fresh logger: the module's own was cached on first use, before the capture began.
+        monkeypatch.setattr(models.webhooks, "log", structlog.get_logger(models.webhooks.__name__))
+        response = client.post("/v1/webhooks", json={"url": "http://localhost:9000/hook", "events": ["batch.done"]})
+
+    detail = response.json()["detail"]
+    refusals = [entry for entry in logged if entry["event"] == "webhook.callback_refused"]
+    assert response.status_code == 400
+    assert "'localhost' resolves to an address that is not allowed, a loopback address" in detail
+    assert "127.0.0.1" not in detail and "::1" not in detail
+    assert refusals and refusals[0]["host"] == "localhost" and refusals[0]["category"] == "loopback"
+    assert refusals[0]["address"] in ("127.0.0.1", "::1")
 
 
 def test_subscriptions_are_created_listed_and_deleted(client: TestClient, db_session: Session) -> None:

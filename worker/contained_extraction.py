@@ -15,6 +15,7 @@ import io
 import json
 import os
 import pickle
+import re
 import resource
 import signal
 import struct
@@ -37,11 +38,40 @@ _MIB = 1024 * 1024
 _BYTES_PER_CHAR = 6
 _HEADER = struct.Struct("!I")
 _ERROR_TAIL = 2000
-# Every XML part in a package; `<!DOCTYPE`/`<!ENTITY` are refused in any of the encodings XML allows.
+# A DTD is refused in every part of a package, whatever its name (a main part need not be called .xml:
+# the package's relationships and content types say which part is which). The markers are searched in
+# the raw bytes in every encoding libxml2 detects: UTF-8/ASCII, UTF-16 and UTF-32 in both byte orders.
 _DTD_MARKERS = tuple(
-    marker.encode(encoding) for marker in ("<!DOCTYPE", "<!ENTITY") for encoding in ("ascii", "utf-16-le", "utf-16-be")
+    marker.encode(encoding)
+    for marker in ("<!DOCTYPE", "<!ENTITY")
+    for encoding in ("ascii", "utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be")
 )
+# The first bytes by which libxml2 (XML 1.0 appendix F) recognises an encoding other than UTF-8/UTF-16
+# before reading any declaration: UCS-4 in all four byte orders, with and without a byte-order mark,
+# and EBCDIC. Office Open XML allows only UTF-8 and UTF-16 (ECMA-376 part 2, M1.17), so a part that
+# starts like this is refused rather than decoded.
+_FOREIGN_XML_STARTS = {
+    b"\x00\x00\xfe\xff": "UTF-32",
+    b"\xff\xfe\x00\x00": "UTF-32",
+    b"\x00\x00\x00<": "UTF-32",
+    b"<\x00\x00\x00": "UTF-32",
+    b"\x00\x00<\x00": "UCS-4",
+    b"\x00<\x00\x00": "UCS-4",
+    b"\x4c\x6f\xa7\x94": "EBCDIC",
+}
+# How a part that starts as UTF-16 or as ASCII-compatible bytes is read far enough to see its XML
+# declaration: byte-order marks and the declaration's own first characters.
+_DECLARATION_CODECS = (
+    (b"\xfe\xff", "utf-16-be"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\x00<\x00?", "utf-16-be"),
+    (b"<\x00?\x00", "utf-16-le"),
+    (b"\xef\xbb\xbf", "utf-8"),
+)
+_DECLARED_ENCODING = re.compile(r"""^\ufeff?<\?xml[^>]*?\sencoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
+_ALLOWED_ENCODINGS = frozenset({"utf-8", "utf8", "utf-16", "utf16", "utf-16le", "utf-16be"})
 _XML_SCAN_CHUNK = _MIB
+_LIBXML2_MEMORY_ERRORS = frozenset({"ERR_NO_MEMORY", "XPATH_MEMORY_ERROR"})
 
 
 class ExtractionUnavailable(Exception):
@@ -169,23 +199,77 @@ def check_zip(data: bytes, limits: ExtractionLimits) -> None:
                     f"(limit {limits.zip_max_ratio}:1)",
                 )
         for entry in entries:
-            if entry.filename.endswith((".xml", ".rels")):
-                _refuse_dtd(archive, entry)
+            _refuse_dtd(archive, entry)
 
 
 def _refuse_dtd(archive: zipfile.ZipFile, entry: zipfile.ZipInfo) -> None:
-    """Office Open XML parts never declare a DTD; one that does is an entity-expansion attempt."""
+    """Office Open XML parts never declare a DTD; one that does is an entity-expansion or external-entity
+    attempt, refused before any parser reads the package.
+
+    Why a scan and not only a hardened parser: python-docx parses every part with its own module-level
+    lxml parser (`resolve_entities=False`), which we do not configure, and libxml2 still reads the
+    internal subset it is given; a refusal here holds whatever parser reads the part and gives a clear
+    reason. Every part is scanned whatever its name, and a part in an encoding the format does not allow
+    (UTF-32, UCS-4, EBCDIC, or a declaration naming anything but UTF-8/UTF-16) is refused, so the
+    search in raw bytes sees every encoding a parser could decode."""
     overlap = max(len(marker) for marker in _DTD_MARKERS)
     tail = b""
     try:
         with archive.open(entry) as part:
+            first = True
             while chunk := part.read(_XML_SCAN_CHUNK):
+                if first:
+                    _refuse_foreign_encoding(entry.filename, chunk)
+                    first = False
                 window = tail + chunk
                 if any(marker in window for marker in _DTD_MARKERS):
                     raise ExtractionError("parse_error", f"{entry.filename} declares a DTD (entity expansion refused)")
                 tail = window[-overlap:]
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as exc:
         raise ExtractionError("parse_error", f"{entry.filename} cannot be unpacked: {exc}") from exc
+
+
+def _refuse_foreign_encoding(name: str, head: bytes) -> None:
+    """Refuse a part that an XML parser would decode as anything but UTF-8 or UTF-16."""
+    foreign = _FOREIGN_XML_STARTS.get(head[:4])
+    if foreign is not None:
+        raise ExtractionError(
+            "parse_error", f"{name} is XML in {foreign}; Office Open XML allows UTF-8 and UTF-16 only"
+        )
+    codec = next((codec for start, codec in _DECLARATION_CODECS if head.startswith(start)), "latin-1")
+    declared = _DECLARED_ENCODING.match(head[:512].decode(codec, "replace"))
+    if declared is not None and declared.group(1).lower() not in _ALLOWED_ENCODINGS:
+        raise ExtractionError(
+            "parse_error",
+            f"{name} declares the encoding {declared.group(1)!r}; Office Open XML allows UTF-8 and UTF-16 only",
+        )
+
+
+def _out_of_memory(exc: BaseException) -> bool:
+    """Whether a failure was the memory limit, however the parser reported it.
+
+    Under RLIMIT_AS, Python raises MemoryError, but libxml2 (python-docx's lxml) reports a failed
+    allocation as a parse error: `XMLSyntaxError("unknown error")` whose error log holds ERR_NO_MEMORY
+    (XPath: XPATH_MEMORY_ERROR), or "Memory allocation failed" when it could still format a message.
+    Extractors wrap what the parser raised (`raise ExtractionError(...) from exc`), so the whole chain
+    of causes is read."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, MemoryError):
+            return True
+        if type(current).__module__.startswith("lxml"):
+            log = list(getattr(current, "error_log", None) or ())
+            if any(entry.type_name in _LIBXML2_MEMORY_ERRORS for entry in log):
+                return True
+            if "memory allocation failed" in str(current).lower():
+                return True
+            # libxml2 could not even record an error: only an allocation failure ends a parse so.
+            if not log and str(current).startswith("unknown error"):
+                return True
+        current = current.__cause__ or current.__context__
+    return False
 
 
 def _limit_self(limits: ExtractionLimits) -> None:
@@ -213,15 +297,16 @@ def _child() -> int:
         if len(extracted.text) > limits.max_chars:
             raise ExtractionError("too_large", f"the extracted text exceeds {limits.max_chars} characters")
         answer: dict[str, Any] = {"text": extracted.text, "page_starts": extracted.page_starts}
-    except ExtractionError as exc:
-        answer = {"error": exc.code, "message": exc.message}
-    except MemoryError:
-        del reserve
-        answer = {"error": "memory_limit", "message": f"parsing needed more than {limits.memory_mb} MB"}
-    except RecursionError as exc:
-        answer = {"error": "parse_error", "message": f"the file nests without end (a reference cycle?): {exc}"}
     except Exception as exc:  # the child parses one hostile file: any failure is that file's
-        answer = {"error": "parse_error", "message": f"the file cannot be parsed: {type(exc).__name__}: {exc}"}
+        if _out_of_memory(exc):
+            del reserve
+            answer = {"error": "memory_limit", "message": f"parsing needed more than {limits.memory_mb} MB"}
+        elif isinstance(exc, ExtractionError):
+            answer = {"error": exc.code, "message": exc.message}
+        elif isinstance(exc, RecursionError):
+            answer = {"error": "parse_error", "message": f"the file nests without end (a reference cycle?): {exc}"}
+        else:
+            answer = {"error": "parse_error", "message": f"the file cannot be parsed: {type(exc).__name__}: {exc}"}
     sys.stdout.buffer.write(json.dumps(answer, ensure_ascii=False).encode())
     sys.stdout.flush()
     return 0
