@@ -1,20 +1,41 @@
-"""Content-type sniffing from bytes, shared by the API (415 at upload) and the extract stage: a
-client's filename and Content-Type header are metadata only."""
+"""The formats the pipeline reads, declared once: how each is recognised from its bytes (a client's
+filename and Content-Type header are metadata only), which extractor reads it, whether that parser runs
+contained in a limited child process, and how it is named in messages. The API (415 at upload), the
+extract stage and `contract-ner extract` all go through this table, so accepting a new format is one
+entry here plus its extractor class in `worker/extraction.py`."""
 
 from __future__ import annotations
 
 import io
 import re
 import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import filetype
 from charset_normalizer import from_bytes
 
-PDF = "application/pdf"
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-TEXT = "text/plain"
-SUPPORTED_TYPES = (PDF, DOCX, TEXT)
+
+@dataclass(frozen=True)
+class DocumentFormat:
+    name: str
+    content_type: str
+    """Stored on the document; the key the extract stage looks its extractor up by."""
+    label: str
+    """How people call it, in messages."""
+    sniff: Callable[[bytes], bool]
+    """True when the bytes are this format. Formats are tried in table order."""
+    extractor: str
+    """`module:Class` of its `TextExtractor`, built by the worker with the configured limits (the
+    worker's code is not imported here: `models` is shared with the API)."""
+    contained: bool
+    """Parsed in a fresh child process under memory/CPU/wall limits: the parser reads hostile bytes
+    and can be made to explode. Plain decoding that cannot explode runs in-process."""
+
+
 _BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
+_CONTROL = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
+_TEXT_SAMPLE = 65536
 
 
 def decode_text(data: bytes) -> str | None:
@@ -31,35 +52,68 @@ def decode_text(data: bytes) -> str | None:
     return str(best) if best is not None else None
 
 
-_CONTROL = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
+def _is_pdf(data: bytes) -> bool:
+    return b"%PDF-" in data[:1024]
+
+
+def _is_docx(data: bytes) -> bool:
+    if not data.startswith(b"PK\x03\x04"):
+        return False
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return "word/document.xml" in set(archive.namelist())
+    except zipfile.BadZipFile:
+        return False
+
+
+def _is_text(data: bytes) -> bool:
+    if data.startswith(_BOMS):
+        return decode_text(data) is not None
+    if data.startswith(b"PK\x03\x04") or filetype.guess(data[:8192]) is not None:
+        return False  # archives, images, executables, audio ...
+    sample = data[:8192]
+    if len(_CONTROL.findall(sample)) > max(8, len(sample) // 100):
+        return False
+    return decode_text(data[:_TEXT_SAMPLE] if len(data) > _TEXT_SAMPLE else data) is not None
+
+
+PDF = "application/pdf"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+TEXT = "text/plain"
+
+FORMATS: tuple[DocumentFormat, ...] = (
+    DocumentFormat("pdf", PDF, "PDF", _is_pdf, "worker.extraction:PdfExtractor", contained=True),
+    DocumentFormat("docx", DOCX, "DOCX", _is_docx, "worker.extraction:DocxExtractor", contained=True),
+    # Last: any bytes that decode as text and that no other format claimed.
+    DocumentFormat("text", TEXT, "plain text", _is_text, "worker.extraction:PlainTextExtractor", contained=False),
+)
+SUPPORTED_TYPES = tuple(f.content_type for f in FORMATS)
+
+
+def sniff_format(data: bytes) -> DocumentFormat | None:
+    """The format the bytes really have, or None for anything the pipeline does not read."""
+    return next((f for f in FORMATS if f.sniff(data)), None)
 
 
 def sniff_content_type(data: bytes) -> str | None:
-    """The content type the bytes really have, or None for anything we do not read."""
-    head = data[:1024]
-    if b"%PDF-" in head:
-        return PDF
-    if data.startswith(b"PK\x03\x04"):
-        try:
-            with zipfile.ZipFile(io.BytesIO(data)) as archive:
-                names = set(archive.namelist())
-        except zipfile.BadZipFile:
-            return None
-        return DOCX if "word/document.xml" in names else None
-    if data.startswith(_BOMS):
-        return TEXT if decode_text(data) is not None else None
-    if filetype.guess(data[:8192]) is not None:
-        return None  # images, archives, executables, audio ...
-    sample = data[:8192]
-    if len(_CONTROL.findall(sample)) > max(8, len(sample) // 100):
-        return None
-    return TEXT if decode_text(data[:65536] if len(data) > 65536 else data) is not None else None
+    found = sniff_format(data)
+    return found.content_type if found is not None else None
+
+
+def format_of(content_type: str) -> DocumentFormat | None:
+    return next((f for f in FORMATS if f.content_type == content_type), None)
+
+
+def supported_formats_sentence() -> str:
+    labels = [f.label for f in FORMATS]
+    return f"{', '.join(labels[:-1])} and {labels[-1]}" if len(labels) > 1 else labels[0]
 
 
 def describe_unsupported(data: bytes) -> str:
+    supported = f"supported types are {supported_formats_sentence()}"
     kind = filetype.guess(data[:8192])
     if kind is not None:
-        return f"detected {kind.mime}; supported types are PDF, DOCX and plain text"
+        return f"detected {kind.mime}; {supported}"
     if data.startswith(b"PK\x03\x04"):
-        return "a ZIP archive that is not a Word document; supported types are PDF, DOCX and plain text"
-    return "binary data of unknown type; supported types are PDF, DOCX and plain text"
+        return f"a ZIP archive that is not a Word document; {supported}"
+    return f"binary data of unknown type; {supported}"

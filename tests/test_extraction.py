@@ -81,3 +81,27 @@ def test_extractors_can_be_swapped_per_format() -> None:
             return ExtractedText(data.decode().upper(), [0])
 
     assert extract_text(b"hej", TEXT, {TEXT: UpperCaseText()}).text == "HEJ"
+
+
+def test_every_declared_format_is_read_by_the_extractor_its_entry_names() -> None:
+    from models.content_types import FORMATS, SUPPORTED_TYPES
+    from worker.contained_extraction import ContainedExtractor, ExtractionLimits
+    from worker.extraction import DEFAULT_EXTRACTORS, build_extractor
+
+    built = {f.name: build_extractor(f, ExtractionLimits()) for f in FORMATS}
+
+    assert set(DEFAULT_EXTRACTORS) == set(SUPPORTED_TYPES)
+    assert {name for name, e in built.items() if isinstance(e, ContainedExtractor)} == {
+        f.name for f in FORMATS if f.contained
+    }
+    assert {type(getattr(e, "inner", e)).__name__ for e in built.values()} == {
+        f.extractor.partition(":")[2] for f in FORMATS
+    }
+
+
+def test_a_refusal_names_the_formats_the_table_accepts() -> None:
+    from models.content_types import describe_unsupported
+
+    assert describe_unsupported(b"\x89PNG\r\n\x1a\n" + bytes(64)).endswith(
+        "supported types are PDF, DOCX and plain text"
+    )

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from worker.extraction import ExtractedText, ExtractionError, TextExtractor
+from worker.extracted_text import ExtractedText, ExtractionError, TextExtractor
 
 if TYPE_CHECKING:
     from models.settings import Settings

@@ -1,60 +1,31 @@
-"""Text extraction: the content type is sniffed from the bytes (never trusted from the client) and
-each format has a small extractor behind the `TextExtractor` protocol, so tests can swap them.
-
-Extracted text keeps page boundaries: `page_starts[i]` is the character offset where page i+1 begins,
-so an entity's character offsets also tell its page."""
+"""Text extraction: the content type is sniffed from the bytes (never trusted from the client, see the
+format table in `models.content_types`) and each format has a small extractor behind the
+`TextExtractor` protocol, so tests can swap them. Which extractor reads a format, and whether it runs
+contained in a limited child process, is the format table's entry; this module builds them with the
+configured limits."""
 
 from __future__ import annotations
 
+import importlib
 import io
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
-from typing import Protocol
+from typing import Self
 
-from models.content_types import DOCX, PDF, TEXT, decode_text
-from models.reasons import ReasonCode
+from models.content_types import FORMATS, DocumentFormat, decode_text
+from worker.contained_extraction import ContainedExtractor, ExtractionLimits
+from worker.extracted_text import PAGE_SEPARATOR, ExtractedText, ExtractionError, TextExtractor
 
-PAGE_SEPARATOR = "\n\n"
-
-
-class ExtractionError(Exception):
-    """Bad input: retrying will not help. `code` is a stable reason a user can act on."""
-
-    def __init__(self, code: ReasonCode | str, message: str) -> None:
-        super().__init__(message)
-        self.code = ReasonCode(code)  # an unknown code is a bug here, not a new reason for clients
-        self.message = message
-
-    def __str__(self) -> str:
-        return f"{self.code}: {self.message}"
-
-
-@dataclass(frozen=True)
-class ExtractedText:
-    text: str
-    page_starts: list[int]
-
-    @property
-    def page_count(self) -> int:
-        return len(self.page_starts)
-
-    @classmethod
-    def from_pages(cls, pages: list[str]) -> ExtractedText:
-        starts: list[int] = []
-        parts: list[str] = []
-        position = 0
-        for i, page in enumerate(pages):
-            if i:
-                parts.append(PAGE_SEPARATOR)
-                position += len(PAGE_SEPARATOR)
-            starts.append(position)
-            parts.append(page)
-            position += len(page)
-        return cls("".join(parts), starts or [0])
-
-
-class TextExtractor(Protocol):
-    def extract(self, data: bytes) -> ExtractedText: ...
+__all__ = [
+    "DEFAULT_EXTRACTORS",
+    "PAGE_SEPARATOR",
+    "DocxExtractor",
+    "ExtractedText",
+    "ExtractionError",
+    "PdfExtractor",
+    "PlainTextExtractor",
+    "TextExtractor",
+    "extract_text",
+]
 
 
 def _normalise_newlines(text: str) -> str:
@@ -73,6 +44,10 @@ class PdfExtractor:
     def __init__(self, max_pages: int | None = None, max_chars: int | None = None) -> None:
         self.max_pages = max_pages
         self.max_chars = max_chars
+
+    @classmethod
+    def configured(cls, limits: ExtractionLimits) -> Self:
+        return cls(limits.max_pages, limits.max_chars)
 
     def extract(self, data: bytes) -> ExtractedText:
         from pdfminer.high_level import extract_pages
@@ -112,6 +87,10 @@ class DocxExtractor:
     def __init__(self, max_chars: int | None = None) -> None:
         self.max_chars = max_chars
 
+    @classmethod
+    def configured(cls, limits: ExtractionLimits) -> Self:
+        return cls(limits.max_chars)
+
     def extract(self, data: bytes) -> ExtractedText:
         import docx
         from docx.table import Table
@@ -148,6 +127,10 @@ class PlainTextExtractor:
     def __init__(self, max_chars: int | None = None) -> None:
         self.max_chars = max_chars
 
+    @classmethod
+    def configured(cls, limits: ExtractionLimits) -> Self:
+        return cls(limits.max_chars)
+
     def extract(self, data: bytes) -> ExtractedText:
         text = decode_text(data)
         if text is None:
@@ -160,9 +143,17 @@ class PlainTextExtractor:
         return ExtractedText.from_pages(text.split("\f")) if "\f" in text else ExtractedText(text, [0])
 
 
+def build_extractor(document_format: DocumentFormat, limits: ExtractionLimits) -> TextExtractor:
+    """The format's extractor with the limits, wrapped in a contained child process when the format
+    table says its parser must be."""
+    module, _, name = document_format.extractor.partition(":")
+    extractor: TextExtractor = getattr(importlib.import_module(module), name).configured(limits)
+    return ContainedExtractor(extractor, limits) if document_format.contained else extractor
+
+
 class _ConfiguredExtractors(Mapping[str, TextExtractor]):
-    """PDF and DOCX parsed in a limited child process (`worker.contained_extraction`), limits and caps
-    from the settings, read on first use so that importing this module reads no environment."""
+    """An extractor per entry of the format table, by content type, with the limits and caps from the
+    settings, read on first use so that importing this module reads no environment."""
 
     def __init__(self) -> None:
         self._extractors: dict[str, TextExtractor] | None = None
@@ -170,14 +161,9 @@ class _ConfiguredExtractors(Mapping[str, TextExtractor]):
     def _built(self) -> dict[str, TextExtractor]:
         if self._extractors is None:
             from models.settings import get_settings
-            from worker.contained_extraction import ContainedExtractor, ExtractionLimits
 
             limits = ExtractionLimits.from_settings(get_settings())
-            self._extractors = {
-                PDF: ContainedExtractor(PdfExtractor(limits.max_pages, limits.max_chars), limits),
-                DOCX: ContainedExtractor(DocxExtractor(limits.max_chars), limits),
-                TEXT: PlainTextExtractor(limits.max_chars),
-            }
+            self._extractors = {f.content_type: build_extractor(f, limits) for f in FORMATS}
         return self._extractors
 
     def __getitem__(self, content_type: str) -> TextExtractor:
