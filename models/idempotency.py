@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -43,10 +43,6 @@ def request_fingerprint(*parts: bytes | str | None) -> str:
     return digest.hexdigest()
 
 
-def _utc(moment: datetime) -> datetime:
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment  # SQLite: naive UTC
-
-
 def claim_key(
     session: Session, tenant_id: uuid.UUID, endpoint: str, key: str, request_sha256: str, ttl_s: float
 ) -> IdempotencyKey | StoredAnswer:
@@ -75,7 +71,7 @@ def claim_key(
         if earlier.request_sha256 != request_sha256:
             raise IdempotencyKeyReused(
                 f"Idempotency-Key {key!r} was already used for a different request to {endpoint} "
-                f"(until {_utc(earlier.expires_at).isoformat()}); use a new key for a new request"
+                f"(until {earlier.expires_at.isoformat()}); use a new key for a new request"
             ) from None
         assert earlier.status_code is not None and earlier.response_body is not None  # committed with its answer
         return StoredAnswer(earlier.status_code, earlier.response_body)

@@ -28,7 +28,5 @@ def stuck_jobs(session: Session, threshold_s: float, now: datetime | None = None
             Job.updated_at < now - timedelta(seconds=threshold_s),
         )
     ).one()
-    if oldest is not None and oldest.tzinfo is None:  # SQLite hands back naive UTC
-        oldest = oldest.replace(tzinfo=now.tzinfo)
     age = round((now - oldest).total_seconds(), 1) if oldest is not None else None
     return StuckJobs(int(count), age, threshold_s)

@@ -121,8 +121,6 @@ def authenticate(session: Session, token: str) -> ApiKey | None:
         return None
     now = utcnow()
     last_used = api_key.last_used_at
-    if last_used is not None and last_used.tzinfo is None:  # SQLite hands back naive UTC
-        last_used = last_used.replace(tzinfo=now.tzinfo)
     if last_used is None or now - last_used >= LAST_USED_PRECISION:
         api_key.last_used_at = now
         session.flush()

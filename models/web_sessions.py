@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -28,11 +28,6 @@ LAST_SEEN_PRECISION = timedelta(minutes=1)
 class OpenedSession:
     web_session: WebSession
     token: str  # the cookie's value: never stored
-
-
-def _aware(moment: datetime) -> datetime:
-    # SQLite hands timezone-aware columns back naive; they were written in UTC.
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 
 def open_session(session: Session, api_key: ApiKey, lifetime_s: float) -> OpenedSession:
@@ -67,8 +62,8 @@ def session_api_key(session: Session, token: str, idle_s: float) -> tuple[WebSes
         return None
     web_session, api_key = found.tuple()
     now = utcnow()
-    last_seen = _aware(web_session.last_seen_at)
-    if now >= _aware(web_session.expires_at) or now - last_seen > timedelta(seconds=idle_s):
+    last_seen = web_session.last_seen_at
+    if now >= web_session.expires_at or now - last_seen > timedelta(seconds=idle_s):
         return None
     if now - last_seen >= LAST_SEEN_PRECISION:
         web_session.last_seen_at = now

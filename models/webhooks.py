@@ -178,18 +178,12 @@ def sign(secret: str, timestamp: int | str, body: bytes) -> str:
     return hmac.new(secret.encode("utf-8"), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
 
 
-def as_utc(moment: datetime) -> datetime:
-    """`moment` in UTC, aware."""
-    # SQLite hands timezone-aware columns back naive; they were written in UTC.
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
 def delivery_body(delivery: WebhookDelivery) -> bytes:
     """The JSON body of a delivery, the same bytes on every attempt (the signature covers them)."""
     envelope = {
         "delivery_id": delivery.id,
         "event": delivery.event,
-        "occurred_at": as_utc(delivery.created_at).isoformat(),
+        "occurred_at": delivery.created_at.isoformat(),
         "data": delivery.payload,
     }
     return json.dumps(envelope, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode("utf-8")
@@ -211,7 +205,7 @@ def signed_headers(
 
 def _json_default(value: Any) -> Any:
     if isinstance(value, datetime):
-        return as_utc(value).isoformat()
+        return value.astimezone(UTC).isoformat()
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, Decimal | uuid.UUID):

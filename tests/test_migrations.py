@@ -84,3 +84,29 @@ def test_revision_0008_gives_existing_cards_their_durations_as_the_contract_says
             )
         ).one()
     assert tuple(row) == (14, "days", 3, "months")
+
+
+def test_datetimes_come_back_timezone_aware_in_utc_from_the_embedded_sqlite_too(tmp_path: Path) -> None:
+    from datetime import UTC, datetime, timedelta, timezone
+
+    import pytest
+    from sqlalchemy import select
+    from sqlalchemy.exc import StatementError
+    from sqlalchemy.orm import Session
+
+    from models.schema import Tenant
+
+    url = f"sqlite:///{tmp_path / 'embedded.db'}"
+    upgrade_database(url)
+    engine = create_engine(url)
+    copenhagen_noon = datetime(2025, 6, 1, 12, 0, tzinfo=timezone(timedelta(hours=2)))
+    with Session(engine) as session:
+        session.add(Tenant(name="acme", created_at=copenhagen_noon))
+        session.commit()
+    with Session(engine) as session:
+        stored = session.scalars(select(Tenant.created_at).where(Tenant.name == "acme")).one()
+        session.add(Tenant(name="naive", created_at=datetime(2025, 6, 1, 12, 0)))
+        with pytest.raises(StatementError, match="naive datetime"):
+            session.commit()
+
+    assert stored == datetime(2025, 6, 1, 10, 0, tzinfo=UTC) and stored.tzinfo is UTC

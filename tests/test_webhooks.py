@@ -34,7 +34,6 @@ from models.settings import Settings, get_settings
 from models.tenancy import default_tenant_id, tenant_named
 from models.webhooks import (
     CallbackTarget,
-    as_utc,
     check_callback_url,
     create_subscription,
     delivery_body,
@@ -604,7 +603,7 @@ def test_a_committed_event_reaches_the_receiver_once_signed(webhook_worker: Path
     assert json.loads(request.body) == {
         "delivery_id": delivery_id,
         "event": "document.done",
-        "occurred_at": as_utc(delivery.created_at).isoformat(),
+        "occurred_at": delivery.created_at.isoformat(),
         "data": DONE_PAYLOAD,
     }
     assert delivery.attempts == 1 and delivery.last_status_code == 200 and delivery.delivered_at is not None

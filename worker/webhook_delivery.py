@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from models.schema import DeliveryState, WebhookDelivery, WebhookSubscription, utcnow
 from models.settings import Settings
-from models.webhooks import CallbackTarget, IPAddress, as_utc, delivery_body, resolve_callback_url, signed_headers
+from models.webhooks import CallbackTarget, IPAddress, delivery_body, resolve_callback_url, signed_headers
 
 log = structlog.get_logger(__name__)
 
@@ -130,7 +130,7 @@ def deliver(session: Session, delivery_id: int, client: httpx.Client, settings: 
         return None
     now = utcnow()
     if delivery.next_attempt_at is not None:
-        due = as_utc(delivery.next_attempt_at)
+        due = delivery.next_attempt_at
         if due > now:
             # An early message (a duplicate, or a redelivery after a crash before the retry was queued):
             # wait until the scheduled time rather than attempt early or drop the retry chain.
