@@ -1,18 +1,36 @@
 # `make run`: install into .venv, migrate, ingest samples/ end to end and print their entities
 # (embedded SQLite + SQLAlchemy transport unless CONTRACT_NER_DATABASE_URL/BROKER_URL are set).
-# `make test`: the whole test suite against the local Postgres and Redis.
+# `make test`: the whole test suite against the local Postgres and Redis (installs Chromium for the
+# browser tests if missing); `make test-fast`: the tests that start no API, worker, CLI or browser process.
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
+# Debian packages the tests need: Chromium (and its driver) for the web page's browser tests.
+SYSTEM_PACKAGES := chromium
+# apt-get needs root: sudo when make runs as another user.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test lint install model
+.PHONY: run test test-fast lint install model system-packages
 
 run: $(VENV)/.installed
 	$(BIN)/contract-ner migrate
 	$(BIN)/contract-ner ingest samples/*.pdf samples/*.docx samples/*.txt --wait --with-workers --show-entities
 
-test: $(VENV)/.installed
+test: $(VENV)/.installed system-packages
 	$(BIN)/python -m pytest
+
+test-fast: $(VENV)/.installed
+	$(BIN)/python -m pytest -m "not e2e"
+
+# Installs only what is missing, so it costs nothing on a machine that has them.
+system-packages:
+	@missing=""; for package in $(SYSTEM_PACKAGES); do \
+		dpkg -s $$package >/dev/null 2>&1 || missing="$$missing $$package"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing Debian packages:$$missing"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; \
+	fi
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .

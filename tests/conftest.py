@@ -177,3 +177,14 @@ def client(db_session: Session, api_token: str) -> Iterator[TestClient]:
     app.dependency_overrides[get_session] = session_override
     with TestClient(app, headers={"Authorization": f"Bearer {api_token}"}) as test_client:
         yield test_client
+
+
+# Fixtures that start API, worker or browser processes: a test that uses one is `e2e`, and
+# `make test-fast` (pytest -m "not e2e") leaves it out.
+PROCESS_FIXTURES = frozenset({"stack", "browser", "api_only", "metered_stack", "webhook_worker"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if PROCESS_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.e2e)

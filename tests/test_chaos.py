@@ -6,10 +6,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from bench.chaos import ChaosPlan, run_chaos
 from tests.conftest import TEST_DATABASE_URL
 
 
+@pytest.mark.e2e
 def test_a_short_chaos_run_loses_nothing_and_writes_nothing_twice(clean_database, tiny_model_dir: Path) -> None:
     plan = ChaosPlan(docs=100, child_kills=3, worker_kills=1, redis_restarts=1, timeout_s=420)
 

@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from training.evaluation import as_set, score
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,6 +30,7 @@ def test_matching_ignores_case_whitespace_and_trailing_punctuation() -> None:
     assert report["micro"] == {"precision": 0.6667, "recall": 1.0, "f1": 0.8, "tp": 2, "fp": 1, "fn": 0, "support": 2}
 
 
+@pytest.mark.e2e
 def test_the_eval_command_scores_the_model_beside_the_rule_baseline(tmp_path: Path, keyword_dir: Path) -> None:
     gold = tmp_path / "gold.jsonl"
     documents = [
