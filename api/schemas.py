@@ -99,11 +99,6 @@ class DocumentPage(BaseModel):
     next_cursor: str | None
 
 
-class Problem(BaseModel):
-    code: str
-    detail: str
-
-
 def _seconds(later: datetime | None, earlier: datetime | None) -> float | None:
     if later is None or earlier is None:
         return None

@@ -100,10 +100,6 @@ def sniff_content_type(data: bytes) -> str | None:
     return found.content_type if found is not None else None
 
 
-def format_of(content_type: str) -> DocumentFormat | None:
-    return next((f for f in FORMATS if f.content_type == content_type), None)
-
-
 def supported_formats_sentence() -> str:
     labels = [f.label for f in FORMATS]
     return f"{', '.join(labels[:-1])} and {labels[-1]}" if len(labels) > 1 else labels[0]

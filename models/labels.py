@@ -11,7 +11,7 @@ web page (`api/web.py`) read their columns and colours from here.
 
 Adding a label is one entry in `LABELS`. Decoding, normalisation, export and the web page follow
 without further edits. A label that declares `card` columns also needs them in the database: an
-Alembic revision that adds the columns to `contract_cards` (type by kind: `CARD_COLUMN_TYPES`), drops
+Alembic revision that adds the columns to `contract_cards` (typed like the existing columns of its kind), drops
 and recreates `contract_card_view` with them, and the mapped columns on `models.schema.ContractCard`;
 `tests/test_labels.py` fails until they exist. Labels of a checkpoint that are not declared here are
 kept as the model's word groups, without completion, value or card column.
@@ -43,18 +43,6 @@ CARD_PARTS = {
     ValueKind.AMOUNT: ("amount", "currency", "period"),
     # In months (comparable across contracts), and the number and unit the contract wrote ("14" "days").
     ValueKind.DURATION: ("months", "value", "unit"),
-}
-# The SQL type a new card column of each kind (and position) gets in its migration.
-CARD_COLUMN_TYPES = {
-    ValueKind.ORGANISATION: ("Text",),
-    ValueKind.PERSON: ("Text",),
-    ValueKind.TEXT: ("Text",),
-    ValueKind.ADDRESS: ("Text",),
-    ValueKind.DATE: ("Date",),
-    ValueKind.AMOUNT: ("Numeric(14, 2)", "String(3)", "String(8)"),
-    ValueKind.HOURS: ("Numeric(8, 2)",),
-    ValueKind.PERCENT: ("Numeric(8, 2)",),
-    ValueKind.DURATION: ("Numeric(8, 2)", "Numeric(8, 2)", "String(8)"),
 }
 
 
@@ -124,7 +112,6 @@ LABELS: tuple[LabelSpec, ...] = (
 )
 
 SPECS: dict[str, LabelSpec] = {spec.name: spec for spec in LABELS}
-LABEL_NAMES: tuple[str, ...] = tuple(SPECS)
 SINGLE_VALUED_LABELS: tuple[str, ...] = tuple(spec.name for spec in LABELS if spec.single_valued)
 NAME_LABELS: tuple[str, ...] = tuple(spec.name for spec in LABELS if spec.is_name)
 LABEL_COLOURS: dict[str, str] = {spec.name: spec.colour for spec in LABELS}

@@ -23,23 +23,3 @@ class ReasonCode(enum.StrEnum):
     # The pipeline: attempts ran out.
     worker_lost = "worker_lost"
     model_error = "model_error"
-
-    @property
-    def description(self) -> str:
-        return _DESCRIPTIONS[self]
-
-
-_DESCRIPTIONS = {
-    ReasonCode.empty: "the upload has no bytes",
-    ReasonCode.unsupported_type: "the bytes are not a format the pipeline reads",
-    ReasonCode.unknown_batch: "the batch id is not one of the tenant's batches",
-    ReasonCode.batch_closed: "the batch is closed and its manifest final",
-    ReasonCode.parse_error: "the file is damaged or not what it claims to be",
-    ReasonCode.encrypted: "the file is password-protected",
-    ReasonCode.no_text_layer: "the file holds no text (a scan without OCR)",
-    ReasonCode.too_large: "the file exceeds a page, character or size limit",
-    ReasonCode.timeout: "parsing took longer than its wall-clock or CPU limit",
-    ReasonCode.memory_limit: "parsing needed more memory than its limit",
-    ReasonCode.worker_lost: "the worker running the document died or lost its lease, attempt after attempt",
-    ReasonCode.model_error: "the model failed on the document, attempt after attempt",
-}

@@ -95,11 +95,6 @@ def default_next(stage: Stage) -> Stage | None:
     return next((later for later in PIPELINE[position + 1 :] if not later.optional), None)
 
 
-def stage_of_status(status: str) -> Stage | None:
-    """The stage a document with this status waits for or runs in; None once it ended."""
-    return next((s for s in PIPELINE if status in (s.waiting_status, s.running_status)), None)
-
-
 def progress_step(status: str) -> int:
     """How far along the pipeline a status is: 0 (waiting for the first stage) to `progress_steps()`."""
     if status in FINAL_STATUSES:
@@ -109,8 +104,3 @@ def progress_step(status: str) -> int:
 
 def progress_steps() -> int:
     return 2 * len(PIPELINE)
-
-
-def queue_names() -> tuple[str, ...]:
-    """Every stage queue, unprefixed."""
-    return tuple(stage.name for stage in PIPELINE)

@@ -28,7 +28,6 @@ import random
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from models.danish import MONTH_NAMES, WEEKDAYS
@@ -3071,15 +3070,6 @@ def token_labels(offsets: list[tuple[int, int]], doc: Document, bare: list[bool]
                 seen.add(c)
                 break
     return labels
-
-
-def write_jsonl(docs: list[Document], path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", encoding="utf-8") as fh:
-        for i, d in enumerate(docs):
-            obj = json.loads(d.to_json())
-            obj["id"] = f"synth-{i}"
-            fh.write(json.dumps(obj, ensure_ascii=False) + "\n")
 
 
 if __name__ == "__main__":

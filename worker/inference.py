@@ -16,7 +16,6 @@ import hashlib
 import re
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
 
@@ -68,13 +67,6 @@ def cpu_has_native_bf16() -> bool:
     except OSError:
         return False
     return "amx_bf16" in flags or "avx512_bf16" in flags
-
-
-@dataclass(frozen=True)
-class WindowBatchItem:
-    document_index: int
-    window_index: int
-    token_ids: np.ndarray
 
 
 def _split_tag(label: str) -> tuple[str, str]:
