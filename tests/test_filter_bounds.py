@@ -48,8 +48,10 @@ def found(session: Session, document: Document, **bounds: object) -> bool:
     [
         pytest.param({"start_date_from": date(2024, 6, 1), "start_date_to": date(2024, 6, 1)}, id="start date"),
         pytest.param({"salary_min": Decimal(32500), "salary_max": Decimal(32500)}, id="salary"),
-        pytest.param({"label": "SALARY", "value_gte": "32500", "value_lte": "32500"}, id="entity number"),
-        pytest.param({"label": "START_DATE", "value_gte": "2024-06-01", "value_lte": "2024-06-01"}, id="entity date"),
+        pytest.param({"label": "SALARY", "value_gte": Decimal(32500), "value_lte": Decimal(32500)}, id="entity number"),
+        pytest.param(
+            {"label": "START_DATE", "value_gte": date(2024, 6, 1), "value_lte": date(2024, 6, 1)}, id="entity date"
+        ),
     ],
 )
 def test_a_value_on_both_bounds_is_found(db_session: Session, contract: Document, bounds: dict[str, object]) -> None:
@@ -67,6 +69,6 @@ def test_a_day_before_the_start_date_excludes_it(db_session: Session, contract: 
 
 
 def test_a_declared_label_is_found_in_any_case(db_session: Session, contract: Document) -> None:
-    assert found(db_session, contract, label="salary", value_gte="30000")
+    assert found(db_session, contract, label="salary", value_gte=Decimal(30000))
     assert found(db_session, contract, label="Start_Date")
     assert not found(db_session, contract, label="pension")
