@@ -3,7 +3,12 @@ contained child process that runs them (`worker.contained_extraction`), so neith
 module for its types.
 
 Extracted text keeps page boundaries: `page_starts[i]` is the character offset where page i+1 begins,
-so an entity's character offsets also tell its page."""
+so an entity's character offsets also tell its page.
+
+Geometry, where the format has it (text-layer PDFs from pdfminer's character boxes, OCR pages from
+Tesseract's word boxes): `words` places each word of `text` on its page, and `pages` gives each page's
+size and where its text came from. Coordinates are PDF points (1/72 inch) with the origin at the page's
+top-left corner and y growing downwards, the way a browser draws an image of the page."""
 
 from __future__ import annotations
 
@@ -28,9 +33,37 @@ class ExtractionError(Exception):
 
 
 @dataclass(frozen=True)
+class WordBox:
+    """One word of the extracted text on its page: `text[start:end]` lies inside the box."""
+
+    start: int
+    end: int
+    page: int
+    """1-based page number."""
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+
+@dataclass(frozen=True)
+class PageLayout:
+    """A page's size in PDF points and where its text came from."""
+
+    width: float
+    height: float
+    source: str = "text_layer"
+    """`text_layer` (read from the file), `ocr` (read from the page's image) or `none` (no text)."""
+    ocr_confidence: float | None = None
+    """Tesseract's mean word confidence on the page (0 to 100) when its text came from OCR."""
+
+
+@dataclass(frozen=True)
 class ExtractedText:
     text: str
     page_starts: list[int]
+    words: tuple[WordBox, ...] = ()
+    pages: tuple[PageLayout, ...] = ()
 
     @property
     def page_count(self) -> int:
