@@ -275,6 +275,7 @@ class Job(Base):
         UniqueConstraint("document_id", "stage"),
         Index(None, "state", "stage", "created_at"),
         Index(None, "state", "lease_expires_at"),
+        Index(None, "state", "held_until"),
     )
 
     id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
@@ -298,6 +299,12 @@ class Job(Base):
     lease_token: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     lease_expires_at: Mapped[datetime | None]
     heartbeat_at: Mapped[datetime | None]
+    # Which worker process has the job in hand (`host:pid`): the one that claimed it, or one that
+    # received its message and has not claimed it yet (a prefetched or batch-buffered message). Such a
+    # hold lasts until `held_until`; the receiving worker renews it with its heartbeat, and the sweeper
+    # requeues a queued job whose hold expired (its worker died with the message).
+    held_by: Mapped[str | None] = mapped_column(String(200))
+    held_until: Mapped[datetime | None]
 
     document: Mapped[Document] = relationship(back_populates="jobs")
 
@@ -306,6 +313,22 @@ class Job(Base):
         if stage not in STAGES:
             raise ValueError(f"unknown pipeline stage {stage!r}; known: {', '.join(STAGES)}")
         return stage
+
+
+class WorkerHeartbeat(Base):
+    """A worker's latest heartbeat per queue it consumes: `/readyz` and the metrics tell from these
+    whether any worker is alive for each queue (`models.worker_liveness`)."""
+
+    __tablename__ = "worker_heartbeats"
+
+    # Celery's node name (`ner@host`): a restarted worker takes over its row.
+    worker: Mapped[str] = mapped_column(String(200), primary_key=True)
+    # The queue's name without `CONTRACT_NER_QUEUE_PREFIX`: a stage's, `webhooks` or `maintenance`.
+    queue: Mapped[str] = mapped_column(String(64), primary_key=True)
+    # The process (`host:pid`) that beats, as it appears in `jobs.held_by`.
+    holder: Mapped[str] = mapped_column(String(200))
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class Entity(Base):
