@@ -222,6 +222,12 @@ class Document(Base):
     entities: Mapped[list[Entity]] = relationship(
         back_populates="document", cascade="all, delete-orphan", order_by="Entity.start_char", passive_deletes=True
     )
+    pages: Mapped[list[DocumentPage]] = relationship(
+        cascade="all, delete-orphan", order_by="DocumentPage.page_number", passive_deletes=True
+    )
+    words: Mapped[DocumentWords | None] = relationship(
+        cascade="all, delete-orphan", uselist=False, lazy="raise", passive_deletes=True
+    )
 
     @validates("status")
     def _known_status(self, _key: str, status: str) -> str:
@@ -262,6 +268,35 @@ class DocumentTokens(Base):
     token_ids: Mapped[bytes] = mapped_column(LargeBinary)
     offsets: Mapped[bytes] = mapped_column(LargeBinary)
     windows: Mapped[list[list[int]]] = mapped_column(JSON)
+
+
+class DocumentPage(Base):
+    """A page of a document with geometry (PDFs, images): its size in PDF points as a viewer shows it
+    (crop box, rotation applied) and where its text came from. Migration 0011."""
+
+    __tablename__ = "document_pages"
+
+    document_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True)
+    # 1-based, as people and `entities.page` count pages.
+    page_number: Mapped[int] = mapped_column(Integer, primary_key=True)
+    width: Mapped[float] = mapped_column(Float)
+    height: Mapped[float] = mapped_column(Float)
+    # `text_layer`, `ocr` or `none` (see `worker.extracted_text.PageLayout`).
+    source: Mapped[str] = mapped_column(String(16))
+    # Tesseract's mean word confidence (0 to 100) on an OCR page.
+    ocr_confidence: Mapped[float | None] = mapped_column(Float)
+
+
+class DocumentWords(Base):
+    """Every word's box on its page, packed (`models.page_geometry.WORD_RECORD`, 28 bytes a word): a
+    contract has thousands of words, read together when entities get their boxes and never one by one.
+    Migration 0011."""
+
+    __tablename__ = "document_words"
+
+    document_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True)
+    word_count: Mapped[int] = mapped_column(Integer)
+    boxes: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class Job(Base):
@@ -345,6 +380,9 @@ class Entity(Base):
     start_char: Mapped[int] = mapped_column(Integer)
     end_char: Mapped[int] = mapped_column(Integer)
     page: Mapped[int | None] = mapped_column(Integer)
+    # One `[page, x0, y0, x1, y1]` per line the entity covers, in PDF points from the page's top-left
+    # corner (`models.page_geometry`); null where the format has no geometry (plain text, DOCX).
+    boxes: Mapped[list[list[float]] | None] = mapped_column(JSON)
     score: Mapped[float] = mapped_column(Float)
     model_id: Mapped[int] = mapped_column(ForeignKey("model_versions.id"))
     # The span's value in a typed column (see models.normalisation); null when it cannot be read

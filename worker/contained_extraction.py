@@ -9,7 +9,7 @@ header (its own objects, trusted) and the raw bytes on stdin; the child answers 
 file, never a pickle, so nothing the hostile input influenced is unpickled in the worker.
 
 Word boxes can number one per two characters of text, so they do not travel as JSON objects: the JSON
-line is followed by the words packed as fixed-size little-endian records (`_WORD`), which the parent
+line is followed by the words packed as fixed-size records (`models.page_geometry`), which the parent
 unpacks and checks against the text before trusting them.
 """
 
@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
+from models.page_geometry import WORD_RECORD, pack_words, unpack_words
 from worker.extracted_text import ExtractedText, ExtractionError, PageLayout, TextExtractor, WordBox
 
 if TYPE_CHECKING:
@@ -41,8 +42,7 @@ _MIB = 1024 * 1024
 # Output JSON holds at most 4 UTF-8 bytes per character, 6 for an escaped control character.
 _BYTES_PER_CHAR = 6
 _HEADER = struct.Struct("!I")
-# A word box on the wire: start, end, page (int32) and x0, y0, x1, y1 (float32, PDF points).
-_WORD = struct.Struct("<3i4f")
+_WORD = WORD_RECORD
 # A page layout as JSON: [width, height, source, confidence], generously.
 _BYTES_PER_PAGE = 96
 _ERROR_TAIL = 2000
@@ -113,8 +113,8 @@ class ExtractionLimits:
 
     @property
     def output_bytes(self) -> int:
-        # Words are separated by at least one character, so there are at most half as many as characters.
-        words = (self.max_chars + 1) // 2 * _WORD.size
+        # At most one word box per character (a word's punctuation gets boxes of its own).
+        words = self.max_chars * _WORD.size
         return _BYTES_PER_CHAR * self.max_chars + words + (16 + _BYTES_PER_PAGE) * self.max_pages + _MIB
 
 
@@ -183,24 +183,17 @@ class ContainedExtractor:
         raise ExtractionUnavailable(f"the parsing process ended with status {returncode}: {stderr[-500:]}")
 
 
-def _pack_words(words: tuple[WordBox, ...]) -> bytes:
-    packed = bytearray(_WORD.size * len(words))
-    for i, w in enumerate(words):
-        _WORD.pack_into(packed, i * _WORD.size, w.start, w.end, w.page, w.x0, w.y0, w.x1, w.y1)
-    return bytes(packed)
-
-
 def _unpack_words(packed: bytes, text_length: int, page_count: int) -> tuple[WordBox, ...]:
     """The child's word boxes, each checked to lie inside the text and the document's pages: the child
     parsed hostile bytes, so what it says is data to check, not to trust."""
-    if len(packed) % _WORD.size:
-        raise ExtractionUnavailable(f"the parsing process sent {len(packed)} bytes of word boxes, not whole records")
     words = []
-    for start, end, page, x0, y0, x1, y1 in _WORD.iter_unpack(packed):
-        if not (0 <= start < end <= text_length and 1 <= page <= page_count):
-            raise ExtractionUnavailable(f"the parsing process sent a word box outside the text: {start}-{end} p{page}")
-        # float32 on the wire: rounded back to the hundredths of a point the extractor produced.
-        words.append(WordBox(start, end, page, round(x0, 2), round(y0, 2), round(x1, 2), round(y1, 2)))
+    try:
+        for w in unpack_words(packed):
+            if not (0 <= w.start < w.end <= text_length and 1 <= w.page <= page_count):
+                raise ValueError(f"a word box outside the text: {w.start}-{w.end} on page {w.page}")
+            words.append(WordBox(w.start, w.end, w.page, w.x0, w.y0, w.x1, w.y1))
+    except ValueError as exc:
+        raise ExtractionUnavailable(f"the parsing process sent bad word boxes: {exc}") from exc
     return tuple(words)
 
 
@@ -345,7 +338,7 @@ def _child() -> int:
             "page_starts": extracted.page_starts,
             "pages": [[p.width, p.height, p.source, p.ocr_confidence] for p in extracted.pages],
         }
-        words = _pack_words(extracted.words)
+        words = pack_words(extracted.words)
     except Exception as exc:  # the child parses one hostile file: any failure is that file's
         if _out_of_memory(exc):
             del reserve

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import io
+import itertools
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Self
@@ -188,21 +189,38 @@ def _page_text(layout: LTPage) -> tuple[str, list[_Box | None]]:
 
 
 def _words(text: str, boxes: Sequence[_Box | None], offset: int, page: int, frame: _PageFrame) -> Iterator[WordBox]:
-    """Each run of non-space characters with a box, as one word box (the union of its characters'
-    boxes), its offsets shifted by `offset` to the page's place in the document's text."""
+    """A word box (the union of its characters' boxes) per run of non-space characters that have boxes,
+    its offsets shifted by `offset` to the page's place in the document's text. Punctuation before and
+    after a word's letters and digits gets boxes of its own ("Frederiksberg." is two), because entities
+    usually stop short of it and a box cut by character count would miss by a glyph's width."""
     start: int | None = None
-    union: list[float] = []
     for i in range(len(text) + 1):
-        box = boxes[i] if i < len(text) and not text[i].isspace() else None
-        if box is None:
-            if start is not None and union:
-                yield WordBox(offset + start, offset + i, page, *frame.box(*union))
-            start, union = None, []
+        if i < len(text) and boxes[i] is not None and not text[i].isspace():
+            start = i if start is None else start
             continue
-        if start is None:
-            start, union = i, list(box)
-        else:
-            union = [min(union[0], box[0]), min(union[1], box[1]), max(union[2], box[2]), max(union[3], box[3])]
+        if start is not None:
+            for piece_start, piece_end in _word_pieces(text, start, i):
+                union = _union([box for box in boxes[piece_start:piece_end] if box is not None])
+                yield WordBox(offset + piece_start, offset + piece_end, page, *frame.box(*union))
+        start = None
+
+
+def _word_pieces(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """`[start, end)` split into leading punctuation, the letters and digits, and trailing punctuation."""
+    core = [i for i in range(start, end) if text[i].isalnum()]
+    if not core:
+        return [(start, end)]
+    cuts = [start, core[0], core[-1] + 1, end]
+    return [(a, b) for a, b in itertools.pairwise(cuts) if a < b]
+
+
+def _union(boxes: Sequence[_Box]) -> _Box:
+    return (
+        min(b[0] for b in boxes),
+        min(b[1] for b in boxes),
+        max(b[2] for b in boxes),
+        max(b[3] for b in boxes),
+    )
 
 
 class DocxExtractor:
