@@ -91,7 +91,7 @@ class ChaosPlan:
     ner_flush_interval_s: float = 2.0
     prefetch_target: int = 10
     min_hits_per_stage: int = 1  # kills that must hit in-progress work of each stage for the run to count
-    aim_timeout_s: float = 60.0
+    aim_timeout_s: float = 120.0
     timeout_s: float = 900.0
     seed: int = 7
     fault_gap_s: float = 2.0  # mean seconds between faults (after aiming)
@@ -444,6 +444,22 @@ class JobsInHand:
             return []
         return [(int(r[0]), r[1], r[2], r[3], r[4]) for r in rows]
 
+    def sweeper_alive(self, lease_s: float) -> bool:
+        """A worker of the maintenance queue (where beat sends the sweeps) beat within a lease."""
+        try:
+            with self.engine.connect() as connection:
+                return bool(
+                    connection.execute(
+                        text(
+                            "SELECT count(*) FROM worker_heartbeats WHERE queue = 'maintenance' "
+                            "AND last_seen_at > now() - make_interval(secs => :lease)"
+                        ),
+                        {"lease": lease_s},
+                    ).scalar_one()
+                )
+        except Exception:
+            return False
+
     def anywhere(self) -> tuple[int, int]:
         """(running, held) jobs over all processes."""
         try:
@@ -577,10 +593,7 @@ class Injector:
 
         victim, waited = aim(busy_child, self.plan.aim_timeout_s)
         if victim is None:
-            children = self.stack.worker_children()
-            if not children:
-                return self._worker_kill("extract", waited)
-            victim = children[0]
+            return self._missed("child_kill", "extract child", waited)
         fault = Fault("child_kill", f"extract child {victim}", stage="extract", aimed_s=waited)
         with contextlib.suppress(ProcessLookupError):
             os.kill(victim, signal.SIGKILL)
@@ -594,7 +607,15 @@ class Injector:
         names = (self.stack.ner_names, ["extract"])[self.worker_kills % 2]
         self.worker_kills += 1
         target, waited = aim(lambda: self._holding(names, 1, "running", "queued"), self.plan.aim_timeout_s)
-        return self._worker_kill(target or names[0], waited)
+        if target is None:
+            return self._missed("worker_kill", names[0], waited)
+        return self._worker_kill(target, waited)
+
+    def _missed(self, kind: str, name: str, waited: float) -> Fault:
+        # Killing a process that holds nothing (one still booting after an earlier fault) proves
+        # nothing and only slows the run down: recorded as a miss, not injected.
+        stage = "ner" if name.startswith("ner") else "extract"
+        return Fault(kind, f"{name}: held no work within {waited:.0f}s, not injected", stage=stage, aimed_s=waited)
 
     def _holding(self, names: list[str], at_least: int, *states: str) -> str | None:
         """The first of the services whose processes hold `at_least` jobs in one of `states`."""
@@ -619,8 +640,17 @@ class Injector:
         """The ner worker while at least `prefetch_target` documents wait unclaimed in its batch buffer."""
 
         names = self.stack.ner_names
-        target, waited = aim(lambda: self._holding(names, self.plan.prefetch_target, "queued"), self.plan.aim_timeout_s)
-        return self._worker_kill(target or names[0], waited, kind="ner_prefetch_kill")
+
+        def buffering() -> str | None:
+            # Recovery runs through the sweeper, on the extract worker: not while an earlier fault has it down.
+            if not self.hand.sweeper_alive(self.plan.lease_s):
+                return None
+            return self._holding(names, self.plan.prefetch_target, "queued")
+
+        target, waited = aim(buffering, self.plan.aim_timeout_s)
+        if target is None:
+            return self._missed("ner_prefetch_kill", names[0], waited)
+        return self._worker_kill(target, waited, kind="ner_prefetch_kill")
 
     def worker_pause(self) -> Fault:
         """SIGSTOP a process running a claimed job for longer than its lease, then SIGCONT: its job is
