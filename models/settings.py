@@ -117,6 +117,11 @@ class Settings(BaseSettings):
         description="TLS is terminated in front of the API: the session cookie is always `__Host-` and Secure",
     )
     log_format: Literal["console", "json"] = "console"
+    log_dir: Path | None = Field(
+        default=None,
+        description="Each process writes its log lines to its own file here (<pid>.log) instead of stderr, so "
+        "pool children never interleave records",
+    )
     log_level: str = "INFO"
 
     @field_validator("device")

@@ -37,7 +37,7 @@ from worker.metrics import (
     observe_ner_batch,
     stage_timer,
 )
-from worker.pipeline import EXTRACT, NER, begin_stage, extract_document, recognize_entities
+from worker.pipeline import EXTRACT, NER, begin_stage, extract_document, recognize_entities, register_model
 from worker.sweeper import sweep_jobs
 
 log = structlog.get_logger(__name__)
@@ -60,6 +60,8 @@ def get_classifier() -> TokenClassifier:
     settings = get_settings()
     classifier = TokenClassifier.from_settings(settings)
     log.info("model.loaded", model=str(settings.model), device=settings.device, labels=len(classifier.labels))
+    with session_scope() as session:
+        register_model(session, classifier)
     return classifier
 
 
