@@ -12,6 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 from fpdf import FPDF
 from PIL import Image
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from tests.test_dms import finish
@@ -204,3 +205,32 @@ def test_an_image_bomb_is_refused_by_the_renderer_not_decoded() -> None:
         render_page(bomb.getvalue(), "image/png", 1, 800, "png", RenderLimits())
 
     assert refusal.value.code == "too_large"
+
+
+def test_the_jsonl_export_carries_each_label_s_boxes(
+    committed_api_token: str, migrated_engine: Engine, keyword_classifier
+) -> None:
+    import json
+
+    from api.app import create_app
+
+    data, _pdf = contract_pdf()
+    # The export reads in a transaction of its own: the documents are committed first.
+    with TestClient(create_app(), headers={"Authorization": f"Bearer {committed_api_token}"}) as client:
+        ids = [
+            client.post("/v1/documents", files={"file": (name, content)}).json()["id"]
+            for name, content in (("k.pdf", data), ("k.txt", "Løn 32.500,00 kr.".encode()))
+        ]
+        with Session(migrated_engine) as session:
+            for document_id in ids:
+                finish(session, document_id, keyword_classifier)
+            session.commit()
+        entities = client.get(f"/v1/documents/{ids[0]}/entities").json()
+
+        lines = client.get("/v1/documents/export", params={"format": "jsonl"}).text.splitlines()
+
+    exported = {record["document_id"]: record["boxes"] for record in map(json.loads, lines)}
+    salary = next(e for e in entities if e["label"] == "SALARY")["boxes"]
+    assert exported[ids[0]]["SALARY"] == [[b["page"], b["x0"], b["y0"], b["x1"], b["y1"]] for b in salary]
+    assert set(exported[ids[0]]) == {"EMPLOYER", "SALARY"}
+    assert exported[ids[1]] == {}
