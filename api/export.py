@@ -12,17 +12,19 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator
+import uuid
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
 
 from models.db import read_only_session_scope
 from models.labels import LABELS, ValueKind
-from models.schema import ContractCard, Document
+from models.schema import ContractCard, Document, Entity
 
 _DOCUMENT_COLUMNS = [
     "document_id", "filename", "external_id", "version", "status", "error_code", "created_at", "finished_at",
@@ -127,6 +129,21 @@ def csv_record(record: dict[str, Any], dialect: CsvDialect) -> dict[str, str]:
     return {column: cell(column, value) for column, value in record.items()}
 
 
+def label_boxes(session: Session, document_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, dict[str, Any]]:
+    """Per document and label, the boxes of its highest-scoring entity (the first mention on equal
+    scores, as the card chooses): `[page, x0, y0, x1, y1]` per line, PDF points from the page's top-left.
+    One query per page of export rows; documents without geometry get none."""
+    rows = session.execute(
+        select(Entity.document_id, Entity.label, Entity.boxes)
+        .where(Entity.document_id.in_(document_ids), Entity.boxes.is_not(None))
+        .order_by(Entity.document_id, Entity.label, Entity.score.desc(), Entity.start_char)
+    )
+    found: dict[uuid.UUID, dict[str, Any]] = {}
+    for document_id, label, boxes in rows:
+        found.setdefault(document_id, {}).setdefault(label, boxes)
+    return found
+
+
 def export_rows(
     query: Select[Document, ContractCard], export_format: str, dialect: str = "standard"
 ) -> Iterator[bytes]:
@@ -141,12 +158,14 @@ def export_rows(
             buffer.write(BOM)
             writer.writeheader()
         while page := result.fetchmany(_PAGE):
+            boxes = label_boxes(session, [document.id for document, _card in page]) if export_format == "jsonl" else {}
             for document, card in page:
                 record = export_record(document, card)
                 if export_format == "csv":
                     writer.writerow(csv_record(record, csv_dialect))
                 else:
-                    buffer.write(json.dumps(json_record(record), ensure_ascii=False) + "\n")
+                    line = {**json_record(record), "boxes": boxes.get(document.id, {})}
+                    buffer.write(json.dumps(line, ensure_ascii=False) + "\n")
             # Let the page's rows go before the next page is fetched, so at most one page is alive.
             del page, document, card
             yield buffer.getvalue().encode()

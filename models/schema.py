@@ -398,7 +398,8 @@ class Entity(Base):
     page: Mapped[int | None] = mapped_column(Integer)
     # One `[page, x0, y0, x1, y1]` per line the entity covers, in PDF points from the page's top-left
     # corner (`models.page_geometry`); null where the format has no geometry (plain text, DOCX).
-    boxes: Mapped[list[list[float]] | None] = mapped_column(JSON)
+    # none_as_null: no geometry is SQL NULL, not the JSON value null, so `boxes IS NULL` finds it.
+    boxes: Mapped[list[list[float]] | None] = mapped_column(JSON(none_as_null=True))
     score: Mapped[float] = mapped_column(Float)
     model_id: Mapped[int] = mapped_column(ForeignKey("model_versions.id"))
     # The span's value in a typed column (see models.normalisation); null when it cannot be read

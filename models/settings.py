@@ -109,6 +109,20 @@ class Settings(BaseSettings):
         ge=0,
         description="Requests per minute per client address without a valid key or session, sign-ins included; 0: off",
     )
+    # Page images for the viewer (models.page_images): rendered in a limited child process, then cached.
+    page_image_max_width: int = Field(default=2000, ge=100, le=10000, description="Widest page image served, pixels")
+    page_image_max_pixels: int = Field(
+        default=6_000_000, ge=10_000, le=100_000_000, description="Most pixels in one page image"
+    )
+    page_image_cache_mb: int = Field(default=64, ge=0, description="Rendered page images kept per API process, MB")
+    page_render_memory_mb: int = Field(
+        default=768, ge=128, le=65536, description="Address-space limit of the rendering child (RLIMIT_AS), MB"
+    )
+    page_render_cpu_s: int = Field(default=20, ge=1, description="CPU seconds the rendering child may use")
+    page_render_wall_s: float = Field(default=30.0, gt=0, le=300, description="Wall-clock seconds per page render")
+    page_render_concurrency: int = Field(
+        default=2, ge=1, description="Pages one API process renders at once; more requests wait, then get 503"
+    )
     # The web page's sign-in (models.web_sessions).
     session_idle_s: float = Field(default=2 * 3600, gt=0, description="A web session unused this long ends")
     session_lifetime_s: float = Field(default=12 * 3600, gt=0, description="A web session ends this long after sign-in")
