@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from models.intake import RejectedUpload, submit_document
 from models.schema import Document, Entity, Job, JobState
-from tests.documents import FILLER, make_pdf, make_png
+from tests.documents import FILLER, make_gif, make_pdf
 from worker.extraction import ExtractionError
 from worker.inference import TokenClassifier
 from worker.pipeline import EXTRACT, NER, begin_stage, extract_document, fail_document, recognize_entities
@@ -49,7 +49,7 @@ def test_the_same_bytes_again_return_the_existing_document(db_session: Session) 
 
 
 @pytest.mark.parametrize(
-    ("data", "status", "code"), [(b"", 400, "empty"), (make_png(), 415, "unsupported_type")], ids=["empty", "png"]
+    ("data", "status", "code"), [(b"", 400, "empty"), (make_gif(), 415, "unsupported_type")], ids=["empty", "gif"]
 )
 def test_unreadable_uploads_are_refused_before_anything_is_stored(
     db_session: Session, data: bytes, status: int, code: str

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from worker.extracted_text import ExtractedText, ExtractionError, TextExtractor
+from worker.extracted_text import ExtractedText, ExtractionError, TextExtractor, extracted_from_json, extracted_to_json
 
 if TYPE_CHECKING:
     from models.settings import Settings
@@ -36,6 +36,8 @@ _REPO_ROOT = Path(__file__).resolve().parent.parent
 _MIB = 1024 * 1024
 # Output JSON holds at most 4 UTF-8 bytes per character, 6 for an escaped control character.
 _BYTES_PER_CHAR = 6
+# One word box in the answer: seven numbers as JSON, coordinates rounded to 0.01 pt.
+_WORD_BYTES = 64
 _HEADER = struct.Struct("!I")
 _ERROR_TAIL = 2000
 # A DTD is refused in every part of a package, whatever its name (a main part need not be called .xml:
@@ -103,9 +105,21 @@ class ExtractionLimits:
             zip_max_entries=settings.extract_zip_max_entries,
         )
 
+    @classmethod
+    def for_ocr(cls, settings: Settings) -> ExtractionLimits:
+        """The OCR stage's child: reading page images takes more memory and time than parsing."""
+        return cls(
+            memory_mb=settings.ocr_memory_mb,
+            cpu_s=settings.ocr_cpu_s,
+            wall_s=settings.ocr_wall_s,
+            max_pages=settings.ocr_max_pages,
+            max_chars=settings.extract_max_chars,
+        )
+
     @property
     def output_bytes(self) -> int:
-        return _BYTES_PER_CHAR * self.max_chars + 16 * self.max_pages + _MIB
+        # Word boxes: at most one per two characters (a letter and a space), seven numbers each.
+        return (_BYTES_PER_CHAR + _WORD_BYTES // 2) * self.max_chars + 64 * self.max_pages + _MIB
 
 
 class ContainedExtractor:
@@ -152,7 +166,7 @@ class ContainedExtractor:
         if answer is not None and "error" in answer:
             raise ExtractionError(str(answer["error"]), str(answer.get("message", "")))
         if returncode == 0 and answer is not None:
-            extracted = ExtractedText(str(answer["text"]), [int(start) for start in answer["page_starts"]])
+            extracted = extracted_from_json(answer)
             if len(extracted.text) > limits.max_chars:
                 raise ExtractionError("too_large", f"the extracted text exceeds {limits.max_chars} characters")
             return extracted
@@ -296,7 +310,7 @@ def _child() -> int:
         extracted = inner.extract(data)
         if len(extracted.text) > limits.max_chars:
             raise ExtractionError("too_large", f"the extracted text exceeds {limits.max_chars} characters")
-        answer: dict[str, Any] = {"text": extracted.text, "page_starts": extracted.page_starts}
+        answer: dict[str, Any] = extracted_to_json(extracted)
     except Exception as exc:  # the child parses one hostile file: any failure is that file's
         if _out_of_memory(exc):
             del reserve

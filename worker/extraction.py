@@ -11,12 +11,14 @@ import io
 from collections.abc import Iterator, Mapping
 from typing import Self
 
-from models.content_types import FORMATS, DocumentFormat, decode_text
+from models.content_types import FORMATS, DocumentFormat, decode_text, format_of
 from worker.contained_extraction import ContainedExtractor, ExtractionLimits
 from worker.extracted_text import PAGE_SEPARATOR, ExtractedText, ExtractionError, TextExtractor
+from worker.ocr import pages_needing_ocr
 
 __all__ = [
     "DEFAULT_EXTRACTORS",
+    "DEFAULT_OCR_READERS",
     "PAGE_SEPARATOR",
     "DocxExtractor",
     "ExtractedText",
@@ -25,6 +27,8 @@ __all__ = [
     "PlainTextExtractor",
     "TextExtractor",
     "extract_text",
+    "read_text",
+    "text_layer",
 ]
 
 
@@ -143,27 +147,50 @@ class PlainTextExtractor:
         return ExtractedText.from_pages(text.split("\f")) if "\f" in text else ExtractedText(text, [0])
 
 
-def build_extractor(document_format: DocumentFormat, limits: ExtractionLimits) -> TextExtractor:
-    """The format's extractor with the limits, wrapped in a contained child process when the format
-    table says its parser must be."""
-    module, _, name = document_format.extractor.partition(":")
+def _configured(path: str, limits: ExtractionLimits) -> TextExtractor:
+    module, _, name = path.partition(":")
     extractor: TextExtractor = getattr(importlib.import_module(module), name).configured(limits)
+    return extractor
+
+
+def build_extractor(document_format: DocumentFormat, limits: ExtractionLimits) -> TextExtractor | None:
+    """The format's extractor with the limits, wrapped in a contained child process when the format
+    table says its parser must be; None for a format without a text layer (an image)."""
+    if document_format.extractor is None:
+        return None
+    extractor = _configured(document_format.extractor, limits)
     return ContainedExtractor(extractor, limits) if document_format.contained else extractor
+
+
+def build_ocr_reader(document_format: DocumentFormat, limits: ExtractionLimits) -> TextExtractor | None:
+    """The OCR stage's reader of the format, always in a contained child (it decodes hostile images);
+    None for a format that is never read by OCR."""
+    if document_format.ocr_reader is None:
+        return None
+    return ContainedExtractor(_configured(document_format.ocr_reader, limits), limits)
 
 
 class _ConfiguredExtractors(Mapping[str, TextExtractor]):
     """An extractor per entry of the format table, by content type, with the limits and caps from the
-    settings, read on first use so that importing this module reads no environment."""
+    settings, read on first use so that importing this module reads no environment. `ocr`: the OCR
+    stage's readers under its own limits instead."""
 
-    def __init__(self) -> None:
+    def __init__(self, ocr: bool = False) -> None:
+        self._ocr = ocr
         self._extractors: dict[str, TextExtractor] | None = None
 
     def _built(self) -> dict[str, TextExtractor]:
         if self._extractors is None:
             from models.settings import get_settings
 
-            limits = ExtractionLimits.from_settings(get_settings())
-            self._extractors = {f.content_type: build_extractor(f, limits) for f in FORMATS}
+            settings = get_settings()
+            if self._ocr:
+                limits = ExtractionLimits.for_ocr(settings)
+                built = {f.content_type: build_ocr_reader(f, limits) for f in FORMATS}
+            else:
+                limits = ExtractionLimits.from_settings(settings)
+                built = {f.content_type: build_extractor(f, limits) for f in FORMATS}
+            self._extractors = {content_type: e for content_type, e in built.items() if e is not None}
         return self._extractors
 
     def __getitem__(self, content_type: str) -> TextExtractor:
@@ -177,6 +204,7 @@ class _ConfiguredExtractors(Mapping[str, TextExtractor]):
 
 
 DEFAULT_EXTRACTORS: Mapping[str, TextExtractor] = _ConfiguredExtractors()
+DEFAULT_OCR_READERS: Mapping[str, TextExtractor] = _ConfiguredExtractors(ocr=True)
 
 
 def extract_text(
@@ -186,3 +214,43 @@ def extract_text(
     if extractor is None:
         raise ExtractionError("unsupported_type", f"no extractor for {content_type}")
     return extractor.extract(data)
+
+
+def text_layer(
+    data: bytes,
+    content_type: str,
+    extractors: Mapping[str, TextExtractor] = DEFAULT_EXTRACTORS,
+    min_chars_per_square_inch: float | None = None,
+) -> ExtractedText | None:
+    """The document's text layer when it is its text; None when the OCR stage must read it: an image,
+    a PDF without a text layer, or a PDF with a page whose text is too thin for its area (a scan)."""
+    document_format = format_of(content_type)
+    if document_format is None:
+        raise ExtractionError("unsupported_type", f"no extractor for {content_type}")
+    if document_format.extractor is None:
+        return None
+    try:
+        extracted = extract_text(data, content_type, extractors)
+    except ExtractionError as exc:
+        if exc.code == "no_text_layer" and document_format.ocr_reader is not None:
+            return None
+        raise
+    if document_format.ocr_reader is None:
+        return extracted
+    if min_chars_per_square_inch is None:
+        from models.settings import get_settings
+
+        min_chars_per_square_inch = get_settings().ocr_min_chars_per_square_inch
+    return None if pages_needing_ocr(extracted, min_chars_per_square_inch) else extracted
+
+
+def read_text(
+    data: bytes,
+    content_type: str,
+    extractors: Mapping[str, TextExtractor] = DEFAULT_EXTRACTORS,
+    ocr_readers: Mapping[str, TextExtractor] = DEFAULT_OCR_READERS,
+) -> ExtractedText:
+    """Extract and, where the text layer is missing or too thin, OCR in one call: what the extract and
+    ocr stages do together, for `contract-ner extract` and the benchmarks."""
+    extracted = text_layer(data, content_type, extractors)
+    return extracted if extracted is not None else extract_text(data, content_type, ocr_readers)
