@@ -9,6 +9,7 @@ from api.deps import SessionDep
 from models.broker import get_celery
 from models.queue_health import stuck_jobs
 from models.settings import get_settings
+from models.worker_liveness import queue_liveness
 
 router = APIRouter()
 
@@ -19,8 +20,8 @@ def healthz() -> dict[str, str]:
 
 
 @router.get("/readyz")
-def readyz(session: SessionDep, response: Response) -> dict[str, str]:
-    checks: dict[str, str] = {}
+def readyz(session: SessionDep, response: Response) -> dict[str, str | dict[str, str]]:
+    checks: dict[str, str | dict[str, str]] = {}
     try:
         session.execute(text("SELECT 1"))
         checks["database"] = "ok"
@@ -42,5 +43,10 @@ def readyz(session: SessionDep, response: Response) -> dict[str, str]:
             if stuck.count
             else "ok"
         )
+        # Per queue, the workers whose heartbeat is younger than a lease (reported, not gating either):
+        # "ner: none alive (last heartbeat 3605s ago)" says at once what stuck jobs say only after an hour.
+        checks["workers"] = {
+            liveness.queue: liveness.describe() for liveness in queue_liveness(session, get_settings().lease_s)
+        }
     response.status_code = status.HTTP_200_OK if ready else status.HTTP_503_SERVICE_UNAVAILABLE
     return {"status": "ready" if ready else "not ready", **checks}

@@ -21,7 +21,9 @@ from sqlalchemy.orm import Session
 
 from api.deps import SessionDep
 from models.schema import Document, Job, JobState, utcnow
+from models.settings import get_settings
 from models.stages import DOCUMENT_STATUSES, PIPELINE
+from models.worker_liveness import jobs_held, queue_liveness
 
 router = APIRouter()
 
@@ -73,6 +75,26 @@ class PipelineStateCollector(Collector):
 
     def collect(self) -> Iterator[Metric]:
         yield from pipeline_state_metrics(self.session)
+        yield from worker_liveness_metrics(self.session)
+
+
+def worker_liveness_metrics(session: Session) -> list[Metric]:
+    """Workers alive per queue (heartbeat younger than a lease) and, per stage, the jobs whose message a
+    live worker holds unclaimed (prefetched or buffered for a batch): `models.worker_liveness`."""
+    alive = GaugeMetricFamily(
+        "contract_ner_workers_alive", "Workers whose heartbeat is younger than a lease, per queue", labels=["queue"]
+    )
+    for liveness in queue_liveness(session, get_settings().lease_s):
+        alive.add_metric([liveness.queue], liveness.alive)
+    held = GaugeMetricFamily(
+        "contract_ner_jobs_held",
+        "Queued jobs whose message a worker has received but not claimed yet, per stage",
+        labels=["stage"],
+    )
+    by_stage = jobs_held(session)
+    for stage in PIPELINE:
+        held.add_metric([stage.name], by_stage.get(stage.name, 0))
+    return [alive, held]
 
 
 @router.get("/metrics", include_in_schema=False)

@@ -71,6 +71,17 @@ class DocumentTextOut(BaseModel):
     page_starts: list[int]
 
 
+class BoxOut(BaseModel):
+    """Where (part of) an entity lies on a page: PDF points (1/72 inch) from the page's top-left corner,
+    y growing downwards, on the page as `GET /v1/documents/{id}/pages/{page}` renders it."""
+
+    page: int = Field(description="1-based page number")
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+
 class EntityOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
@@ -81,6 +92,10 @@ class EntityOut(BaseModel):
     start: int
     end: int
     page: int | None
+    boxes: list[BoxOut] = Field(
+        default_factory=list,
+        description="One box per line the entity covers; empty for formats without geometry (text, DOCX)",
+    )
     score: float
     model_id: int
     value_date: date | None = None
@@ -144,6 +159,7 @@ def entity_out(entity: Entity) -> EntityOut:
         start=entity.start_char,
         end=entity.end_char,
         page=entity.page,
+        boxes=[BoxOut(page=int(page), x0=x0, y0=y0, x1=x1, y1=y1) for page, x0, y0, x1, y1 in entity.boxes or ()],
         score=entity.score,
         model_id=entity.model_id,
     )

@@ -1,8 +1,8 @@
 """Erasing a document for a data-protection request: nothing of it may stay behind in any table.
 
-Deleting the document row takes its file, text, tokens, jobs, entities and card with it (ON DELETE
-CASCADE) and unlinks a later version (ON DELETE SET NULL). What refers to it without a foreign key is
-handled here, in the caller's transaction:
+Deleting the document row takes its file, text, tokens, page geometry (pages, word boxes), jobs,
+entities and card with it (ON DELETE CASCADE) and unlinks a later version (ON DELETE SET NULL). What
+refers to it without a foreign key is handled here, in the caller's transaction:
 
 - webhook deliveries: `document.done`/`document.failed` ones carry the card or the error text, so they go,
   pending or not (a pending one is thereby cancelled); a `batch.done` manifest is rewritten so the

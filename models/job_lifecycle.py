@@ -15,6 +15,12 @@ results in a second transaction that first locks the job row and checks it still
 (fencing, `hold_leases`). A duplicate delivery finds the job leased or finished and does nothing; a
 worker that died stops renewing its lease, and the sweeper requeues the job once the lease expired.
 Every claim counts an attempt, so a file that kills its worker fails after `max_attempts`.
+
+A message a worker received but has not claimed yet (prefetched, or buffered for a ner batch) is in
+its hands too: if the worker dies, the broker gives it back only after its visibility timeout. So the
+receiving worker records a hold (`hold_jobs`: `held_by`, `held_until`) and renews it with its heartbeat
+(`renew_holds`); the sweeper requeues a queued job whose hold expired (`requeue_unheld`). `held_by`
+also names the process that claimed a running job, so one can tell what a process had in hand.
 """
 
 from __future__ import annotations
@@ -34,6 +40,7 @@ from models.reasons import ReasonCode
 from models.schema import Document, Job, JobState, utcnow
 from models.stages import DONE, FAILED, FINAL_STATUSES, Stage, first_stage, stage_named
 from models.webhooks import record_event
+from models.worker_liveness import process_holder
 
 log = structlog.get_logger(__name__)
 
@@ -64,8 +71,11 @@ def job_for(session: Session, document_id: uuid.UUID, stage: Stage, lock: bool =
 
 
 def _clear_lease(job: Job) -> None:
+    """The job is in no worker's hands any more: neither claimed nor held."""
     job.lease_token = None
     job.lease_expires_at = None
+    job.held_by = None
+    job.held_until = None
 
 
 def queue_stage(session: Session, document: Document, stage: Stage) -> Job:
@@ -93,10 +103,18 @@ def queue_stage(session: Session, document: Document, stage: Stage) -> Job:
     return job
 
 
-def claim(session: Session, document_id: uuid.UUID, stage: Stage, lease_s: float, max_attempts: int) -> Lease | None:
+def claim(
+    session: Session,
+    document_id: uuid.UUID,
+    stage: Stage,
+    lease_s: float,
+    max_attempts: int,
+    holder: str | None = None,
+) -> Lease | None:
     """Take the lease of the document's job for `stage`; None when there is nothing to do: the job
     ended, another attempt holds a live lease (a duplicate message), or attempts ran out (the
-    document is failed here with the last error)."""
+    document is failed here with the last error). `holder`: the claiming process (`host:pid`), by
+    default this one."""
     document = session.get(Document, document_id, with_for_update=True)
     job = job_for(session, document_id, stage, lock=True)
     if document is None or job is None or job.state in (JobState.done, JobState.failed):
@@ -116,6 +134,8 @@ def claim(session: Session, document_id: uuid.UUID, stage: Stage, lease_s: float
     job.lease_expires_at = now + timedelta(seconds=lease_s)
     job.heartbeat_at = now
     job.started_at = now
+    job.held_by = holder or process_holder()
+    job.held_until = None  # the lease's expiry rules a running job
     document.status = stage.running_status
     session.flush()
     log.info("job.claimed", document_id=str(document_id), stage=stage.name, attempt=job.attempts)
@@ -160,6 +180,44 @@ def renew_leases(session: Session, leases: Sequence[Lease], lease_s: float) -> i
         )
         renewed += result.rowcount  # type: ignore[attr-defined]
     return renewed
+
+
+def hold_jobs(session: Session, stage: Stage, document_ids: Sequence[uuid.UUID], holder: str, hold_s: float) -> int:
+    """`holder` received the messages of these documents' `stage` jobs and will run them: record that
+    until `hold_s` from now. Only queued jobs are held (a running job has its lease; a finished one
+    needs nobody). A second worker receiving a duplicate takes the hold over, which is safe: whoever
+    holds it last renews it, and the claim decides who runs it. Returns how many jobs are held."""
+    if not document_ids:
+        return 0
+    result = session.execute(
+        update(Job)
+        .where(Job.stage == stage.name, Job.document_id.in_(document_ids), Job.state == JobState.queued)
+        .values(held_by=holder, held_until=utcnow() + timedelta(seconds=hold_s))
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def renew_holds(
+    session: Session, stage: Stage, document_ids: Sequence[uuid.UUID], holder: str, hold_s: float
+) -> set[uuid.UUID]:
+    """Push the expiry of `holder`'s holds on these documents' `stage` jobs; returns the documents it
+    still holds (a claimed, finished or taken-over job is no longer a hold)."""
+    if not document_ids:
+        return set()
+    rows = session.execute(
+        update(Job)
+        .where(
+            Job.stage == stage.name,
+            Job.document_id.in_(document_ids),
+            Job.state == JobState.queued,
+            Job.held_by == holder,
+        )
+        .values(held_until=utcnow() + timedelta(seconds=hold_s))
+        .returning(Job.document_id)
+        .execution_options(synchronize_session=False)
+    ).scalars()
+    return set(rows)
 
 
 def complete_stage(
@@ -220,6 +278,19 @@ def requeue_expired(session: Session, job: Job, max_attempts: int) -> bool:
     session.flush()
     publish_after_commit(session, [(job.id, stage, job.document_id)])
     return True
+
+
+def requeue_unheld(session: Session, job: Job) -> None:
+    """A queued job whose hold expired was in the hands of a worker that died (or stopped beating)
+    before claiming it: its message is gone with that worker until the broker's visibility timeout,
+    so it is published again after commit. Should the worker still be alive, the duplicate is
+    harmless: the claim lets one attempt run."""
+    log.info("job.hold_expired", document_id=str(job.document_id), stage=job.stage, held_by=job.held_by)
+    stage = stage_named(job.stage)
+    _clear_lease(job)
+    job.published_at = None
+    session.flush()
+    publish_after_commit(session, [(job.id, stage, job.document_id)])
 
 
 def fail_document(
@@ -293,6 +364,17 @@ def expired_jobs(session: Session, now: datetime) -> Sequence[Job]:
     return session.scalars(
         select(Job)
         .where(Job.state == JobState.running, Job.lease_expires_at < now)
+        .order_by(Job.id)
+        .with_for_update(skip_locked=True)
+    ).all()
+
+
+def expired_holds(session: Session, now: datetime) -> Sequence[Job]:
+    """Queued jobs whose hold ran out (the worker that received their message died), locked and
+    skipping rows someone else holds locked, like `expired_jobs`."""
+    return session.scalars(
+        select(Job)
+        .where(Job.state == JobState.queued, Job.held_until < now)
         .order_by(Job.id)
         .with_for_update(skip_locked=True)
     ).all()

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Select, and_, exists, or_, select
+from sqlalchemy import Select, and_, exists, select, tuple_
 from sqlalchemy.orm import Session, selectinload
 
 from models.client_input import bounded_decimal
@@ -150,10 +150,10 @@ def decode_cursor(cursor: str) -> DocumentCursor:
 
 
 def after_cursor(query: Select[Document, ContractCard], cursor: DocumentCursor) -> Select[Document, ContractCard]:
-    created_at, last_id = cursor.created_at, cursor.document_id
-    return query.where(
-        or_(Document.created_at > created_at, and_(Document.created_at == created_at, Document.id > last_id))
-    )
+    # A row comparison, `(created_at, id) > (x, y)`: one range of the (tenant_id, created_at, id) index.
+    # Its OR spelling (`created_at > x OR created_at = x AND id > y`) means the same, but no index range
+    # serves an OR, and a page deep into the list read every row before it (issue 17: 255 ms at 500,000).
+    return query.where(tuple_(Document.created_at, Document.id) > tuple_(cursor.created_at, cursor.document_id))
 
 
 def document_entities(session: Session, document_id: uuid.UUID) -> Sequence[Entity]:

@@ -29,6 +29,7 @@ from sqlalchemy import (
     UniqueConstraint,
     Uuid,
 )
+from sqlalchemy import text as sql_text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, validates
 
@@ -45,6 +46,11 @@ NAMING_CONVENTION = {
 
 # SQLite only autoincrements INTEGER PRIMARY KEY; Postgres gets a real bigint identity.
 BigIntId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+def _where(condition: str) -> dict[str, Any]:
+    """A partial index's condition, the same on Postgres and on the embedded SQLite."""
+    return {"postgresql_where": sql_text(condition), "sqlite_where": sql_text(condition)}
 
 
 def utcnow() -> datetime:
@@ -180,6 +186,10 @@ class Document(Base):
         Index(None, "created_at", "id"),
         Index(None, "status"),
         Index(None, "tenant_id", "external_id", "version"),
+        # Issue 17 (migration 0012): dashboards' time ranges, the models' last use, failure reasons.
+        Index("ix_documents_finished_at", "finished_at"),
+        Index("ix_documents_model_id_finished_at", "model_id", "finished_at"),
+        Index("ix_documents_failed", "error_code", "finished_at", **_where("status = 'failed'")),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
@@ -221,6 +231,12 @@ class Document(Base):
     )
     entities: Mapped[list[Entity]] = relationship(
         back_populates="document", cascade="all, delete-orphan", order_by="Entity.start_char", passive_deletes=True
+    )
+    pages: Mapped[list[DocumentPage]] = relationship(
+        cascade="all, delete-orphan", order_by="DocumentPage.page_number", passive_deletes=True
+    )
+    words: Mapped[DocumentWords | None] = relationship(
+        cascade="all, delete-orphan", uselist=False, lazy="raise", passive_deletes=True
     )
 
     @validates("status")
@@ -264,6 +280,35 @@ class DocumentTokens(Base):
     windows: Mapped[list[list[int]]] = mapped_column(JSON)
 
 
+class DocumentPage(Base):
+    """A page of a document with geometry (PDFs, images): its size in PDF points as a viewer shows it
+    (crop box, rotation applied) and where its text came from. Migration 0011."""
+
+    __tablename__ = "document_pages"
+
+    document_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True)
+    # 1-based, as people and `entities.page` count pages.
+    page_number: Mapped[int] = mapped_column(Integer, primary_key=True)
+    width: Mapped[float] = mapped_column(Float)
+    height: Mapped[float] = mapped_column(Float)
+    # `text_layer`, `ocr` or `none` (see `worker.extracted_text.PageLayout`).
+    source: Mapped[str] = mapped_column(String(16))
+    # Tesseract's mean word confidence (0 to 100) on an OCR page.
+    ocr_confidence: Mapped[float | None] = mapped_column(Float)
+
+
+class DocumentWords(Base):
+    """Every word's box on its page, packed (`models.page_geometry.WORD_RECORD`, 28 bytes a word): a
+    contract has thousands of words, read together when entities get their boxes and never one by one.
+    Migration 0011."""
+
+    __tablename__ = "document_words"
+
+    document_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True)
+    word_count: Mapped[int] = mapped_column(Integer)
+    boxes: Mapped[bytes] = mapped_column(LargeBinary)
+
+
 class Job(Base):
     """One row per pipeline stage of a document: the database, not the broker, knows what is pending.
 
@@ -275,6 +320,9 @@ class Job(Base):
         UniqueConstraint("document_id", "stage"),
         Index(None, "state", "stage", "created_at"),
         Index(None, "state", "lease_expires_at"),
+        Index(None, "state", "held_until"),
+        # The open jobs only: queue depth and /metrics stay as cheap as the queues are short (migration 0012).
+        Index("ix_jobs_open", "stage", "state", "queued_at", "created_at", **_where("state IN ('queued', 'running')")),
     )
 
     id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
@@ -298,6 +346,12 @@ class Job(Base):
     lease_token: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     lease_expires_at: Mapped[datetime | None]
     heartbeat_at: Mapped[datetime | None]
+    # Which worker process has the job in hand (`host:pid`): the one that claimed it, or one that
+    # received its message and has not claimed it yet (a prefetched or batch-buffered message). Such a
+    # hold lasts until `held_until`; the receiving worker renews it with its heartbeat, and the sweeper
+    # requeues a queued job whose hold expired (its worker died with the message).
+    held_by: Mapped[str | None] = mapped_column(String(200))
+    held_until: Mapped[datetime | None]
 
     document: Mapped[Document] = relationship(back_populates="jobs")
 
@@ -308,12 +362,32 @@ class Job(Base):
         return stage
 
 
+class WorkerHeartbeat(Base):
+    """A worker's latest heartbeat per queue it consumes: `/readyz` and the metrics tell from these
+    whether any worker is alive for each queue (`models.worker_liveness`)."""
+
+    __tablename__ = "worker_heartbeats"
+
+    # Celery's node name (`ner@host`): a restarted worker takes over its row.
+    worker: Mapped[str] = mapped_column(String(200), primary_key=True)
+    # The queue's name without `CONTRACT_NER_QUEUE_PREFIX`: a stage's, `webhooks` or `maintenance`.
+    queue: Mapped[str] = mapped_column(String(64), primary_key=True)
+    # The process (`host:pid`) that beats, as it appears in `jobs.held_by`.
+    holder: Mapped[str] = mapped_column(String(200))
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class Entity(Base):
     __tablename__ = "entities"
     __table_args__ = (
         Index(None, "document_id", "start_char"),
         Index(None, "label", "id"),
-    )
+        # Fact filters (label + value_gte/value_lte) answered from the index alone (migration 0012).
+        Index("ix_entities_label_value_number", "label", "value_number", "document_id",
+              **_where("value_number IS NOT NULL")),
+        Index("ix_entities_label_value_date", "label", "value_date", "document_id", **_where("value_date IS NOT NULL")),
+    )  # fmt: skip
 
     id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
     document_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
@@ -322,6 +396,9 @@ class Entity(Base):
     start_char: Mapped[int] = mapped_column(Integer)
     end_char: Mapped[int] = mapped_column(Integer)
     page: Mapped[int | None] = mapped_column(Integer)
+    # One `[page, x0, y0, x1, y1]` per line the entity covers, in PDF points from the page's top-left
+    # corner (`models.page_geometry`); null where the format has no geometry (plain text, DOCX).
+    boxes: Mapped[list[list[float]] | None] = mapped_column(JSON)
     score: Mapped[float] = mapped_column(Float)
     model_id: Mapped[int] = mapped_column(ForeignKey("model_versions.id"))
     # The span's value in a typed column (see models.normalisation); null when it cannot be read
@@ -368,6 +445,11 @@ class ContractCard(Base):
     """The best value per fact of one document, rebuilt whenever its entities change."""
 
     __tablename__ = "contract_cards"
+    # The card values the document filters compare (migration 0012).
+    __table_args__ = (
+        Index("ix_contract_cards_salary_amount", "salary_amount"),
+        Index("ix_contract_cards_start_date", "start_date"),
+    )
 
     document_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True)
     employer: Mapped[str | None] = mapped_column(Text)

@@ -117,7 +117,36 @@ def test_health_and_readiness(client: TestClient) -> None:
     assert client.get("/healthz").json() == {"status": "ok"}
     ready = client.get("/readyz")
     assert ready.status_code == 200
-    assert ready.json() == {"status": "ready", "database": "ok", "broker": "ok", "queue": "ok"}
+    assert ready.json() == {
+        "status": "ready",
+        "database": "ok",
+        "broker": "ok",
+        "queue": "ok",
+        # No worker ever beat in this test's database: reported per queue, not gating.
+        "workers": {queue: "no worker ever seen" for queue in ("extract", "ner", "webhooks", "maintenance")},
+    }
+
+
+def test_readiness_reports_per_queue_that_no_worker_is_alive(client: TestClient, db_session) -> None:
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from models.schema import WorkerHeartbeat, utcnow
+    from models.worker_liveness import record_heartbeat
+
+    record_heartbeat(db_session, "extract@host", ["extract", "webhooks", "maintenance"], "host:10")
+    record_heartbeat(db_session, "ner@host", ["ner"], "host:11")
+    db_session.execute(
+        update(WorkerHeartbeat)
+        .where(WorkerHeartbeat.worker == "ner@host")
+        .values(last_seen_at=utcnow() - timedelta(hours=1))
+    )
+
+    workers = client.get("/readyz").json()["workers"]
+
+    assert workers["extract"] == workers["maintenance"] == "1 alive"
+    assert workers["ner"] == "none alive (last heartbeat 3600s ago)"
 
 
 def test_readiness_reports_jobs_stuck_past_the_threshold(client: TestClient, db_session) -> None:

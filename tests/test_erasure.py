@@ -22,11 +22,12 @@ from models.intake import submit_document
 from models.schema import ContractCard, DeliveryState, Document, Entity, WebhookDelivery
 from models.tenancy import default_tenant_id
 from models.webhooks import record_event
+from tests.documents import make_pdf
 from tests.test_dms import CONTRACT, finish, upload
 from tests.test_webhooks import Receiver, loopback_settings, subscribe
 from worker.webhook_delivery import deliver, make_client
 
-FILENAME = "Jens Hansen ansættelseskontrakt.txt"
+FILENAME = "Jens Hansen ansættelseskontrakt.pdf"
 ALL_EVENTS = ["document.done", "document.failed", "batch.done", "document.deleted"]
 
 # Column types that can hold a piece of text, and those that cannot. A column of any other type fails the
@@ -99,7 +100,8 @@ def test_erasure_leaves_no_row_holding_the_document_s_id_text_filename_or_values
     kept = upload(client, "En anden aftale uden nogen fakta.", batch_id=batch["id"])
     key = {"Idempotency-Key": "upload-jens-1"}
     form = {"batch_id": batch["id"], "external_id": "DMS-4711"}
-    files = {"file": (FILENAME, CONTRACT.format(n=1).encode())}
+    # A PDF, so that the page geometry (page sizes, word boxes, entity boxes) is written and must go too.
+    files = {"file": (FILENAME, make_pdf([CONTRACT.format(n=1)]))}
     erased = client.post("/v1/documents", files=files, data=form, headers=key).json()["id"]
     finish(db_session, erased, keyword_classifier)
     finish(db_session, kept["id"], keyword_classifier)
@@ -113,8 +115,8 @@ def test_erasure_leaves_no_row_holding_the_document_s_id_text_filename_or_values
 
     # The search does find what it looks for: every place the document was.
     assert before >= {
-        "documents", "document_files", "document_texts", "document_tokens", "entities", "contract_cards", "jobs",
-        "webhook_deliveries", "batch_items", "idempotency_keys",
+        "documents", "document_files", "document_texts", "document_tokens", "document_pages", "document_words",
+        "entities", "contract_cards", "jobs", "webhook_deliveries", "batch_items", "idempotency_keys",
     }  # fmt: skip
     # Afterwards only the tombstone is left: the document.deleted event, with ids and nothing else.
     assert after == {("webhook_deliveries", "payload", erased)}

@@ -110,3 +110,72 @@ def test_a_refusal_names_the_formats_the_table_accepts() -> None:
     from models.content_types import describe_unsupported
 
     assert describe_unsupported(make_gif()).endswith("supported types are PDF, DOCX, PNG, JPEG, TIFF and plain text")
+
+
+def _pdfminer_text(data: bytes) -> str:
+    """The text the way pdfminer's own high-level API reads it, page by page."""
+    import io
+
+    from pdfminer.high_level import extract_pages
+    from pdfminer.layout import LAParams, LTTextContainer
+
+    pages = [
+        "".join(el.get_text() for el in layout if isinstance(el, LTTextContainer)).rstrip()
+        for layout in extract_pages(io.BytesIO(data), laparams=LAParams())
+    ]
+    return ExtractedText.from_pages(pages).text
+
+
+def test_pdf_words_cover_exactly_the_words_of_the_text() -> None:
+    from tests.documents import FILLER
+
+    data = make_pdf(["Første side: Nordlys ApS, løn 32.500,00 kr. " + FILLER * 3, "", "Tredje side\nslut"])
+
+    extracted = extract_text(data, PDF)
+
+    assert extracted.text == _pdfminer_text(data)
+    # Each whitespace-separated word is one box, or a few where punctuation gets boxes of its own.
+    pieces = [extracted.text[w.start : w.end] for w in extracted.words]
+    assert "".join(pieces) == "".join(extracted.text.split())
+    assert pieces[:9] == ["Første", "side", ":", "Nordlys", "ApS", ",", "løn", "32.500,00", "kr"]
+    assert [w.page for w in extracted.words if extracted.text[w.start : w.end] == "slut"] == [3]
+    assert [(p.width, p.height, p.source) for p in extracted.pages] == [
+        (595.28, 841.89, "text_layer"),
+        (595.28, 841.89, "none"),
+        (595.28, 841.89, "text_layer"),
+    ]
+
+
+def test_pdf_word_boxes_lie_where_the_writer_put_the_words() -> None:
+    from fpdf import FPDF
+
+    pdf = FPDF(unit="pt", format=(600, 400))
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=20)
+    pdf.text(x=100, y=50, text="Nordlys")  # y is the baseline, from the top
+    pdf.text(x=300, y=300, text="ApS")
+    data = bytes(pdf.output())
+
+    extracted = extract_text(data, PDF)
+
+    nordlys, aps = extracted.words
+    assert extracted.pages[0].width == 600 and extracted.pages[0].height == 400
+    # Helvetica at 20 pt: descender 0.207 em below the baseline, the box one em tall above that.
+    assert (nordlys.x0, nordlys.y1) == pytest.approx((100, 50 + 0.207 * 20), abs=0.01)
+    assert nordlys.y1 - nordlys.y0 == pytest.approx(20, abs=0.01)
+    assert nordlys.x1 - nordlys.x0 == pytest.approx(pdf.get_string_width("Nordlys"), abs=0.01)
+    assert (aps.x0, aps.y1) == pytest.approx((300, 300 + 0.207 * 20), abs=0.01)
+
+
+def test_contained_extraction_carries_words_and_pages_back_unchanged() -> None:
+    from tests.documents import FILLER
+    from worker.contained_extraction import ContainedExtractor, ExtractionLimits
+    from worker.extraction import PdfExtractor
+
+    data = make_pdf(["Nordlys ApS " + FILLER * 10, "Anden side: løn 32.500,00 kr."])
+
+    in_process = PdfExtractor().extract(data)
+    contained = ContainedExtractor(PdfExtractor(), ExtractionLimits()).extract(data)
+
+    assert len(contained.words) > 100
+    assert contained == in_process

@@ -272,3 +272,33 @@ def test_a_date_takes_no_year_from_beyond_its_paragraph_and_no_item_number() -> 
     assert _completed("tiltræder den 1. juni 2024\n2025 er", "1. juni 2024", "START_DATE") == [
         ("START_DATE", "1. juni 2024")
     ]
+
+
+def test_a_name_is_written_on_one_line_and_the_line_with_the_name_stays() -> None:
+    text = "og\nLouise Brandt Holm\nLærkevej 9\n8260 Viby J"
+    running_on = EntitySpan("EMPLOYEE", 3, 32, text[3:32], 0.8)  # "Louise Brandt Holm\nLærkevej"
+
+    assert [e.text for e in complete_values(text, [running_on])] == ["Louise Brandt Holm"]
+
+
+def test_role_labels_titles_and_adverbs_at_a_names_edges_are_not_part_of_it() -> None:
+    text = "Medarbejderen hr. Anders Bøgh herved bekræfter"
+    tagged = span(text, "Medarbejderen hr. Anders Bøgh herved", "EMPLOYEE")
+
+    assert [e.text for e in complete_values(text, [tagged])] == ["Anders Bøgh"]
+
+
+def test_the_connector_between_the_parties_and_the_word_undertegnede_are_no_parties() -> None:
+    text = "Mellem undertegnede Kvistgaard Rådgivning ApS\nOG\nLouise Holm"
+    employer = span(text, "undertegnede Kvistgaard Rådgivning ApS", "EMPLOYER")
+    connector = span(text, "OG", "EMPLOYEE")
+
+    assert [e.text for e in complete_values(text, [employer, connector])] == ["Kvistgaard Rådgivning ApS"]
+
+
+def test_an_organisation_without_a_legal_form_keeps_its_whole_name_and_a_law_is_no_employer() -> None:
+    text = "ansat ved Aftenskolen Lindely efter funktionærloven"
+    school = span(text, "Lindely", "EMPLOYER")
+    law = span(text, "funktionærloven", "EMPLOYER")
+
+    assert [e.text for e in complete_values(text, [school, law])] == ["Aftenskolen Lindely"]

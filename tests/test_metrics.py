@@ -98,6 +98,13 @@ def test_the_api_reports_every_status_and_stage_even_when_empty(clean_database) 
         ("extract", 0),
         ("ner", 0),
     }
+    assert {(s.labels["queue"], s.value) for s in families["contract_ner_workers_alive"].samples} == {
+        ("extract", 0), ("ner", 0), ("webhooks", 0), ("maintenance", 0),
+    }  # fmt: skip
+    assert {(s.labels["stage"], s.value) for s in families["contract_ner_jobs_held"].samples} == {
+        ("extract", 0),
+        ("ner", 0),
+    }
     assert "process_resident_memory_bytes" in families  # the API process's own metrics come along
 
 

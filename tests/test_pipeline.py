@@ -148,3 +148,43 @@ def test_jobs_are_published_when_the_outer_transaction_commits_not_when_a_savepo
 
     db_session.refresh(job)
     assert job.published_at is not None
+
+
+def test_entities_get_a_box_per_line_over_their_words(db_session: Session, keyword_classifier) -> None:
+    from fpdf import FPDF
+
+    pdf = FPDF(unit="pt", format=(600, 400))
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=12)
+    # The address wraps: "Supervej 21," ends the first line, "2000 Frederiksberg." begins the second.
+    lines = ["Ansættelseskontrakt med Nordlys ApS.", "Arbejdsstedet er Supervej 21,", "2000 Frederiksberg."]
+    for i, line in enumerate(lines):
+        pdf.text(x=72, y=100 + 15 * i, text=line)  # y is the baseline
+    document = submit_document(db_session, bytes(pdf.output())).document
+
+    document = process(db_session, document, keyword_classifier)
+
+    def box(line: int, before: str, covered: str) -> list[float]:
+        """Where `covered` lies, written after `before` on line `line`: Helvetica's em box at 12 pt,
+        0.207 em of it below the baseline."""
+        x0 = 72 + pdf.get_string_width(before)
+        baseline = 100 + 15 * line
+        return [x0, baseline - 12 * (1 - 0.207), x0 + pdf.get_string_width(covered), baseline + 12 * 0.207]
+
+    boxes = {e.text: e.boxes for e in document.entities}
+    assert list(boxes) == ["Nordlys ApS", "Supervej 21,\n2000 Frederiksberg"]
+    assert [p.width for p in document.pages] == [600] and [p.source for p in document.pages] == ["text_layer"]
+    (employer,) = boxes["Nordlys ApS"]
+    assert employer == pytest.approx([1, *box(0, "Ansættelseskontrakt med ", "Nordlys ApS")], abs=0.02)
+    first_line, second_line = boxes["Supervej 21,\n2000 Frederiksberg"]
+    assert first_line == pytest.approx([1, *box(1, "Arbejdsstedet er ", "Supervej 21,")], abs=0.02)
+    assert second_line == pytest.approx([1, *box(2, "", "2000 Frederiksberg")], abs=0.02)
+
+
+def test_formats_without_geometry_leave_entities_without_boxes(db_session: Session, keyword_classifier) -> None:
+    document = submit_document(db_session, "Ansættelseskontrakt med Nordlys ApS.".encode()).document
+
+    document = process(db_session, document, keyword_classifier)
+
+    assert [(e.text, e.page, e.boxes) for e in document.entities] == [("Nordlys ApS", 1, None)]
+    assert document.pages == []

@@ -16,13 +16,14 @@ from sqlalchemy.orm import Session
 
 from models.broker import broker_lost_queues
 from models.intake import submit_document
-from models.job_lifecycle import LeaseLost, fail_document, release_for_retry
+from models.job_lifecycle import LeaseLost, fail_document, hold_jobs, release_for_retry, renew_holds
 from models.job_lifecycle import claim as claim_stage
 from models.queue_health import stuck_jobs
 from models.reprocess import ReprocessRefused, reprocess_document, reprocess_failed
 from models.schema import Document, Entity, Job, JobState, utcnow
 from models.settings import Settings, get_settings
 from models.stages import Stage
+from models.worker_liveness import jobs_held, process_holder
 from tests.conftest import TEST_BROKER_URL
 from worker.inference import TokenClassifier
 from worker.pipeline import EXTRACT, NER, extract_document, recognize_entities
@@ -329,3 +330,60 @@ def test_ner_messages_arriving_while_postgres_is_down_are_sent_again() -> None:
     recognize_entities_task.run(requests)
 
     assert _messages_in(NER) == sorted(f"['{doc}']" for doc in documents)
+
+
+def expire_hold(session: Session, document: Document, stage: Stage) -> None:
+    session.execute(
+        update(Job)
+        .where(Job.document_id == document.id, Job.stage == stage.name)
+        .values(held_until=utcnow() - timedelta(seconds=1))
+    )
+    session.expire_all()
+
+
+def test_a_job_whose_message_a_dead_worker_held_unclaimed_is_requeued_once_the_hold_expired(
+    db_session: Session,
+) -> None:
+    held = new_document(db_session, "held")
+    new_document(db_session, "waiting")  # its message waits in the broker's queue: not to be sent again
+    db_session.execute(update(Job).values(published_at=utcnow()))  # both messages reached the broker
+    assert hold_jobs(db_session, EXTRACT, [held.id], "host:4242", hold_s=60) == 1
+
+    while_alive = sweep_jobs(db_session, settings(), broker_lost=False)
+    expire_hold(db_session, held, EXTRACT)  # the worker died: nobody renews the hold
+    after_death = sweep_jobs(db_session, settings(), broker_lost=False)
+
+    assert while_alive.pending == [] and while_alive.requeued_unheld == 0
+    assert after_death.requeued_unheld == 1
+    assert [document_id for _, _, document_id in after_death.pending] == [held.id]  # not the one in the queue
+    job = job_of(db_session, held, EXTRACT)
+    assert job.state is JobState.queued and job.held_by is None and job.held_until is None
+
+
+def test_a_worker_renews_only_the_holds_it_still_has_and_a_claim_names_the_claiming_process(
+    db_session: Session,
+) -> None:
+    kept, claimed, taken_over = (new_document(db_session, marker) for marker in ("kept", "claimed", "taken"))
+    ids = [kept.id, claimed.id, taken_over.id]
+    hold_jobs(db_session, EXTRACT, ids, "host:1", hold_s=60)
+    lease = claim(db_session, claimed)
+    hold_jobs(db_session, EXTRACT, [taken_over.id], "host:2", hold_s=60)  # a duplicate delivered elsewhere
+
+    still_held = renew_holds(db_session, EXTRACT, ids, "host:1", hold_s=60)
+
+    assert still_held == {kept.id}
+    assert lease is not None and job_of(db_session, claimed, EXTRACT).held_by == process_holder()
+    assert jobs_held(db_session) == {"extract": 2}
+
+
+def test_a_finished_or_requeued_job_is_in_nobodys_hands(db_session: Session, keyword_classifier) -> None:
+    finished, expired = new_document(db_session, "finished"), new_document(db_session, "expired")
+    lease = claim(db_session, finished)
+    extract_document(db_session, finished.id, keyword_classifier.windowing, lease=lease)
+    claim(db_session, expired)
+    expire_lease(db_session, expired, EXTRACT)
+    sweep_jobs(db_session, settings(), broker_lost=False)
+
+    for document in (finished, expired):
+        job = job_of(db_session, document, EXTRACT)
+        assert (job.held_by, job.held_until, job.lease_token) == (None, None, None)

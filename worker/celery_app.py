@@ -15,7 +15,7 @@ from models.settings import get_settings
 from models.structured_logging import configure_logging
 
 app = make_celery_app(get_settings())
-app.conf.update(include=["worker.tasks", "worker.webhook_tasks"])
+app.conf.update(include=["worker.tasks", "worker.webhook_tasks", "worker.liveness"])
 
 
 @setup_logging.connect

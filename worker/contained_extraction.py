@@ -7,6 +7,10 @@ The child is started with `subprocess`, not `multiprocessing`: Celery's prefork 
 and may not have children of their own through `multiprocessing`. The parent sends a pickled request
 header (its own objects, trusted) and the raw bytes on stdin; the child answers JSON in a temporary
 file, never a pickle, so nothing the hostile input influenced is unpickled in the worker.
+
+Word boxes can number one per two characters of text, so they do not travel as JSON objects: the JSON
+line is followed by the words packed as fixed-size records (`models.page_geometry`), which the parent
+unpacks and checks against the text before trusting them.
 """
 
 from __future__ import annotations
@@ -27,7 +31,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from worker.extracted_text import ExtractedText, ExtractionError, TextExtractor, extracted_from_json, extracted_to_json
+from models.page_geometry import WORD_RECORD, pack_words, unpack_words
+from worker.extracted_text import ExtractedText, ExtractionError, PageLayout, TextExtractor, WordBox
 
 if TYPE_CHECKING:
     from models.settings import Settings
@@ -36,9 +41,10 @@ _REPO_ROOT = Path(__file__).resolve().parent.parent
 _MIB = 1024 * 1024
 # Output JSON holds at most 4 UTF-8 bytes per character, 6 for an escaped control character.
 _BYTES_PER_CHAR = 6
-# One word box in the answer: seven numbers as JSON, coordinates rounded to 0.01 pt.
-_WORD_BYTES = 64
 _HEADER = struct.Struct("!I")
+_WORD = WORD_RECORD
+# A page layout as JSON: [width, height, source, confidence], generously.
+_BYTES_PER_PAGE = 96
 _ERROR_TAIL = 2000
 # A DTD is refused in every part of a package, whatever its name (a main part need not be called .xml:
 # the package's relationships and content types say which part is which). The markers are searched in
@@ -118,8 +124,9 @@ class ExtractionLimits:
 
     @property
     def output_bytes(self) -> int:
-        # Word boxes: at most one per two characters (a letter and a space), seven numbers each.
-        return (_BYTES_PER_CHAR + _WORD_BYTES // 2) * self.max_chars + 64 * self.max_pages + _MIB
+        # At most one word box per character (a word's punctuation gets boxes of its own).
+        words = self.max_chars * _WORD.size
+        return _BYTES_PER_CHAR * self.max_chars + words + (16 + _BYTES_PER_PAGE) * self.max_pages + _MIB
 
 
 class ContainedExtractor:
@@ -162,14 +169,21 @@ class ContainedExtractor:
         if size > limits.output_bytes:
             raise ExtractionError("too_large", f"the extracted text exceeds {limits.max_chars} characters")
         out.seek(0)
-        answer = _json_object(out.read()) if size else None
+        head, _, packed_words = out.read().partition(b"\n") if size else (b"", b"", b"")
+        answer = _json_object(head) if size else None
         if answer is not None and "error" in answer:
             raise ExtractionError(str(answer["error"]), str(answer.get("message", "")))
         if returncode == 0 and answer is not None:
-            extracted = extracted_from_json(answer)
-            if len(extracted.text) > limits.max_chars:
+            text = str(answer["text"])
+            if len(text) > limits.max_chars:
                 raise ExtractionError("too_large", f"the extracted text exceeds {limits.max_chars} characters")
-            return extracted
+            page_starts = [int(start) for start in answer["page_starts"]]
+            return ExtractedText(
+                text,
+                page_starts,
+                _unpack_words(packed_words, len(text), len(page_starts)),
+                tuple(_page_layout(page) for page in answer.get("pages", [])),
+            )
         err.seek(max(0, err.seek(0, io.SEEK_END) - _ERROR_TAIL))
         stderr = err.read().decode("utf-8", "replace").strip()
         if "MemoryError" in stderr or "bad_alloc" in stderr or "Cannot allocate memory" in stderr:
@@ -178,6 +192,25 @@ class ContainedExtractor:
             # A fresh child crashing on these bytes will crash on them again.
             raise ExtractionError("parse_error", f"the parser crashed (signal {-returncode}) on this file")
         raise ExtractionUnavailable(f"the parsing process ended with status {returncode}: {stderr[-500:]}")
+
+
+def _unpack_words(packed: bytes, text_length: int, page_count: int) -> tuple[WordBox, ...]:
+    """The child's word boxes, each checked to lie inside the text and the document's pages: the child
+    parsed hostile bytes, so what it says is data to check, not to trust."""
+    words = []
+    try:
+        for w in unpack_words(packed):
+            if not (0 <= w.start < w.end <= text_length and 1 <= w.page <= page_count):
+                raise ValueError(f"a word box outside the text: {w.start}-{w.end} on page {w.page}")
+            words.append(WordBox(w.start, w.end, w.page, w.x0, w.y0, w.x1, w.y1))
+    except ValueError as exc:
+        raise ExtractionUnavailable(f"the parsing process sent bad word boxes: {exc}") from exc
+    return tuple(words)
+
+
+def _page_layout(page: list[Any]) -> PageLayout:
+    width, height, source, confidence = page
+    return PageLayout(float(width), float(height), str(source), None if confidence is None else float(confidence))
 
 
 def _json_object(raw: bytes) -> dict[str, Any] | None:
@@ -303,6 +336,7 @@ def _child() -> int:
     _limit_self(limits)
     # Kept so that a MemoryError still leaves room to report it.
     reserve = bytearray(4 * _MIB)
+    words = b""
     try:
         data = stdin.read()
         if data.startswith(b"PK\x03\x04"):
@@ -310,7 +344,12 @@ def _child() -> int:
         extracted = inner.extract(data)
         if len(extracted.text) > limits.max_chars:
             raise ExtractionError("too_large", f"the extracted text exceeds {limits.max_chars} characters")
-        answer: dict[str, Any] = extracted_to_json(extracted)
+        answer: dict[str, Any] = {
+            "text": extracted.text,
+            "page_starts": extracted.page_starts,
+            "pages": [[p.width, p.height, p.source, p.ocr_confidence] for p in extracted.pages],
+        }
+        words = pack_words(extracted.words)
     except Exception as exc:  # the child parses one hostile file: any failure is that file's
         if _out_of_memory(exc):
             del reserve
@@ -321,7 +360,10 @@ def _child() -> int:
             answer = {"error": "parse_error", "message": f"the file nests without end (a reference cycle?): {exc}"}
         else:
             answer = {"error": "parse_error", "message": f"the file cannot be parsed: {type(exc).__name__}: {exc}"}
-    sys.stdout.buffer.write(json.dumps(answer, ensure_ascii=False).encode())
+    # JSON escapes every newline inside it, so the first newline ends it; the packed words follow.
+    sys.stdout.buffer.write(json.dumps(answer, ensure_ascii=False).encode() + b"\n")
+    if "error" not in answer:
+        sys.stdout.buffer.write(words)
     sys.stdout.flush()
     return 0
 

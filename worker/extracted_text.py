@@ -13,7 +13,7 @@ top-left corner and y growing downwards, the way a browser draws an image of the
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Protocol
 
 from models.reasons import ReasonCode
 
@@ -86,29 +86,3 @@ class ExtractedText:
 
 class TextExtractor(Protocol):
     def extract(self, data: bytes) -> ExtractedText: ...
-
-
-def extracted_to_json(extracted: ExtractedText) -> dict[str, Any]:
-    """Plain JSON for the contained child's answer (never a pickle: the input was hostile)."""
-    return {
-        "text": extracted.text,
-        "page_starts": extracted.page_starts,
-        "words": [
-            [w.start, w.end, w.page, round(w.x0, 2), round(w.y0, 2), round(w.x1, 2), round(w.y1, 2)]
-            for w in extracted.words
-        ],
-        "pages": [[p.width, p.height, p.source, p.ocr_confidence] for p in extracted.pages],
-    }
-
-
-def extracted_from_json(answer: dict[str, Any]) -> ExtractedText:
-    """Read back `extracted_to_json`, checking every value's type: the answer came from the child."""
-    words = tuple(
-        WordBox(int(s), int(e), int(n), float(x0), float(y0), float(x1), float(y1))
-        for s, e, n, x0, y0, x1, y1 in answer.get("words", ())
-    )
-    pages = tuple(
-        PageLayout(float(w), float(h), str(source), None if confidence is None else float(confidence))
-        for w, h, source, confidence in answer.get("pages", ())
-    )
-    return ExtractedText(str(answer["text"]), [int(start) for start in answer["page_starts"]], words, pages)

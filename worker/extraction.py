@@ -8,13 +8,19 @@ from __future__ import annotations
 
 import importlib
 import io
-from collections.abc import Iterator, Mapping
-from typing import Self
+import itertools
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Self
 
 from models.content_types import FORMATS, DocumentFormat, decode_text, format_of
 from worker.contained_extraction import ContainedExtractor, ExtractionLimits
-from worker.extracted_text import PAGE_SEPARATOR, ExtractedText, ExtractionError, TextExtractor
+from worker.extracted_text import PAGE_SEPARATOR, ExtractedText, ExtractionError, PageLayout, TextExtractor, WordBox
 from worker.ocr import pages_needing_ocr
+
+if TYPE_CHECKING:
+    from pdfminer.layout import LTPage
+    from pdfminer.pdfpage import PDFPage
 
 __all__ = [
     "DEFAULT_EXTRACTORS",
@@ -54,21 +60,34 @@ class PdfExtractor:
         return cls(limits.max_pages, limits.max_chars)
 
     def extract(self, data: bytes) -> ExtractedText:
-        from pdfminer.high_level import extract_pages
-        from pdfminer.layout import LAParams, LTTextContainer
+        from pdfminer.converter import PDFPageAggregator
+        from pdfminer.layout import LAParams
         from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+        from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
+        from pdfminer.pdfpage import PDFPage
         from pdfminer.pdfparser import PDFSyntaxError
         from pdfminer.psexceptions import PSException
 
         pages: list[str] = []
+        words: list[WordBox] = []
+        layouts: list[PageLayout] = []
         chars = 0
         maxpages = self.max_pages + 1 if self.max_pages is not None else 0
         try:
-            for layout in extract_pages(io.BytesIO(data), laparams=LAParams(), maxpages=maxpages):
+            resources = PDFResourceManager()
+            device = PDFPageAggregator(resources, laparams=LAParams())
+            interpreter = PDFPageInterpreter(resources, device)
+            for page in PDFPage.get_pages(io.BytesIO(data), maxpages=maxpages):
                 if self.max_pages is not None and len(pages) == self.max_pages:
                     raise ExtractionError("too_large", f"the PDF has more than {self.max_pages} pages")
-                boxes = [el.get_text() for el in layout if isinstance(el, LTTextContainer)]
-                pages.append(_normalise_newlines("".join(boxes)).rstrip())
+                interpreter.process_page(page)
+                layout = device.get_result()
+                frame = _PageFrame.of(page, layout)
+                text, boxes = _page_text(layout)
+                offset = chars
+                pages.append(text)
+                words.extend(_words(text, boxes, offset, len(pages), frame))
+                layouts.append(frame.layout("text_layer" if text.strip() else "none"))
                 chars += len(pages[-1]) + len(PAGE_SEPARATOR)
                 _too_many_chars(self.max_chars, chars - len(PAGE_SEPARATOR))
         except (PDFPasswordIncorrect, PDFEncryptionError) as exc:
@@ -82,7 +101,130 @@ class PdfExtractor:
             raise ExtractionError("parse_error", "the PDF has no pages")
         if not any(page.strip() for page in pages):
             raise ExtractionError("no_text_layer", f"none of the {len(pages)} pages has a text layer (scan?)")
-        return ExtractedText.from_pages(pages)
+        extracted = ExtractedText.from_pages(pages)
+        return ExtractedText(extracted.text, extracted.page_starts, tuple(words), tuple(layouts))
+
+
+_Box = tuple[float, float, float, float]
+
+
+@dataclass(frozen=True)
+class _PageFrame:
+    """Where pdfminer's layout coordinates (PDF points from the media box's lower-left corner, page
+    rotation applied, y up) lie on the page as a viewer shows it: the crop box, rotated the same way."""
+
+    left: float
+    top: float
+    width: float
+    height: float
+
+    @classmethod
+    def of(cls, page: PDFPage, layout: LTPage) -> _PageFrame:
+        from pdfminer.utils import apply_matrix_rect
+
+        # The same transformation pdfminer's interpreter applied to the media box (process_page):
+        # the crop box moves with it, and its corners give the visible frame in layout coordinates.
+        x0, y0, x1, y1 = page.mediabox
+        rotation = page.rotate % 360
+        ctm = {
+            90: (0, -1, 1, 0, -y0, x1),
+            180: (-1, 0, 0, -1, x1, y1),
+            270: (0, 1, -1, 0, y1, -x0),
+        }.get(rotation, (1, 0, 0, 1, -x0, -y0))
+        try:
+            crop = apply_matrix_rect(ctm, page.cropbox)
+        except (TypeError, ValueError):
+            crop = layout.bbox
+        left, right = sorted((crop[0], crop[2]))
+        bottom, top = sorted((crop[1], crop[3]))
+        if right - left <= 0 or top - bottom <= 0:
+            left, bottom, right, top = layout.bbox
+        return cls(left, top, right - left, top - bottom)
+
+    def box(self, x0: float, y0: float, x1: float, y1: float) -> _Box:
+        """A layout box in top-left-origin page coordinates, y down."""
+        # Hundredths of a point (1/7200 inch) are far below what any rendering shows.
+        return (
+            round(x0 - self.left, 2),
+            round(self.top - y1, 2),
+            round(x1 - self.left, 2),
+            round(self.top - y0, 2),
+        )
+
+    def layout(self, source: str) -> PageLayout:
+        return PageLayout(width=round(self.width, 2), height=round(self.height, 2), source=source)
+
+
+def _page_text(layout: LTPage) -> tuple[str, list[_Box | None]]:
+    """The page's text exactly as the text boxes give it (newlines normalised, trailing space cut),
+    with each character's layout box; characters pdfminer inserted (spaces, line ends) have none."""
+    from pdfminer.layout import LTChar, LTText, LTTextContainer
+
+    chars: list[str] = []
+    boxes: list[_Box | None] = []
+
+    def walk(item: LTText) -> None:
+        if isinstance(item, LTChar):
+            piece, box = item.get_text(), (item.x0, item.y0, item.x1, item.y1)
+        elif isinstance(item, LTTextContainer):
+            for child in item:
+                if isinstance(child, LTText):
+                    walk(child)
+            return
+        else:
+            piece, box = item.get_text(), None
+        # A ligature glyph can stand for several characters: each gets the glyph's box.
+        chars.extend(piece)
+        boxes.extend([box] * len(piece))
+
+    for element in layout:
+        if isinstance(element, LTTextContainer):
+            walk(element)
+    # `_normalise_newlines`, character by character so each kept character keeps its box.
+    text: list[str] = []
+    kept: list[_Box | None] = []
+    for i, char in enumerate(chars):
+        if char == "\x00" or (char == "\r" and i + 1 < len(chars) and chars[i + 1] == "\n"):
+            continue
+        text.append("\n" if char == "\r" else char)
+        kept.append(boxes[i])
+    page = "".join(text).rstrip()
+    return page, kept[: len(page)]
+
+
+def _words(text: str, boxes: Sequence[_Box | None], offset: int, page: int, frame: _PageFrame) -> Iterator[WordBox]:
+    """A word box (the union of its characters' boxes) per run of non-space characters that have boxes,
+    its offsets shifted by `offset` to the page's place in the document's text. Punctuation before and
+    after a word's letters and digits gets boxes of its own ("Frederiksberg." is two), because entities
+    usually stop short of it and a box cut by character count would miss by a glyph's width."""
+    start: int | None = None
+    for i in range(len(text) + 1):
+        if i < len(text) and boxes[i] is not None and not text[i].isspace():
+            start = i if start is None else start
+            continue
+        if start is not None:
+            for piece_start, piece_end in _word_pieces(text, start, i):
+                union = _union([box for box in boxes[piece_start:piece_end] if box is not None])
+                yield WordBox(offset + piece_start, offset + piece_end, page, *frame.box(*union))
+        start = None
+
+
+def _word_pieces(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """`[start, end)` split into leading punctuation, the letters and digits, and trailing punctuation."""
+    core = [i for i in range(start, end) if text[i].isalnum()]
+    if not core:
+        return [(start, end)]
+    cuts = [start, core[0], core[-1] + 1, end]
+    return [(a, b) for a, b in itertools.pairwise(cuts) if a < b]
+
+
+def _union(boxes: Sequence[_Box]) -> _Box:
+    return (
+        min(b[0] for b in boxes),
+        min(b[1] for b in boxes),
+        max(b[2] for b in boxes),
+        max(b[3] for b in boxes),
+    )
 
 
 class DocxExtractor:

@@ -32,7 +32,7 @@ spec does not know are not completed.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from models.danish import LEGAL_FORMS, MONTH_NAMES, NUMBER_WORDS, alternation
@@ -115,7 +115,8 @@ _NOT_NAME_TEXT = (
     "virksomheden firma firmaet navn ansat ansatte ansættende undertegnede parterne part den det de en et som "
     "overenskomst aftale kontrakt ansættelsesbevis ansættelseskontrakt hej hejsa goddag hi dear medarbejder "
     "medarbejderen medarbejderens lønmodtager lønmodtageren lønmodtagers funktionær funktionæren vedr "
-    "vedrørende att emne dato underskrift"
+    "vedrørende att emne dato underskrift herved hermed herefter kaldet benævnt således dags "
+    "hr fru frk selskabet selskabets selskab medarbejderne stilling stillingen"
 )
 _NOT_NAME_WORDS = frozenset(_NOT_NAME_TEXT.split())
 _NAME_WORD = re.compile(r"(?:&|[A-ZÆØÅ][\w.\-'’]*)")
@@ -153,10 +154,78 @@ def _word_after(text: str, position: int) -> tuple[int, str] | None:
     return position + match.end(), match.group(1)
 
 
-def _complete_employer(text: str, entity: EntitySpan) -> EntitySpan | None:
-    words = entity.text.split()
-    if not words or not _LEGAL_FORM.fullmatch(words[-1]):
+def _span(text: str, entity: EntitySpan, start: int, end: int) -> EntitySpan:
+    return EntitySpan(entity.label, start, end, text[start:end], entity.score)
+
+
+def _on_one_line(text: str, entity: EntitySpan, weight: Callable[[str], int]) -> EntitySpan:
+    """A name is written on one line: of a span that crosses line breaks (a name running into the next
+    line's street, role label or signature line) the line part with the most weight stays."""
+    if "\n" not in entity.text:
         return entity
+    parts = [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", entity.text)]
+    start, end = max(parts, key=lambda part: (weight(entity.text[part[0] : part[1]]), -part[0]))
+    return _span(text, entity, entity.start + start, entity.start + end)
+
+
+def _trimmed(
+    text: str, entity: EntitySpan, keeps_first: Callable[[str], bool], keeps_last: Callable[[str], bool]
+) -> EntitySpan | None:
+    """The span without the words at its edges that cannot open or close a name of its kind; None when no
+    word is left ("OG" between the parties, "undertegnede" alone)."""
+    words = [(m.start(), m.end()) for m in re.finditer(r"\S+", entity.text)]
+    while words and not keeps_first(entity.text[words[0][0] : words[0][1]]):
+        words.pop(0)
+    while words and not keeps_last(entity.text[words[-1][0] : words[-1][1]]):
+        words.pop()
+    if not words:
+        return None
+    return _span(text, entity, entity.start + words[0][0], entity.start + words[-1][1])
+
+
+def _bare(word: str) -> str:
+    return word.strip("()[]\"“”'.,;:").casefold()
+
+
+def _not_a_name_word(word: str) -> bool:
+    return _bare(word) in _NOT_NAME_WORDS
+
+
+# A law, not a party: "funktionærloven", "Ferielovens", "lov om ...".
+_LAW = re.compile(r"\w*lov(?:en|ens|s)?", re.IGNORECASE)
+
+
+def _organisation_word_weight(line: str) -> int:
+    words = line.split()
+    return 10 * any(_LEGAL_FORM.fullmatch(w.rstrip(",")) for w in words) + sum(
+        _NAME_WORD.fullmatch(w) is not None for w in words
+    )
+
+
+def _complete_employer(text: str, entity: EntitySpan) -> EntitySpan | None:
+    entity = _on_one_line(text, entity, _organisation_word_weight)
+    # An organisation's name opens with a capital (or a digit: "3Shape") and ends in a name word or its
+    # legal form; "undertegnede", "og", "Virksomheden" at its edges are the sentence around it.
+    trimmed = _trimmed(
+        text,
+        entity,
+        lambda w: (w[:1].isupper() or w[:1].isdigit()) and not _not_a_name_word(w),
+        lambda w: not _not_a_name_word(w),
+    )
+    if trimmed is None or any(_LAW.fullmatch(_bare(w)) for w in trimmed.text.split()):
+        return None
+    entity = trimmed
+    words = entity.text.split()
+    if not _LEGAL_FORM.fullmatch(words[-1]):
+        # Associations, schools, municipal units have no legal form; the model often keeps only the
+        # last word of their name ("Aftenskolen Lindely" -> "Lindely"): take the name words before it.
+        start = entity.start
+        for _ in range(3):
+            before = _word_before(text, start, gap=" ")
+            if before is None or not _is_name_word(before[1]):
+                break
+            start = before[0]
+        return _span(text, entity, start, entity.end)
     start = entity.start
     for _ in range(6):
         before = _word_before(text, start)
@@ -307,8 +376,14 @@ def _complete_date(text: str, entity: EntitySpan) -> EntitySpan | None:
     return EntitySpan(entity.label, date.start(), end, text[date.start() : end], entity.score)
 
 
-def _complete_person(text: str, entity: EntitySpan) -> EntitySpan:
-    start, end = entity.start, entity.end
+def _complete_person(text: str, entity: EntitySpan) -> EntitySpan | None:
+    entity = _on_one_line(text, entity, lambda line: sum(_is_name_word(w.rstrip(".,;:")) for w in line.split()))
+    # A person's name opens and closes with a capitalised name word: a title ("hr."), a greeting, an
+    # adverb ("herved") or a role label ("Medarbejderen") at its edges is the sentence around it.
+    trimmed = _trimmed(text, entity, _is_name_edge, _is_name_edge)
+    if trimmed is None:
+        return None
+    start, end = trimmed.start, trimmed.end
     for _ in range(3):
         before = _word_before(text, start)
         if before is None or not _is_name_word(before[1]):
@@ -322,6 +397,11 @@ def _complete_person(text: str, entity: EntitySpan) -> EntitySpan:
         if end < after[0]:
             break  # punctuation after the word ends the name
     return EntitySpan(entity.label, start, end, text[start:end], entity.score)
+
+
+def _is_name_edge(word: str) -> bool:
+    bare = word.strip("()[]\"“”'.,;:")
+    return bool(bare[:1].isupper()) and not _not_a_name_word(word)
 
 
 def _is_name_word(word: str) -> bool:

@@ -68,6 +68,11 @@ DOCUMENTS_PROCESSED = Counter(
 DOCUMENTS_FAILED = Counter(
     "contract_ner_documents_failed", "Documents that failed in a stage, by reason code", ["stage", "reason"]
 )
+FENCED_WRITES = Counter(
+    "contract_ner_fenced_writes",
+    "Attempts whose results were not written because their lease had been lost (a re-execution fenced off)",
+    ["stage"],
+)
 TASK_RETRIES = Counter("contract_ner_task_retries", "Stage tasks retried after an unexpected error", ["stage"])
 NER_BATCH_WINDOWS = Histogram(
     "contract_ner_ner_batch_windows",
@@ -111,6 +116,11 @@ def count_processed(stage: str, documents: int = 1) -> None:
 
 def count_failed(stage: str, reason: str) -> None:
     DOCUMENTS_FAILED.labels(stage=str(stage), reason=reason).inc()
+
+
+def count_fenced(stage: str, attempts: int = 1) -> None:
+    if attempts > 0:
+        FENCED_WRITES.labels(stage=str(stage)).inc(attempts)
 
 
 def count_retry(stage: str) -> None:

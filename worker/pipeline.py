@@ -15,12 +15,23 @@ from models.batches import complete_batches_of
 from models.contract_card import card_as_dict, rebuild_contract_card
 from models.job_lifecycle import Lease, claim, complete_stage, fail_document, hold_lease, hold_leases, job_for
 from models.normalisation import entity_values_in
-from models.schema import Document, DocumentText, DocumentTokens, Entity, Job, ModelVersion, utcnow
+from models.page_geometry import WordIndex, pack_words, unpack_words
+from models.schema import (
+    Document,
+    DocumentPage,
+    DocumentText,
+    DocumentTokens,
+    DocumentWords,
+    Entity,
+    Job,
+    ModelVersion,
+    utcnow,
+)
 from models.settings import get_settings
 from models.stages import DONE, Stage, default_next, stage_named
 from models.webhooks import record_event
 from worker.chunking import TokenizedText, Windowing
-from worker.extraction import DEFAULT_EXTRACTORS, TextExtractor, extract_text
+from worker.extraction import DEFAULT_EXTRACTORS, ExtractedText, TextExtractor, extract_text
 from worker.inference import TokenClassifier
 
 __all__ = ["EXTRACT", "NER", "begin_stage", "extract_document", "fail_document", "recognize_entities"]
@@ -64,6 +75,7 @@ def extract_document(
         offsets=tokens.offsets_bytes(),
         windows=[list(w) for w in tokens.windows],
     )
+    store_geometry(document, extracted)
     document.page_count = extracted.page_count
     document.char_count = len(extracted.text)
     document.token_count = tokens.token_count
@@ -79,6 +91,24 @@ def extract_document(
         windows=len(tokens.windows),
     )
     return job_for(session, document_id, next_stage) if next_stage is not None else None
+
+
+def store_geometry(document: Document, extracted: ExtractedText) -> None:
+    """The pages' sizes and sources and the packed word boxes, replacing any from an earlier run; a
+    format without geometry (plain text, DOCX) leaves none."""
+    document.pages = [
+        DocumentPage(
+            page_number=number,
+            width=page.width,
+            height=page.height,
+            source=page.source,
+            ocr_confidence=page.ocr_confidence,
+        )
+        for number, page in enumerate(extracted.pages, start=1)
+    ]
+    document.words = (
+        DocumentWords(word_count=len(extracted.words), boxes=pack_words(extracted.words)) if extracted.words else None
+    )
 
 
 def register_model(session: Session, classifier: TokenClassifier) -> ModelVersion:
@@ -111,7 +141,7 @@ def recognize_entities(
     documents = session.scalars(
         select(Document)
         .where(Document.id.in_(document_ids), Document.status == NER.running_status)
-        .options(selectinload(Document.text), selectinload(Document.tokens))
+        .options(selectinload(Document.text), selectinload(Document.tokens), selectinload(Document.words))
     ).all()
     if not documents:
         return []
@@ -136,6 +166,7 @@ def recognize_entities(
             return []
 
     ids = [d.id for d in documents]
+    word_indexes = [words_of(document) for document in documents]
     session.execute(delete(Entity).where(Entity.document_id.in_(ids)))
     rows = [
         {
@@ -145,12 +176,13 @@ def recognize_entities(
             "start_char": span.start,
             "end_char": span.end,
             "page": page_of(text_of(document).page_starts, span.start),
+            "boxes": words.entity_boxes(span.start, span.end) if words is not None else None,
             "score": span.score,
             "model_id": version.id,
             # The words around a salary say its period ("Timelønnen er ...", "... pr. måned").
             **entity_values_in(text_of(document).text, span.label, span.start, span.end),
         }
-        for document, spans in zip(documents, spans_per_document, strict=True)
+        for document, spans, words in zip(documents, spans_per_document, word_indexes, strict=True)
         for span in spans
     ]
     if rows:
@@ -181,6 +213,13 @@ def recognize_entities(
     session.flush()
     session.expire_all()
     return ids
+
+
+def words_of(document: Document) -> WordIndex | None:
+    """The document's word boxes, or None when its format has no geometry."""
+    if document.words is None:
+        return None
+    return WordIndex(list(unpack_words(document.words.boxes)))
 
 
 def text_of(document: Document) -> DocumentText:

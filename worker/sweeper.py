@@ -3,6 +3,9 @@ transport, so whatever the transport lost is found in the jobs table and sent ag
 
 - a running job whose lease expired belonged to a worker that died or hung: it is requeued, or its
   document fails once the job's attempts ran out (`models.job_lifecycle.requeue_expired`);
+- a queued job whose hold expired was received by a worker that died before claiming it (a prefetched
+  or batch-buffered message): it is published again (`models.job_lifecycle.requeue_unheld`), so it
+  runs again within a lease period or two instead of after the broker's visibility timeout;
 - a queued job that never reached the broker (the API or a worker could not publish) is published;
 - after the broker lost its data (Redis restarted without persistence) every queued job is published
   again; messages that were not lost become duplicates, which the leases make harmless;
@@ -22,7 +25,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from models.broker import JobMessage, publish_after_commit
-from models.job_lifecycle import expired_jobs, requeue_expired
+from models.job_lifecycle import expired_holds, expired_jobs, requeue_expired, requeue_unheld
 from models.schema import Job, JobState, utcnow
 from models.settings import Settings
 from models.stages import stage_named
@@ -33,6 +36,7 @@ log = structlog.get_logger(__name__)
 @dataclass
 class SweepResult:
     requeued_expired: int = 0
+    requeued_unheld: int = 0
     failed_exhausted: int = 0
     republished: int = 0
     # What is published once the sweep's transaction commits: requeued jobs and lost messages.
@@ -41,6 +45,7 @@ class SweepResult:
     def as_log(self) -> dict[str, int]:
         return {
             "requeued_expired": self.requeued_expired,
+            "requeued_unheld": self.requeued_unheld,
             "failed_exhausted": self.failed_exhausted,
             "republished": self.republished,
         }
@@ -58,6 +63,11 @@ def sweep_jobs(session: Session, settings: Settings, broker_lost: bool, now: dat
             requeued.add(job.id)
         else:
             result.failed_exhausted += 1
+    for job in expired_holds(session, now):
+        requeue_unheld(session, job)
+        result.requeued_unheld += 1
+        result.pending.append((job.id, stage_named(job.stage), job.document_id))
+        requeued.add(job.id)
 
     lost_before = now - timedelta(seconds=settings.requeue_after_s)
     unpublished_before = now - timedelta(seconds=settings.unpublished_grace_s)

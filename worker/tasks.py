@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from functools import lru_cache
 from typing import Any
 
 import structlog
 from celery import Task
 from celery.exceptions import SoftTimeLimitExceeded
+from celery.signals import task_received
+from celery.worker.request import Request
 from celery_batches import Batches, SimpleRequest
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session
@@ -27,7 +29,14 @@ from worker.chunking import Windowing
 from worker.extraction import ExtractionError
 from worker.inference import TokenClassifier
 from worker.leases import kept_alive
-from worker.metrics import count_failed, count_processed, count_retry, observe_ner_batch, stage_timer
+from worker.metrics import (
+    count_failed,
+    count_fenced,
+    count_processed,
+    count_retry,
+    observe_ner_batch,
+    stage_timer,
+)
 from worker.pipeline import EXTRACT, NER, begin_stage, extract_document, recognize_entities
 from worker.sweeper import sweep_jobs
 
@@ -103,6 +112,7 @@ def run_stage(task: Task, stage: Stage, document_id: str, work: Callable[[Sessio
             work(session, lease)
     except LeaseLost as exc:
         log.warning("job.lease_lost", document_id=document_id, stage=stage.name, error=str(exc))
+        count_fenced(stage.name)
         return
     except ExtractionError as exc:
         _fail(lease, exc.code, exc.message)
@@ -137,7 +147,12 @@ class ReconnectingBatches(Batches):
     """celery-batches arms its flush timer once, on the first message; a broker reconnect restarts
     the consumer and its timer, so the old timer never fires again and a partial batch would wait
     until `flush_every` messages arrived (a short chaos run left 10 documents waiting that way).
-    The consumer asks every task for a fresh strategy when it restarts: drop the dead timer there."""
+    The consumer asks every task for a fresh strategy when it restarts: drop the dead timer there.
+
+    celery-batches also sends no task events, so Flower, which counts a worker's tasks from them,
+    showed the ner worker as having processed nothing: each buffered request now reports itself
+    received, started and succeeded like any task (the ner stage runs the solo pool, so the batch has
+    run when `flush` returns)."""
 
     def Strategy(self, task: Task, app: Any, consumer: Any) -> Any:
         stale = getattr(self, "_tref", None)
@@ -145,6 +160,31 @@ class ReconnectingBatches(Batches):
             stale.cancel()
         self._tref = None
         return super().Strategy(task, app, consumer)
+
+    def flush(self, requests: Collection[Request]) -> Any:
+        for request in requests:
+            request.send_event("task-started")
+        started = time.monotonic()
+        result = super().flush(requests)
+        runtime = time.monotonic() - started
+        for request in requests:
+            request.send_event("task-succeeded", result=None, runtime=runtime)
+        return result
+
+
+@task_received.connect
+def _batch_request_received(request: Request | None = None, **_: object) -> None:
+    # What Celery's default strategy sends for every other task (see ReconnectingBatches).
+    if request is not None and isinstance(request.task, Batches):
+        request.send_event(
+            "task-received",
+            name=request.name,
+            args=request.argsrepr,
+            kwargs=request.kwargsrepr,
+            root_id=request.root_id,
+            parent_id=request.parent_id,
+            retries=request.request_dict.get("retries", 0),
+        )
 
 
 @app.task(
@@ -184,6 +224,7 @@ def recognize_entities_task(requests: list[SimpleRequest]) -> None:
                 ids = [lease.document_id for lease in leases]
                 done = recognize_entities(session, ids, classifier, settings.ner_batch_size, leases=leases)
             count_processed(NER.name, len(done))
+            count_fenced(NER.name, len(leases) - len(done))
         except Exception as exc:
             log.warning("ner.batch_failed", documents=len(leases), error=repr(exc))
             # One bad document must not fail the others: run them one by one, failing only the culprit.
