@@ -96,9 +96,17 @@ def test_a_mixed_pdf_keeps_its_text_layer_and_reads_only_the_scanned_page() -> N
     assert [page.source for page in extracted.pages] == ["text_layer", "ocr"]
     assert "Nordlys" in extracted.text[extracted.page_starts[1] :]
     assert all(w.page == 2 for w in extracted.words if w.start >= extracted.page_starts[1])
-    # The extract stage hands it to the OCR stage; a PDF with text on every page it keeps.
-    assert text_layer(mixed, PDF, {PDF: PdfExtractor()}, 0.5) is None
-    assert text_layer(typed, PDF, {PDF: PdfExtractor()}, 0.5) is not None
+    # The extract stage hands it to the OCR stage: its second page is a scan.
+    assert [page.source for page in PdfExtractor().extract(mixed).pages] == ["text_layer", "scan"]
+    assert text_layer(mixed, PDF, {PDF: PdfExtractor()}) is None
+
+
+def test_a_short_page_without_images_is_text_not_a_scan() -> None:
+    # A cover or signature page: little text for its area, but nothing an OCR could read more of.
+    short = make_pdf(["Nordlys ApS", "Underskrift"])
+
+    assert [page.source for page in PdfExtractor().extract(short).pages] == ["text_layer", "text_layer"]
+    assert text_layer(short, PDF, {PDF: PdfExtractor()}) is not None
 
 
 @pytest.mark.parametrize(("image_format", "content_type"), [("PNG", PNG), ("JPEG", JPEG), ("TIFF", TIFF)])

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Self
 from models.content_types import FORMATS, DocumentFormat, decode_text, format_of
 from worker.contained_extraction import ContainedExtractor, ExtractionLimits
 from worker.extracted_text import PAGE_SEPARATOR, ExtractedText, ExtractionError, PageLayout, TextExtractor, WordBox
-from worker.ocr import pages_needing_ocr
+from worker.ocr import needs_ocr, pages_needing_ocr
 
 if TYPE_CHECKING:
     from pdfminer.layout import LTPage
@@ -51,13 +51,25 @@ class PdfExtractor:
     """pdfminer.six, page by page, text boxes in reading order. `max_pages`/`max_chars` stop a huge
     document early, as `too_large`, instead of parsing all of it."""
 
-    def __init__(self, max_pages: int | None = None, max_chars: int | None = None) -> None:
+    def __init__(
+        self, max_pages: int | None = None, max_chars: int | None = None, scan_below_chars_per_square_inch: float = 0.5
+    ) -> None:
         self.max_pages = max_pages
         self.max_chars = max_chars
+        self.scan_below_chars_per_square_inch = scan_below_chars_per_square_inch
 
     @classmethod
     def configured(cls, limits: ExtractionLimits) -> Self:
-        return cls(limits.max_pages, limits.max_chars)
+        return cls(limits.max_pages, limits.max_chars, limits.scan_below_chars_per_square_inch)
+
+    def _source(self, text: str, layout: LTPage, frame: _PageFrame) -> str:
+        """`scan` for a page that is mostly an image with too little text for its area (a scan, maybe
+        under a stamped header): the OCR stage reads it. A short page without images is text."""
+        if _image_share(layout) >= SCAN_IMAGE_SHARE and needs_ocr(
+            len(text.strip()), frame.width, frame.height, self.scan_below_chars_per_square_inch
+        ):
+            return "scan"
+        return "text_layer" if text.strip() else "none"
 
     def extract(self, data: bytes) -> ExtractedText:
         from pdfminer.converter import PDFPageAggregator
@@ -87,7 +99,7 @@ class PdfExtractor:
                 offset = chars
                 pages.append(text)
                 words.extend(_words(text, boxes, offset, len(pages), frame))
-                layouts.append(frame.layout("text_layer" if text.strip() else "none"))
+                layouts.append(frame.layout(self._source(text, layout, frame)))
                 chars += len(pages[-1]) + len(PAGE_SEPARATOR)
                 _too_many_chars(self.max_chars, chars - len(PAGE_SEPARATOR))
         except (PDFPasswordIncorrect, PDFEncryptionError) as exc:
@@ -106,6 +118,23 @@ class PdfExtractor:
 
 
 _Box = tuple[float, float, float, float]
+# A page an image covers at least this much of may be a scan (whatever its text layer says).
+SCAN_IMAGE_SHARE = 0.5
+
+
+def _image_share(layout: LTPage) -> float:
+    """How much of the page its images cover (overlaps counted twice, capped at all of it)."""
+    from pdfminer.layout import LTFigure, LTImage
+
+    area = 0.0
+    stack = list(layout)
+    while stack:
+        element = stack.pop()
+        if isinstance(element, LTImage):
+            area += max(element.width, 0.0) * max(element.height, 0.0)
+        elif isinstance(element, LTFigure):
+            stack.extend(element)
+    return min(1.0, area / max(layout.width * layout.height, 1.0))
 
 
 @dataclass(frozen=True)
@@ -359,13 +388,11 @@ def extract_text(
 
 
 def text_layer(
-    data: bytes,
-    content_type: str,
-    extractors: Mapping[str, TextExtractor] = DEFAULT_EXTRACTORS,
-    min_chars_per_square_inch: float | None = None,
+    data: bytes, content_type: str, extractors: Mapping[str, TextExtractor] = DEFAULT_EXTRACTORS
 ) -> ExtractedText | None:
     """The document's text layer when it is its text; None when the OCR stage must read it: an image,
-    a PDF without a text layer, or a PDF with a page whose text is too thin for its area (a scan)."""
+    a PDF without a text layer, or a PDF with a scanned page (an image over most of the page and too
+    little text for its area)."""
     document_format = format_of(content_type)
     if document_format is None:
         raise ExtractionError("unsupported_type", f"no extractor for {content_type}")
@@ -379,11 +406,7 @@ def text_layer(
         raise
     if document_format.ocr_reader is None:
         return extracted
-    if min_chars_per_square_inch is None:
-        from models.settings import get_settings
-
-        min_chars_per_square_inch = get_settings().ocr_min_chars_per_square_inch
-    return None if pages_needing_ocr(extracted, min_chars_per_square_inch) else extracted
+    return None if pages_needing_ocr(extracted) else extracted
 
 
 def read_text(

@@ -83,20 +83,13 @@ def needs_ocr(chars: int, width_pt: float, height_pt: float, min_chars_per_squar
     return chars < min_chars_per_square_inch * square_inches
 
 
-# A4 in points: the area assumed for a page whose size the extractor did not report.
+def pages_needing_ocr(extracted: ExtractedText) -> list[int]:
+    """The 0-based pages the extractor found to be scans (`PageLayout.source == "scan"`)."""
+    return [number for number, page in enumerate(extracted.pages) if page.source == "scan"]
+
+
+# A4 in points: the size assumed for a page whose size the extractor did not report.
 _A4 = (595.28, 841.89)
-
-
-def pages_needing_ocr(extracted: ExtractedText, min_chars_per_square_inch: float) -> list[int]:
-    """The 0-based pages of extracted text whose text is too thin for their area."""
-    pages = []
-    for number, text in enumerate(page_texts(extracted)):
-        width, height = (
-            (extracted.pages[number].width, extracted.pages[number].height) if number < len(extracted.pages) else _A4
-        )
-        if needs_ocr(len(text.strip()), width, height, min_chars_per_square_inch):
-            pages.append(number)
-    return pages
 
 
 def page_texts(extracted: ExtractedText) -> list[str]:
@@ -124,7 +117,7 @@ def split_pages(extracted: ExtractedText) -> list[PageText]:
     return [
         PageText(
             text,
-            extracted.pages[number] if number < len(extracted.pages) else PageLayout(*_A4),
+            extracted.pages[number] if number < len(extracted.pages) else PageLayout(*_A4, source="none"),
             by_page.get(number + 1, []),
         )
         for number, text in enumerate(texts)
@@ -451,8 +444,10 @@ class ImageOcrExtractor(_OcrExtractor):
 
 class PdfOcrExtractor(_OcrExtractor):
     """A PDF whose pages, or some of them, have no usable text layer: the text layer is kept where it
-    is thick enough for the page's area (pdfminer.six, as the extract stage reads it), the other pages
-    are rendered with pdfium and read by OCR."""
+    is the page's text (pdfminer.six, as the extract stage reads it), the scanned pages (`scan`: an
+    image over most of the page, too little text for its area; every page when none has text) are
+    rendered with pdfium and read by OCR. `max_pages` caps the pages read by OCR; the extract stage
+    has already capped the document's pages."""
 
     def extract(self, data: bytes) -> ExtractedText:
         import pypdfium2 as pdfium
@@ -460,11 +455,13 @@ class PdfOcrExtractor(_OcrExtractor):
         from worker.extraction import PdfExtractor
 
         try:
-            text_layer = split_pages(PdfExtractor(self.max_pages, self.max_chars).extract(data))
+            text_layer = split_pages(
+                PdfExtractor(None, self.max_chars, self.ocr.min_chars_per_square_inch).extract(data)
+            )
         except ExtractionError as exc:
             if exc.code != "no_text_layer":
                 raise
-            text_layer = []
+            text_layer = []  # no page has text: every page is read
         try:
             document = pdfium.PdfDocument(data)
         except pdfium.PdfiumError as exc:
@@ -474,17 +471,19 @@ class PdfOcrExtractor(_OcrExtractor):
         read = 0
         try:
             count = len(document)
-            if self.max_pages is not None and count > self.max_pages:
-                raise ExtractionError("too_large", f"the PDF has more than {self.max_pages} pages")
-            for number in range(count):
-                page = document[number]
-                width, height = page.get_size()
-                kept = text_layer[number] if number < len(text_layer) else None
-                if kept is not None and not needs_ocr(
-                    len(kept.text.strip()), width, height, self.ocr.min_chars_per_square_inch
-                ):
+            # A page the text layer kept, or None for one to read (missing from the text layer: read).
+            kept_pages: list[PageText | None] = [None] * count
+            for number, page_text in enumerate(text_layer[:count]):
+                kept_pages[number] = page_text if page_text.layout.source != "scan" else None
+            to_read = kept_pages.count(None)
+            if self.max_pages is not None and to_read > self.max_pages:
+                raise ExtractionError("too_large", f"the PDF has {to_read} pages to OCR (limit {self.max_pages})")
+            for number, kept in enumerate(kept_pages):
+                if kept is not None:
                     pages.append(kept)
                     continue
+                page = document[number]
+                width, height = page.get_size()
                 if reader is None:
                     reader = self._reader()
                 scale = self._scale(width, height)
