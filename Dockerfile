@@ -3,6 +3,9 @@ FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
 WORKDIR /app
+# Tesseract's Danish and orientation data for the OCR stage (tesserocr brings its own libtesseract).
+RUN apt-get update && apt-get install -y --no-install-recommends tesseract-ocr tesseract-ocr-dan tesseract-ocr-osd \
+    && rm -rf /var/lib/apt/lists/*
 COPY pyproject.toml README.md ./
 COPY api api
 COPY worker worker

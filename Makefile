@@ -5,14 +5,15 @@
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
-# Debian packages the tests need: Chromium (and its driver) for the web page's browser tests.
-SYSTEM_PACKAGES := chromium
+# Debian packages the pipeline and tests need: Chromium (and its driver) for the web page's browser tests;
+# Tesseract with the Danish and orientation data for the OCR stage (worker/ocr.py).
+SYSTEM_PACKAGES := chromium tesseract-ocr tesseract-ocr-dan tesseract-ocr-osd
 # apt-get needs root: sudo when make runs as another user.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test test-fast lint install model system-packages
 
-run: $(VENV)/.installed
+run: $(VENV)/.installed system-packages
 	$(BIN)/contract-ner migrate
 	$(BIN)/contract-ner ingest samples/*.pdf samples/*.docx samples/*.txt --wait --with-workers --show-entities
 
@@ -40,7 +41,7 @@ lint: $(VENV)/.installed
 model: $(VENV)/.installed
 	$(BIN)/python -m training.train --out training/default-model
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed system-packages
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)

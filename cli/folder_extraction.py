@@ -24,7 +24,14 @@ from models.contract_card import CardValues, EntityValue, card_values
 from models.normalisation import NormalisedValue, normalise_in
 from models.page_geometry import WordIndex
 from worker.contained_extraction import ExtractionUnavailable
-from worker.extraction import DEFAULT_EXTRACTORS, ExtractedText, ExtractionError, TextExtractor, extract_text
+from worker.extraction import (
+    DEFAULT_EXTRACTORS,
+    DEFAULT_OCR_READERS,
+    ExtractedText,
+    ExtractionError,
+    TextExtractor,
+    read_text,
+)
 from worker.inference import TokenClassifier
 from worker.pipeline import page_of
 from worker.spans import EntitySpan
@@ -89,14 +96,19 @@ def _entity_record(entity: FoundEntity, values: bool) -> dict[str, Any]:
     return record
 
 
-def parse_file(path: Path, extractors: Mapping[str, TextExtractor] = DEFAULT_EXTRACTORS) -> ExtractedText | str:
-    """The file's text, or the reason it has none ("unsupported_type: ...")."""
+def parse_file(
+    path: Path,
+    extractors: Mapping[str, TextExtractor] = DEFAULT_EXTRACTORS,
+    ocr_readers: Mapping[str, TextExtractor] = DEFAULT_OCR_READERS,
+) -> ExtractedText | str:
+    """The file's text (read by OCR where it has no text layer, as the ocr stage reads it), or the
+    reason it has none ("unsupported_type: ...")."""
     try:
         data = path.read_bytes()
         content_type = sniff_content_type(data) if data else None
         if content_type is None:
             raise ExtractionError("unsupported_type", "empty file" if not data else describe_unsupported(data))
-        return extract_text(data, content_type, extractors)
+        return read_text(data, content_type, extractors, ocr_readers)
     except ExtractionError as exc:
         return str(exc)
     except ExtractionUnavailable as exc:

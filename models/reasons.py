@@ -20,6 +20,7 @@ class ReasonCode(enum.StrEnum):
     too_large = "too_large"
     timeout = "timeout"
     memory_limit = "memory_limit"
+    ocr_failed = "ocr_failed"
     # The pipeline: attempts ran out.
     worker_lost = "worker_lost"
     model_error = "model_error"

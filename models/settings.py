@@ -68,6 +68,32 @@ class Settings(BaseSettings):
         default=100, ge=10, description="A DOCX part over 1 MB compressed more than this ratio is refused"
     )
     extract_zip_max_entries: int = Field(default=5000, ge=10, description="A DOCX with more parts is refused")
+    # The OCR stage (worker.ocr): scanned PDF pages and images, read by Tesseract in a contained child
+    # under these limits. The wall limit stays below the ocr task's soft time limit (its stage's
+    # `time_limit_s` - 30 = 1770 s), so a slow document fails as `timeout` before Celery interrupts it.
+    ocr_memory_mb: int = Field(
+        default=2048, ge=256, le=65536, description="Address-space limit of the OCR child (RLIMIT_AS), MB"
+    )
+    ocr_cpu_s: int = Field(default=1200, ge=1, description="CPU seconds the OCR child may use for one document")
+    ocr_wall_s: float = Field(default=1500.0, gt=0, le=1740, description="Wall-clock seconds to OCR one document")
+    ocr_max_pages: int = Field(default=200, ge=1, description="Documents with more pages to OCR fail as too_large")
+    ocr_max_image_pixels: int = Field(
+        default=60_000_000,
+        ge=1_000_000,
+        description="Largest page image in pixels (checked from the header before decoding; Pillow's bomb limit)",
+    )
+    ocr_render_dpi: float = Field(default=300.0, ge=72, le=600, description="Resolution scanned PDF pages are read at")
+    ocr_assumed_dpi: float = Field(
+        default=200.0, ge=50, le=1200, description="Resolution of an image that states none (sets its size in points)"
+    )
+    ocr_language: str = Field(default="dan", description="Tesseract language(s), e.g. dan or dan+eng")
+    ocr_tessdata_dir: Path | None = Field(default=None, description="Tesseract's tessdata directory; None: searched")
+    ocr_min_chars_per_square_inch: float = Field(
+        default=0.5, ge=0, description="A PDF page with less text for its area is read by OCR (A4: 0.5 = 48 chars)"
+    )
+    ocr_deskew_min_degrees: float = Field(
+        default=1.0, ge=0, description="Pages skewed at least this much are straightened before reading"
+    )
     queue_prefix: str = Field(default="", description="Prefix for queue names, to share one broker")
     webhook_allow_private: bool = Field(
         default=False, description="Allow callback URLs in private ranges (on-premise DMS hosts)"

@@ -56,6 +56,17 @@ PIPELINE: tuple[Stage, ...] = (
         time_limit_s=600,
     ),
     Stage(
+        name="ocr",
+        task_name="contract_ner.recognize_text",
+        waiting_status="ocr_queued",
+        running_status="ocr_running",
+        title="read scanned pages by OCR",
+        failure_code=ReasonCode.ocr_failed,
+        time_limit_s=1800,
+        # Only documents whose text layer is missing or too thin: extract asks for it by name.
+        optional=True,
+    ),
+    Stage(
         name="ner",
         task_name="contract_ner.recognize_entities",
         waiting_status="extracted",

@@ -43,9 +43,24 @@ def make_docx(paragraphs: Sequence[str], table: Sequence[tuple[str, str]] = ()) 
     return buffer.getvalue()
 
 
-def make_png() -> bytes:
-    """A real 1x1 PNG: an image renamed .pdf must be refused by its bytes."""
-    return bytes.fromhex(
-        "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-        "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
-    )
+def make_gif() -> bytes:
+    """A real 1x1 GIF: an image format the pipeline does not read, refused by its bytes."""
+    return bytes.fromhex("47494638396101000100800000000000ffffff21f90401000000002c00000000010001000002024401003b")
+
+
+def make_scan(pages: Sequence[str], image_format: str = "PDF", skew_degrees: float = 1.5, seed: int = 15) -> bytes:
+    """The pages written as a PDF, printed and scanned at 200 dpi (`bench.scanned_devset`): an image-only
+    PDF, a PNG/JPEG of the first page, or a multi-page TIFF; no text layer anywhere."""
+    import random
+
+    from bench.scanned_devset import SCAN_DPI, image_pdf, render_pages, scan_page
+
+    rng = random.Random(seed)
+    images = [scan_page(page, rng, skew_degrees).image for page in render_pages(make_pdf(pages))]
+    if image_format == "PDF":
+        return image_pdf(images)
+    buffer = io.BytesIO()
+    first, *rest = images
+    extra = {"save_all": True, "append_images": rest, "compression": "tiff_deflate"} if image_format == "TIFF" else {}
+    first.save(buffer, format=image_format, dpi=(SCAN_DPI, SCAN_DPI), **extra)
+    return buffer.getvalue()

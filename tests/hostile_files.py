@@ -252,3 +252,47 @@ def many_paragraphs_docx(paragraphs: int = 400_000) -> bytes:
     split = xml.index(b"<w:body>") + len(b"<w:body>")
     body = b"".join(b"<w:p><w:r><w:t>Afsnit %d</w:t></w:r></w:p>" % n for n in range(paragraphs))
     return docx_with_main_part(xml[:split] + body + xml[split:])
+
+
+def _png_chunk(kind: bytes, body: bytes) -> bytes:
+    return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF)
+
+
+def huge_png(width: int = 50_000, height: int = 50_000) -> bytes:
+    """A PNG whose header declares width x height pixels (2.5 billion by default) over a few hundred
+    bytes: the rows it holds are a handful of white lines, compressed."""
+    rows = zlib.compress((b"\x00" + b"\xff" * (width // 8 + 1)) * 4, 9)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + _png_chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0))
+        + _png_chunk(b"IDAT", rows)
+        + _png_chunk(b"IEND", b"")
+    )
+
+
+def many_pages_tiff(pages: int = 10_000) -> bytes:
+    """A TIFF of `pages` one-pixel pages, every page's directory pointing at the same pixel: about
+    100 bytes a page."""
+    entry = struct.Struct("<HHII")
+    tags = 8
+    directory_size = 2 + tags * entry.size + 4
+    pixel_at = 8
+    first_directory = pixel_at + 2
+    out = bytearray(b"II*\x00" + struct.pack("<I", first_directory) + b"\xff\x00")
+    for number in range(pages):
+        offset = first_directory + number * directory_size
+        following = offset + directory_size if number + 1 < pages else 0
+        out += struct.pack("<H", tags)
+        for tag, kind, value in (
+            (256, 4, 1),  # ImageWidth
+            (257, 4, 1),  # ImageLength
+            (258, 3, 8),  # BitsPerSample
+            (259, 3, 1),  # Compression: none
+            (262, 3, 1),  # PhotometricInterpretation: black is zero
+            (273, 4, pixel_at),  # StripOffsets
+            (278, 4, 1),  # RowsPerStrip
+            (279, 4, 1),  # StripByteCounts
+        ):
+            out += entry.pack(tag, kind, 1, value)
+        out += struct.pack("<I", following)
+    return bytes(out)

@@ -78,14 +78,27 @@ def wait_for_final_status(client: httpx.Client, document_id: str, log_dir: Path,
 
 
 @contextmanager
-def live_stack(model_dir: Path, log_dir: Path, name: str, extract_concurrency: int = 2) -> Iterator[str]:
-    """The distributed deployment as compose runs it: API, extract worker and ner worker processes
+def live_stack(
+    model_dir: Path,
+    log_dir: Path,
+    name: str,
+    extract_concurrency: int = 2,
+    ocr_concurrency: int = 1,
+    env_overrides: Mapping[str, str] | None = None,
+) -> Iterator[str]:
+    """The distributed deployment as compose runs it: API, extract, ocr and ner worker processes
     against the test Postgres and Redis (queues prefixed by `name`). Yields the API's base URL."""
     port = free_port()
-    env = {**os.environ, "CONTRACT_NER_MODEL": str(model_dir), "CONTRACT_NER_QUEUE_PREFIX": f"{name}-{port}-"}
+    env = {
+        **os.environ,
+        "CONTRACT_NER_MODEL": str(model_dir),
+        "CONTRACT_NER_QUEUE_PREFIX": f"{name}-{port}-",
+        **(env_overrides or {}),
+    }
     commands = {
         "api": [*CLI[:2], "uvicorn", "api.app:app", "--host", "127.0.0.1", "--port", str(port)],
         "extract-worker": [*CLI, "worker", "--queues", "extract", "--concurrency", str(extract_concurrency)],
+        "ocr-worker": [*CLI, "worker", "--queues", "ocr", "--concurrency", str(ocr_concurrency)],
         "ner-worker": [*CLI, "worker", "--queues", "ner"],
     }
     base_url = f"http://127.0.0.1:{port}"

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.documents import make_docx, make_pdf, make_png
+from tests.documents import make_docx, make_gif, make_pdf
 
 # Every test runs the installed command in a process of its own.
 pytestmark = pytest.mark.e2e
@@ -34,7 +34,7 @@ def test_extract_prints_one_json_line_per_input_in_order_goes_on_after_a_bad_fil
     tmp_path: Path, keyword_dir: Path
 ) -> None:
     (tmp_path / "a.pdf").write_bytes(make_pdf(["Arbejdssted: Supervej 21, 2000 Frederiksberg."]))
-    (tmp_path / "b.pdf").write_bytes(make_png())
+    (tmp_path / "b.pdf").write_bytes(make_gif())
     (tmp_path / "c.docx").write_bytes(make_docx(["Løn 32.500,00 kr. hos Nordlys ApS"]))
 
     result = cli(

@@ -87,7 +87,8 @@ def make_document(
     for seconds in stage_seconds:
         moments.append(moments[-1] + timedelta(seconds=seconds))
     # Per stage: (queued, started, finished).
-    times = {"extract": moments[0:3], "ner": moments[2:5]}
+    # (A document the OCR stage reads waits for it and runs it where it would wait for and run ner.)
+    times = {"extract": moments[0:3], "ocr": moments[2:5], "ner": moments[2:5]}
     if status == "done":
         document.finished_at = moments[4]
         document.page_count = 2
@@ -154,6 +155,8 @@ def pipeline_history(clean_database, migrated_engine: Engine) -> Iterator[dateti
                       job_states={"extract": JobState.queued}, published=False)  # fmt: skip
         make_document(session, "extracting", created_at=now - timedelta(minutes=4),
                       job_states={"extract": JobState.running})  # fmt: skip
+        make_document(session, "ocr_running", created_at=now - timedelta(minutes=3),
+                      job_states={"extract": JobState.done, "ocr": JobState.running})  # fmt: skip
         make_document(session, "extracted", created_at=now - timedelta(minutes=3),
                       job_states={"extract": JobState.done, "ner": JobState.queued})  # fmt: skip
         make_document(session, "inferring", created_at=now - timedelta(minutes=2),
@@ -194,11 +197,12 @@ def test_the_views_count_what_the_rows_say(pipeline_history, migrated_engine: En
         "SELECT sum(documents) AS documents FROM dashboard_latency_percentiles WHERE stage = 'ner'",
     )
 
-    assert len(queue) == 8  # every stage x state, zeros included
+    assert len(queue) == 12  # every stage x state, zeros included
+    assert queue[("ocr", "running")]["jobs"] == 1 and queue[("ocr", "queued")]["jobs"] == 0
     assert queue[("extract", "queued")]["jobs"] == 1 and queue[("extract", "queued")]["unpublished"] == 1
     assert queue[("extract", "running")]["jobs"] == 1
     assert queue[("ner", "queued")]["jobs"] == 1 and queue[("ner", "running")]["jobs"] == 1
-    assert queue[("ner", "failed")]["jobs"] == 0 and queue[("extract", "done")]["jobs"] == 5
+    assert queue[("ner", "failed")]["jobs"] == 0 and queue[("extract", "done")]["jobs"] == 6
     assert queue[("extract", "queued")]["oldest_age_s"] >= 5 * 60 - 5
     assert failures == {"parse_error": 1, "encrypted": 1}
     assert coverage == {"EMPLOYER": pytest.approx(2 / 3, abs=1e-4), "SALARY": pytest.approx(1 / 3, abs=1e-4),

@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.documents import make_pdf, make_png
+from tests.documents import make_gif, make_pdf
 from tests.live_processes import (
     CLI,
     free_port,
@@ -79,11 +79,11 @@ def test_garbage_gets_a_4xx_or_fails_with_a_reason_and_nothing_hangs(distributed
     pdf = make_pdf(["Nordlys ApS"] * 4)
 
     empty = client.post("/v1/documents", files={"file": ("tom.pdf", b"")})
-    image = client.post("/v1/documents", files={"file": ("billede.pdf", make_png(), "application/pdf")})
+    image = client.post("/v1/documents", files={"file": ("billede.pdf", make_gif(), "application/pdf")})
     truncated = client.post("/v1/documents", files={"file": ("halv.pdf", pdf[: len(pdf) // 3])})
 
     assert empty.status_code == 400 and "empty" in empty.json()["detail"]
-    assert image.status_code == 415 and "image/png" in image.json()["detail"]
+    assert image.status_code == 415 and "image/gif" in image.json()["detail"]
     assert truncated.status_code == 202
     document = wait_for_final_status(client, truncated.json()["id"], log_dir)
     assert (document["status"], document["error_code"]) == ("failed", "parse_error")

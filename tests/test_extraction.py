@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from models.content_types import DOCX, PDF, TEXT, sniff_content_type
-from tests.documents import make_docx, make_pdf, make_png
+from tests.documents import make_docx, make_gif, make_pdf
 from worker.extraction import ExtractedText, ExtractionError, extract_text
 
 
@@ -49,11 +49,11 @@ def test_form_feeds_mark_pages_in_plain_text() -> None:
         (make_pdf(["x"]), PDF),
         (make_docx(["x"]), DOCX),
         ("Løn og vilkår".encode(), TEXT),
-        (make_png(), None),
+        (make_gif(), None),
         (b"PK\x03\x04" + b"\x00" * 100, None),
         (bytes(range(256)) * 10, None),
     ],
-    ids=["pdf", "docx", "text", "png", "broken-zip", "binary"],
+    ids=["pdf", "docx", "text", "gif", "broken-zip", "binary"],
 )
 def test_content_type_is_sniffed_from_bytes(data: bytes, expected: str | None) -> None:
     assert sniff_content_type(data) == expected
@@ -84,27 +84,32 @@ def test_extractors_can_be_swapped_per_format() -> None:
 
 
 def test_every_declared_format_is_read_by_the_extractor_its_entry_names() -> None:
-    from models.content_types import FORMATS, SUPPORTED_TYPES
+    from models.content_types import FORMATS
     from worker.contained_extraction import ContainedExtractor, ExtractionLimits
-    from worker.extraction import DEFAULT_EXTRACTORS, build_extractor
+    from worker.extraction import DEFAULT_EXTRACTORS, DEFAULT_OCR_READERS, build_extractor, build_ocr_reader
 
-    built = {f.name: build_extractor(f, ExtractionLimits()) for f in FORMATS}
+    built = {f.name: e for f in FORMATS if (e := build_extractor(f, ExtractionLimits())) is not None}
+    readers = {f.name: e for f in FORMATS if (e := build_ocr_reader(f, ExtractionLimits())) is not None}
 
-    assert set(DEFAULT_EXTRACTORS) == set(SUPPORTED_TYPES)
+    assert set(DEFAULT_EXTRACTORS) == {f.content_type for f in FORMATS if f.extractor is not None}
+    assert set(DEFAULT_OCR_READERS) == {f.content_type for f in FORMATS if f.ocr_reader is not None}
     assert {name for name, e in built.items() if isinstance(e, ContainedExtractor)} == {
-        f.name for f in FORMATS if f.contained
+        f.name for f in FORMATS if f.contained and f.extractor is not None
     }
     assert {type(getattr(e, "inner", e)).__name__ for e in built.values()} == {
-        f.extractor.partition(":")[2] for f in FORMATS
+        f.extractor.partition(":")[2] for f in FORMATS if f.extractor is not None
+    }
+    # OCR readers decode hostile images: always in the limited child.
+    assert all(isinstance(e, ContainedExtractor) for e in readers.values())
+    assert {type(e.inner).__name__ for e in readers.values()} == {  # type: ignore[attr-defined]
+        f.ocr_reader.partition(":")[2] for f in FORMATS if f.ocr_reader is not None
     }
 
 
 def test_a_refusal_names_the_formats_the_table_accepts() -> None:
     from models.content_types import describe_unsupported
 
-    assert describe_unsupported(b"\x89PNG\r\n\x1a\n" + bytes(64)).endswith(
-        "supported types are PDF, DOCX and plain text"
-    )
+    assert describe_unsupported(make_gif()).endswith("supported types are PDF, DOCX, PNG, JPEG, TIFF and plain text")
 
 
 def _pdfminer_text(data: bytes) -> str:

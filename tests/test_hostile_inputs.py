@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 from fastapi.testclient import TestClient
+from PIL import Image
 from sqlalchemy.orm import Session
 
 from models.content_types import DOCX, PDF, TEXT
@@ -28,7 +29,7 @@ from models.intake import harmless_filename
 from models.schema import Document
 from models.settings import get_settings
 from tests import hostile_files as hostile
-from tests.documents import FILLER, make_docx, make_pdf
+from tests.documents import FILLER, make_docx, make_pdf, make_scan
 from tests.live_processes import REPO_ROOT, live_stack, logs, wait_for_final_status
 from worker.contained_extraction import ContainedExtractor, ExtractionLimits, ExtractionUnavailable
 from worker.extraction import (
@@ -39,6 +40,7 @@ from worker.extraction import (
     TextExtractor,
     extract_text,
 )
+from worker.ocr import ImageOcrExtractor
 
 LIMITS = ExtractionLimits(memory_mb=512, cpu_s=5, wall_s=60, max_pages=50, max_chars=200_000)
 # Generous for a loaded two-core machine; each case takes a fraction of this (see the printed seconds).
@@ -89,6 +91,54 @@ def test_each_hostile_file_fails_with_its_reason_within_the_limits(
     print(f"{len(data)} bytes -> {code} in {seconds:.2f}s")
     assert code == reason
     assert seconds < SECONDS.get(reason, DEFAULT_SECONDS)
+
+
+# The OCR stage's child (worker.ocr): images are decoded and read there, under the OCR limits.
+OCR_LIMITS = ExtractionLimits(memory_mb=2048, cpu_s=60, wall_s=60, max_pages=200, max_chars=200_000)
+
+
+def ocr_failure_of(data: bytes, reader: TextExtractor, limits: ExtractionLimits = OCR_LIMITS) -> tuple[str, float]:
+    started = time.monotonic()
+    with pytest.raises(ExtractionError) as failure:
+        ContainedExtractor(reader, limits).extract(data)
+    return failure.value.code, time.monotonic() - started
+
+
+@pytest.mark.parametrize(
+    ("build", "reason"),
+    [(hostile.huge_png, "too_large"), (hostile.many_pages_tiff, "too_large")],
+    ids=["50000x50000-png", "10000-page-tiff"],
+)
+def test_image_bombs_fail_with_their_reason_before_any_pixel_is_decoded(
+    build: Callable[[], bytes], reason: str
+) -> None:
+    data = build()
+
+    code, seconds = ocr_failure_of(data, ImageOcrExtractor(OCR_LIMITS.max_pages, OCR_LIMITS.max_chars))
+
+    print(f"{len(data)} bytes -> {code} in {seconds:.2f}s")
+    assert code == reason
+    assert seconds < DEFAULT_SECONDS
+
+
+def test_a_page_image_too_large_for_the_ocr_childs_memory_is_memory_limit() -> None:
+    # 49 megapixels: under the pixel cap, over what 300 MB holds once decoded and thresholded.
+    page = Image.new("L", (7000, 7000), 255)
+    buffer = io.BytesIO()
+    page.save(buffer, format="PNG")
+
+    code, _ = ocr_failure_of(
+        buffer.getvalue(), ImageOcrExtractor(), ExtractionLimits(memory_mb=300, cpu_s=60, wall_s=60)
+    )
+
+    assert code == "memory_limit"
+
+
+def test_ocr_slower_than_its_wall_limit_is_a_timeout() -> None:
+    code, seconds = ocr_failure_of(make_scan(["Nordlys ApS"], "PNG"), ImageOcrExtractor(), ExtractionLimits(wall_s=1.0))
+
+    assert code == "timeout"
+    assert seconds < 5
 
 
 def test_good_documents_still_extract_in_the_child() -> None:
@@ -403,15 +453,19 @@ def test_hostile_files_fail_with_reasons_beside_good_documents_that_finish(
         "halv.pdf": (hostile.truncated_pdf(), "parse_error"),
         "bombe.pdf": (hostile.flate_bomb_pdf(), "memory_limit"),
         "ring.pdf": (hostile.circular_page_tree_pdf(), "parse_error"),
-        "former.pdf": (hostile.circular_xobject_pdf(), "no_text_layer"),
         "langsom.pdf": (hostile.cpu_bomb_pdf(), "timeout"),
         "bombe.docx": (hostile.docx_zip_bomb(), "too_large"),
         "latter.docx": (hostile.billion_laughs_docx(), "parse_error"),
+        "kæmpe.png": (hostile.huge_png(), "too_large"),
+        "sider.tiff": (hostile.many_pages_tiff(), "too_large"),
     }
     good_files = {
         "kontrakt.pdf": make_pdf(["Ansættelseskontrakt mellem Nordlys ApS og Mette Hansen.", FILLER]),
         "kontrakt.docx": make_docx(["Ansættelsesbevis", "Arbejdsstedet er Supervej 21, 2000 Frederiksberg."]),
         "kontrakt.txt": "Løn 32.500,00 kr. pr. måned hos Nordlys ApS.".encode(),
+        "skannet.png": make_scan(["Løn 32.500,00 kr. pr. måned hos Nordlys ApS."], "PNG"),
+        # Forms that draw each other: pdfminer finds no text, pdfium renders them once and OCR reads them.
+        "former.pdf": hostile.circular_xobject_pdf(),
     }
     log_dir = tmp_path / "logs"
     with (
@@ -440,7 +494,8 @@ def test_hostile_files_fail_with_reasons_beside_good_documents_that_finish(
         assert final[name]["filename"] == name
     for name in good_files:
         assert final[name]["status"] == "done", (name, final[name], logs(log_dir))
-    assert "Traceback" not in (log_dir / "extract-worker.log").read_text(errors="replace"), logs(log_dir)
+    for worker in ("extract-worker", "ocr-worker"):
+        assert "Traceback" not in (log_dir / f"{worker}.log").read_text(errors="replace"), logs(log_dir)
 
 
 def test_the_bombs_are_small_files_that_declare_gigabytes() -> None:

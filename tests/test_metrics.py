@@ -91,18 +91,20 @@ def test_the_api_reports_every_status_and_stage_even_when_empty(clean_database) 
     assert response.status_code == 200
     families = {family.name: family for family in text_string_to_metric_families(response.text)}
     assert {s.labels["status"] for s in families["contract_ner_documents"].samples} == {
-        "queued", "extracting", "extracted", "inferring", "done", "failed",
+        "queued", "extracting", "ocr_queued", "ocr_running", "extracted", "inferring", "done", "failed",
     }  # fmt: skip
-    assert len(families["contract_ner_jobs"].samples) == 2 * 4
+    assert len(families["contract_ner_jobs"].samples) == 3 * 4
     assert {(s.labels["stage"], s.value) for s in families["contract_ner_queue_depth"].samples} == {
         ("extract", 0),
+        ("ocr", 0),
         ("ner", 0),
     }
     assert {(s.labels["queue"], s.value) for s in families["contract_ner_workers_alive"].samples} == {
-        ("extract", 0), ("ner", 0), ("webhooks", 0), ("maintenance", 0),
+        ("extract", 0), ("ocr", 0), ("ner", 0), ("webhooks", 0), ("maintenance", 0),
     }  # fmt: skip
     assert {(s.labels["stage"], s.value) for s in families["contract_ner_jobs_held"].samples} == {
         ("extract", 0),
+        ("ocr", 0),
         ("ner", 0),
     }
     assert "process_resident_memory_bytes" in families  # the API process's own metrics come along

@@ -10,10 +10,19 @@ from sqlalchemy.orm import Session
 
 from models.intake import RejectedUpload, submit_document
 from models.schema import Document, Entity, Job, JobState
-from tests.documents import FILLER, make_pdf, make_png
+from tests.documents import FILLER, make_gif, make_pdf, make_scan
 from worker.extraction import ExtractionError
 from worker.inference import TokenClassifier
-from worker.pipeline import EXTRACT, NER, begin_stage, extract_document, fail_document, recognize_entities
+from worker.pipeline import (
+    EXTRACT,
+    NER,
+    OCR,
+    begin_stage,
+    extract_document,
+    fail_document,
+    recognize_entities,
+    recognize_text,
+)
 
 ADDRESS = "Supervej 21, 2000 Frederiksberg."
 
@@ -49,7 +58,7 @@ def test_the_same_bytes_again_return_the_existing_document(db_session: Session) 
 
 
 @pytest.mark.parametrize(
-    ("data", "status", "code"), [(b"", 400, "empty"), (make_png(), 415, "unsupported_type")], ids=["empty", "png"]
+    ("data", "status", "code"), [(b"", 400, "empty"), (make_gif(), 415, "unsupported_type")], ids=["empty", "gif"]
 )
 def test_unreadable_uploads_are_refused_before_anything_is_stored(
     db_session: Session, data: bytes, status: int, code: str
@@ -78,6 +87,33 @@ def test_a_contract_goes_through_both_stages_to_entities(db_session: Session, ke
     ]
     assert all(e.text == document.text.text[e.start_char : e.end_char] for e in entities)
     assert all(j.state is JobState.done for j in db_session.scalars(select(Job)))
+
+
+def test_a_scan_goes_from_extract_through_the_ocr_stage_to_entities(db_session: Session, keyword_classifier) -> None:
+    scan = make_scan([f"Arbejdsstedet er {ADDRESS}\nLønnen er 32.500,00 kr. om måneden."])
+    document = submit_document(db_session, scan).document
+
+    assert begin_stage(db_session, document.id, EXTRACT)
+    ocr_job = extract_document(db_session, document.id, keyword_classifier.windowing)
+    assert ocr_job is not None and ocr_job.stage == "ocr"
+    assert document.status == OCR.waiting_status and document.text is None
+    assert begin_stage(db_session, document.id, OCR)
+    ner_job = recognize_text(db_session, document.id, keyword_classifier.windowing)
+    assert ner_job is not None and ner_job.stage == "ner"
+    assert begin_stage(db_session, document.id, NER)
+    recognize_entities(db_session, [document.id], keyword_classifier)
+    db_session.refresh(document)
+
+    assert document.status == "done"
+    assert {(e.label, e.text) for e in document.entities} >= {
+        ("WORKPLACE", "Supervej 21, 2000 Frederiksberg"),
+        ("SALARY", "32.500,00 kr."),
+    }
+    (page,) = document.pages
+    assert page.source == "ocr" and page.ocr_confidence is not None and page.ocr_confidence > 80
+    salary = next(e for e in document.entities if e.label == "SALARY")
+    assert salary.boxes and salary.boxes[0][0] == 1  # on page 1, from Tesseract's word boxes
+    assert [j.stage for j in sorted(document.jobs, key=lambda j: j.id)] == ["extract", "ocr", "ner"]
 
 
 def test_a_40_page_pdf_is_windowed_and_a_boundary_entity_comes_out_once(

@@ -97,6 +97,8 @@ class ExtractionLimits:
     zip_max_uncompressed_mb: int = 256
     zip_max_ratio: int = 100
     zip_max_entries: int = 5000
+    scan_below_chars_per_square_inch: float = 0.5
+    """A PDF page mostly covered by an image with less text than this for its area is a scan."""
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ExtractionLimits:
@@ -109,6 +111,19 @@ class ExtractionLimits:
             zip_max_uncompressed_mb=settings.extract_zip_max_uncompressed_mb,
             zip_max_ratio=settings.extract_zip_max_ratio,
             zip_max_entries=settings.extract_zip_max_entries,
+            scan_below_chars_per_square_inch=settings.ocr_min_chars_per_square_inch,
+        )
+
+    @classmethod
+    def for_ocr(cls, settings: Settings) -> ExtractionLimits:
+        """The OCR stage's child: reading page images takes more memory and time than parsing."""
+        return cls(
+            memory_mb=settings.ocr_memory_mb,
+            cpu_s=settings.ocr_cpu_s,
+            wall_s=settings.ocr_wall_s,
+            max_pages=settings.ocr_max_pages,
+            max_chars=settings.extract_max_chars,
+            scan_below_chars_per_square_inch=settings.ocr_min_chars_per_square_inch,
         )
 
     @property

@@ -53,7 +53,9 @@ class PageLayout:
     width: float
     height: float
     source: str = "text_layer"
-    """`text_layer` (read from the file), `ocr` (read from the page's image) or `none` (no text)."""
+    """`text_layer` (read from the file), `ocr` (read from the page's image), `none` (no text), or
+    `scan` (an image covers the page and its text layer is missing or too thin: the OCR stage reads
+    it and its page becomes `ocr`)."""
     ocr_confidence: float | None = None
     """Tesseract's mean word confidence on the page (0 to 100) when its text came from OCR."""
 

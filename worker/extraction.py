@@ -13,9 +13,10 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Self
 
-from models.content_types import FORMATS, DocumentFormat, decode_text
+from models.content_types import FORMATS, DocumentFormat, decode_text, format_of
 from worker.contained_extraction import ContainedExtractor, ExtractionLimits
 from worker.extracted_text import PAGE_SEPARATOR, ExtractedText, ExtractionError, PageLayout, TextExtractor, WordBox
+from worker.ocr import needs_ocr, pages_needing_ocr
 
 if TYPE_CHECKING:
     from pdfminer.layout import LTPage
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_EXTRACTORS",
+    "DEFAULT_OCR_READERS",
     "PAGE_SEPARATOR",
     "DocxExtractor",
     "ExtractedText",
@@ -31,6 +33,8 @@ __all__ = [
     "PlainTextExtractor",
     "TextExtractor",
     "extract_text",
+    "read_text",
+    "text_layer",
 ]
 
 
@@ -47,13 +51,25 @@ class PdfExtractor:
     """pdfminer.six, page by page, text boxes in reading order. `max_pages`/`max_chars` stop a huge
     document early, as `too_large`, instead of parsing all of it."""
 
-    def __init__(self, max_pages: int | None = None, max_chars: int | None = None) -> None:
+    def __init__(
+        self, max_pages: int | None = None, max_chars: int | None = None, scan_below_chars_per_square_inch: float = 0.5
+    ) -> None:
         self.max_pages = max_pages
         self.max_chars = max_chars
+        self.scan_below_chars_per_square_inch = scan_below_chars_per_square_inch
 
     @classmethod
     def configured(cls, limits: ExtractionLimits) -> Self:
-        return cls(limits.max_pages, limits.max_chars)
+        return cls(limits.max_pages, limits.max_chars, limits.scan_below_chars_per_square_inch)
+
+    def _source(self, text: str, layout: LTPage, frame: _PageFrame) -> str:
+        """`scan` for a page that is mostly an image with too little text for its area (a scan, maybe
+        under a stamped header): the OCR stage reads it. A short page without images is text."""
+        if _image_share(layout) >= SCAN_IMAGE_SHARE and needs_ocr(
+            len(text.strip()), frame.width, frame.height, self.scan_below_chars_per_square_inch
+        ):
+            return "scan"
+        return "text_layer" if text.strip() else "none"
 
     def extract(self, data: bytes) -> ExtractedText:
         from pdfminer.converter import PDFPageAggregator
@@ -83,7 +99,7 @@ class PdfExtractor:
                 offset = chars
                 pages.append(text)
                 words.extend(_words(text, boxes, offset, len(pages), frame))
-                layouts.append(frame.layout("text_layer" if text.strip() else "none"))
+                layouts.append(frame.layout(self._source(text, layout, frame)))
                 chars += len(pages[-1]) + len(PAGE_SEPARATOR)
                 _too_many_chars(self.max_chars, chars - len(PAGE_SEPARATOR))
         except (PDFPasswordIncorrect, PDFEncryptionError) as exc:
@@ -102,6 +118,23 @@ class PdfExtractor:
 
 
 _Box = tuple[float, float, float, float]
+# A page an image covers at least this much of may be a scan (whatever its text layer says).
+SCAN_IMAGE_SHARE = 0.5
+
+
+def _image_share(layout: LTPage) -> float:
+    """How much of the page its images cover (overlaps counted twice, capped at all of it)."""
+    from pdfminer.layout import LTFigure, LTImage
+
+    area = 0.0
+    stack = list(layout)
+    while stack:
+        element = stack.pop()
+        if isinstance(element, LTImage):
+            area += max(element.width, 0.0) * max(element.height, 0.0)
+        elif isinstance(element, LTFigure):
+            stack.extend(element)
+    return min(1.0, area / max(layout.width * layout.height, 1.0))
 
 
 @dataclass(frozen=True)
@@ -285,27 +318,50 @@ class PlainTextExtractor:
         return ExtractedText.from_pages(text.split("\f")) if "\f" in text else ExtractedText(text, [0])
 
 
-def build_extractor(document_format: DocumentFormat, limits: ExtractionLimits) -> TextExtractor:
-    """The format's extractor with the limits, wrapped in a contained child process when the format
-    table says its parser must be."""
-    module, _, name = document_format.extractor.partition(":")
+def _configured(path: str, limits: ExtractionLimits) -> TextExtractor:
+    module, _, name = path.partition(":")
     extractor: TextExtractor = getattr(importlib.import_module(module), name).configured(limits)
+    return extractor
+
+
+def build_extractor(document_format: DocumentFormat, limits: ExtractionLimits) -> TextExtractor | None:
+    """The format's extractor with the limits, wrapped in a contained child process when the format
+    table says its parser must be; None for a format without a text layer (an image)."""
+    if document_format.extractor is None:
+        return None
+    extractor = _configured(document_format.extractor, limits)
     return ContainedExtractor(extractor, limits) if document_format.contained else extractor
+
+
+def build_ocr_reader(document_format: DocumentFormat, limits: ExtractionLimits) -> TextExtractor | None:
+    """The OCR stage's reader of the format, always in a contained child (it decodes hostile images);
+    None for a format that is never read by OCR."""
+    if document_format.ocr_reader is None:
+        return None
+    return ContainedExtractor(_configured(document_format.ocr_reader, limits), limits)
 
 
 class _ConfiguredExtractors(Mapping[str, TextExtractor]):
     """An extractor per entry of the format table, by content type, with the limits and caps from the
-    settings, read on first use so that importing this module reads no environment."""
+    settings, read on first use so that importing this module reads no environment. `ocr`: the OCR
+    stage's readers under its own limits instead."""
 
-    def __init__(self) -> None:
+    def __init__(self, ocr: bool = False) -> None:
+        self._ocr = ocr
         self._extractors: dict[str, TextExtractor] | None = None
 
     def _built(self) -> dict[str, TextExtractor]:
         if self._extractors is None:
             from models.settings import get_settings
 
-            limits = ExtractionLimits.from_settings(get_settings())
-            self._extractors = {f.content_type: build_extractor(f, limits) for f in FORMATS}
+            settings = get_settings()
+            if self._ocr:
+                limits = ExtractionLimits.for_ocr(settings)
+                built = {f.content_type: build_ocr_reader(f, limits) for f in FORMATS}
+            else:
+                limits = ExtractionLimits.from_settings(settings)
+                built = {f.content_type: build_extractor(f, limits) for f in FORMATS}
+            self._extractors = {content_type: e for content_type, e in built.items() if e is not None}
         return self._extractors
 
     def __getitem__(self, content_type: str) -> TextExtractor:
@@ -319,6 +375,7 @@ class _ConfiguredExtractors(Mapping[str, TextExtractor]):
 
 
 DEFAULT_EXTRACTORS: Mapping[str, TextExtractor] = _ConfiguredExtractors()
+DEFAULT_OCR_READERS: Mapping[str, TextExtractor] = _ConfiguredExtractors(ocr=True)
 
 
 def extract_text(
@@ -328,3 +385,37 @@ def extract_text(
     if extractor is None:
         raise ExtractionError("unsupported_type", f"no extractor for {content_type}")
     return extractor.extract(data)
+
+
+def text_layer(
+    data: bytes, content_type: str, extractors: Mapping[str, TextExtractor] = DEFAULT_EXTRACTORS
+) -> ExtractedText | None:
+    """The document's text layer when it is its text; None when the OCR stage must read it: an image,
+    a PDF without a text layer, or a PDF with a scanned page (an image over most of the page and too
+    little text for its area)."""
+    document_format = format_of(content_type)
+    if document_format is None:
+        raise ExtractionError("unsupported_type", f"no extractor for {content_type}")
+    if document_format.extractor is None:
+        return None
+    try:
+        extracted = extract_text(data, content_type, extractors)
+    except ExtractionError as exc:
+        if exc.code == "no_text_layer" and document_format.ocr_reader is not None:
+            return None
+        raise
+    if document_format.ocr_reader is None:
+        return extracted
+    return None if pages_needing_ocr(extracted) else extracted
+
+
+def read_text(
+    data: bytes,
+    content_type: str,
+    extractors: Mapping[str, TextExtractor] = DEFAULT_EXTRACTORS,
+    ocr_readers: Mapping[str, TextExtractor] = DEFAULT_OCR_READERS,
+) -> ExtractedText:
+    """Extract and, where the text layer is missing or too thin, OCR in one call: what the extract and
+    ocr stages do together, for `contract-ner extract` and the benchmarks."""
+    extracted = text_layer(data, content_type, extractors)
+    return extracted if extracted is not None else extract_text(data, content_type, ocr_readers)

@@ -32,14 +32,31 @@ from models.settings import get_settings
 from models.stages import DONE, Stage, default_next, stage_named
 from models.webhooks import record_event
 from worker.chunking import TokenizedText, Windowing
-from worker.extraction import DEFAULT_EXTRACTORS, ExtractedText, TextExtractor, extract_text
+from worker.extraction import (
+    DEFAULT_EXTRACTORS,
+    DEFAULT_OCR_READERS,
+    ExtractedText,
+    TextExtractor,
+    extract_text,
+    text_layer,
+)
 from worker.inference import TokenClassifier
 
-__all__ = ["EXTRACT", "NER", "begin_stage", "extract_document", "fail_document", "recognize_entities"]
+__all__ = [
+    "EXTRACT",
+    "NER",
+    "OCR",
+    "begin_stage",
+    "extract_document",
+    "fail_document",
+    "recognize_entities",
+    "recognize_text",
+]
 
 log = structlog.get_logger(__name__)
 
 EXTRACT = stage_named("extract")
+OCR = stage_named("ocr")
 NER = stage_named("ner")
 
 
@@ -57,15 +74,59 @@ def extract_document(
     lease: Lease | None = None,
 ) -> Job | None:
     """Extract text and build token windows; returns the next stage's job, published after commit.
+    A document whose text layer is missing or too thin (an image, a scan) goes to the OCR stage as it
+    is: nothing of a partial text layer is stored, the OCR stage reads the whole document.
 
     With `lease`, results are written only while it is held (`LeaseLost` otherwise). Raises
     `ExtractionError` for bad input; the caller records the failure."""
+    document = _running(session, document_id, EXTRACT)
+    if document is None:
+        return None
+    extracted = text_layer(document.file.content, document.content_type, extractors)
+    if extracted is None:
+        if lease is not None:
+            hold_lease(session, lease)
+        complete_stage(session, document, EXTRACT, OCR)
+        log.info("document.needs_ocr", document_id=str(document_id), content_type=document.content_type)
+        return job_for(session, document_id, OCR)
+    return _store_text(session, document, EXTRACT, extracted, windowing, lease)
+
+
+def recognize_text(
+    session: Session,
+    document_id: uuid.UUID,
+    windowing: Windowing,
+    readers: Mapping[str, TextExtractor] = DEFAULT_OCR_READERS,
+    lease: Lease | None = None,
+) -> Job | None:
+    """The OCR stage: read the document's pages without a usable text layer (`worker.ocr`, in its
+    limited child), keep the text layer of the others, and build token windows; returns the next
+    stage's job. Raises `ExtractionError` (`ocr_failed`, `too_large`, `timeout`, `memory_limit`, ...)."""
+    document = _running(session, document_id, OCR)
+    if document is None:
+        return None
+    extracted = extract_text(document.file.content, document.content_type, readers)
+    return _store_text(session, document, OCR, extracted, windowing, lease)
+
+
+def _running(session: Session, document_id: uuid.UUID, stage: Stage) -> Document | None:
     document = session.scalars(
         select(Document).where(Document.id == document_id).options(selectinload(Document.file))
     ).one_or_none()
-    if document is None or document.status != EXTRACT.running_status:
+    if document is None or document.status != stage.running_status:
         return None
-    extracted = extract_text(document.file.content, document.content_type, extractors)
+    return document
+
+
+def _store_text(
+    session: Session,
+    document: Document,
+    stage: Stage,
+    extracted: ExtractedText,
+    windowing: Windowing,
+    lease: Lease | None,
+) -> Job | None:
+    """Store the document's text, windows and geometry and queue the stage after `stage`."""
     tokens = windowing.chunk(extracted.text)
     if lease is not None:
         hold_lease(session, lease)  # after the slow part: the row lock must not block the heartbeat
@@ -81,17 +142,19 @@ def extract_document(
     document.char_count = len(extracted.text)
     document.token_count = tokens.token_count
     document.window_count = len(tokens.windows)
-    next_stage = default_next(EXTRACT)
-    complete_stage(session, document, EXTRACT, next_stage)
+    next_stage = default_next(stage)
+    complete_stage(session, document, stage, next_stage)
     log.info(
         "document.extracted",
-        document_id=str(document_id),
+        document_id=str(document.id),
+        stage=stage.name,
         pages=extracted.page_count,
+        ocr_pages=sum(page.source == "ocr" for page in extracted.pages),
         chars=len(extracted.text),
         tokens=tokens.token_count,
         windows=len(tokens.windows),
     )
-    return job_for(session, document_id, next_stage) if next_stage is not None else None
+    return job_for(session, document.id, next_stage) if next_stage is not None else None
 
 
 def store_geometry(document: Document, extracted: ExtractedText) -> None:

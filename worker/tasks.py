@@ -37,7 +37,16 @@ from worker.metrics import (
     observe_ner_batch,
     stage_timer,
 )
-from worker.pipeline import EXTRACT, NER, begin_stage, extract_document, recognize_entities, register_model
+from worker.pipeline import (
+    EXTRACT,
+    NER,
+    OCR,
+    begin_stage,
+    extract_document,
+    recognize_entities,
+    recognize_text,
+    register_model,
+)
 from worker.sweeper import sweep_jobs
 
 log = structlog.get_logger(__name__)
@@ -142,6 +151,22 @@ def extract_document_task(self: Task, document_id: str) -> None:
         EXTRACT,
         document_id,
         lambda session, lease: extract_document(session, lease.document_id, get_windowing(), lease=lease),
+    )
+
+
+@app.task(
+    name=OCR.task_name,
+    bind=True,
+    max_retries=None,
+    soft_time_limit=OCR.time_limit_s - 30,
+    time_limit=OCR.time_limit_s,
+)
+def recognize_text_task(self: Task, document_id: str) -> None:
+    run_stage(
+        self,
+        OCR,
+        document_id,
+        lambda session, lease: recognize_text(session, lease.document_id, get_windowing(), lease=lease),
     )
 
 
