@@ -416,6 +416,36 @@ class ContractCard(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
+class DashboardCount(Base):
+    """A count the dashboards and `/metrics` read instead of counting rows (Postgres only): the rows of
+    `DashboardCountDelta` folded together by `models.dashboard_counts.compact_counts`. Migration 0012b
+    documents the metrics; `hour` is the epoch for counts that are not per hour."""
+
+    __tablename__ = "dashboard_counts"
+
+    metric: Mapped[str] = mapped_column(String(32), primary_key=True)
+    hour: Mapped[datetime] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    detail: Mapped[str] = mapped_column(String(32), primary_key=True)
+    bucket: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    n: Mapped[int] = mapped_column(BigInteger)
+
+
+class DashboardCountDelta(Base):
+    """What one statement changed in a count, written by the triggers of migration 0012b in the writer's
+    own transaction; only ever inserted (and folded away), so writers never wait on a counter row."""
+
+    __tablename__ = "dashboard_count_deltas"
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
+    metric: Mapped[str] = mapped_column(String(32))
+    hour: Mapped[datetime]
+    name: Mapped[str] = mapped_column(String(64))
+    detail: Mapped[str] = mapped_column(String(32))
+    bucket: Mapped[int] = mapped_column(Integer)
+    n: Mapped[int] = mapped_column(BigInteger)
+
+
 class WebhookSubscription(Base):
     __tablename__ = "webhook_subscriptions"
     __table_args__ = (Index(None, "tenant_id"),)

@@ -81,6 +81,9 @@ class Settings(BaseSettings):
     max_attempts: int = Field(default=3, ge=1, description="Attempts per stage before a document fails")
     lease_s: float = Field(default=60.0, ge=3, description="A job's lease; the running worker renews it every third")
     sweep_interval_s: float = Field(default=15.0, gt=0, description="How often Celery beat runs the job sweeper")
+    count_compaction_interval_s: float = Field(
+        default=60.0, gt=0, description="How often Celery beat folds the dashboard count deltas (Postgres)"
+    )
     unpublished_grace_s: float = Field(
         default=10.0, ge=0, description="Age after which a queued job that never reached the broker is republished"
     )

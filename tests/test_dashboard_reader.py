@@ -28,6 +28,7 @@ PRIVATE = [
     "documents", "document_files", "document_texts", "document_tokens", "entities", "contract_cards", "jobs",
     "api_keys", "tenants", "web_sessions", "idempotency_keys", "webhook_subscriptions", "webhook_deliveries",
     "batches", "batch_items", "model_versions", "contract_card_view", "alembic_version",
+    "dashboard_counts", "dashboard_count_deltas", "pipeline_count_totals",
 ]  # fmt: skip
 
 

@@ -16,7 +16,8 @@ from celery_batches import Batches, SimpleRequest
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
-from models.broker import SWEEP_JOBS_TASK, broker_lost_queues, publish_jobs, redeliver
+from models.broker import COMPACT_COUNTS_TASK, SWEEP_JOBS_TASK, broker_lost_queues, publish_jobs, redeliver
+from models.dashboard_counts import compact_counts
 from models.db import session_scope
 from models.job_lifecycle import Lease, LeaseLost, fail_document, release_for_retry
 from models.reasons import ReasonCode
@@ -211,3 +212,10 @@ def sweep_jobs_task() -> None:
     with session_scope() as session:
         swept = sweep_jobs(session, settings, broker_lost)
     log.info("jobs.sweep_ran", broker_lost=broker_lost, **swept.as_log())
+
+
+@app.task(name=COMPACT_COUNTS_TASK, ignore_result=True)
+def compact_dashboard_counts_task() -> None:
+    with session_scope() as session:
+        folded = compact_counts(session)
+    log.info("dashboard_counts.compacted", counts=folded)
