@@ -190,6 +190,7 @@ class Document(Base):
         Index("ix_documents_finished_at", "finished_at"),
         Index("ix_documents_model_id_finished_at", "model_id", "finished_at"),
         Index("ix_documents_failed", "error_code", "finished_at", **_where("status = 'failed'")),
+        Index("ix_documents_tenant_id_status_created_at_id", "tenant_id", "status", "created_at", "id"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
@@ -388,6 +389,7 @@ class ContractCard(Base):
     __table_args__ = (
         Index("ix_contract_cards_salary_amount", "salary_amount"),
         Index("ix_contract_cards_start_date", "start_date"),
+        Index("ix_contract_cards_needs_review", "document_id", **_where("needs_review")),
     )
 
     document_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True)
