@@ -281,9 +281,11 @@ def get_document_entities(session: SessionDep, caller: CallerDep, document_id: u
     return [entity_out(e) for e in document_entities(session, document_id)]
 
 
-@router.get("/v1/documents/{document_id}/text", response_model=DocumentTextOut)
+@router.get("/v1/documents/{document_id}/text", response_model=DocumentTextOut, responses={409: {}, 410: {}})
 def get_document_text(session: SessionDep, caller: CallerDep, document_id: uuid.UUID) -> DocumentTextOut:
     document = _document_or_404(session, caller, document_id)
+    if document.purged_at is not None:
+        raise HTTPException(status.HTTP_410_GONE, f"retention deleted the text on {document.purged_at:%Y-%m-%d}")
     if document.text is None:
         raise HTTPException(status.HTTP_409_CONFLICT, f"no text yet: the document is {document.status}")
     return DocumentTextOut(text=document.text.text, page_starts=document.text.page_starts)

@@ -191,6 +191,12 @@ class Document(Base):
         Index("ix_documents_model_id_finished_at", "model_id", "finished_at"),
         Index("ix_documents_failed", "error_code", "finished_at", **_where("status = 'failed'")),
         Index("ix_documents_tenant_id_status_created_at_id", "tenant_id", "status", "created_at", "id"),
+        # What retention has still to purge (migration 0012c).
+        Index(
+            "ix_documents_unpurged_finished_at",
+            "finished_at",
+            **_where("purged_at IS NULL AND finished_at IS NOT NULL"),
+        ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
@@ -217,6 +223,8 @@ class Document(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # When the document reached done or failed; each stage's own times are on its job row.
     finished_at: Mapped[datetime | None]
+    # When retention deleted its bytes, text and tokens (models.retention); its entities and card stay.
+    purged_at: Mapped[datetime | None]
 
     # passive_deletes: erasing a document leaves its children to ON DELETE CASCADE in the database
     # instead of loading the bytes, text and entities only to delete them.
