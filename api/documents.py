@@ -41,7 +41,7 @@ from models.queries import (
     document_entities,
     encode_cursor,
     fact_bound,
-    filtered_documents,
+    filtered_document_list,
     tenant_document,
 )
 from models.reprocess import ReprocessRefused, reprocess_document
@@ -202,14 +202,14 @@ def list_documents(
     cursor: Annotated[DocumentCursor | None, Depends(document_cursor)],
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> DocumentPage:
-    query = filtered_documents(filters, caller.tenant_id)
+    query = filtered_document_list(filters, caller.tenant_id)
     if cursor is not None:
         query = after_cursor(query, cursor)
-    rows = session.execute(query.limit(limit + 1)).all()
+    rows = session.scalars(query.limit(limit + 1)).all()
     page = rows[:limit]
     return DocumentPage(
-        items=[document_out(document) for document, _card in page],
-        next_cursor=encode_cursor(page[-1][0]) if len(rows) > limit else None,
+        items=[document_out(document) for document in page],
+        next_cursor=encode_cursor(page[-1]) if len(rows) > limit else None,
     )
 
 

@@ -100,6 +100,12 @@ def filtered_documents(f: DocumentFilter, tenant_id: uuid.UUID) -> Select[Docume
     return _filtered(select(Document, ContractCard).options(selectinload(Document.jobs)), f, tenant_id)
 
 
+def filtered_document_list(f: DocumentFilter, tenant_id: uuid.UUID) -> Select[Document]:
+    """The same documents without their cards (the list shows none): no card object per row, and no join
+    to the cards at all unless a filter reads them (Postgres drops an outer join nothing reads)."""
+    return _filtered(select(Document).options(selectinload(Document.jobs)), f, tenant_id)
+
+
 def filtered_columns(columns: Sequence[ColumnElement[Any]], f: DocumentFilter, tenant_id: uuid.UUID) -> Select[Any]:
     """The same documents in the same order as `filtered_documents`, as `columns` of the document and its
     card: plain tuples, for reading many rows without building an object per row (the export)."""
@@ -160,7 +166,7 @@ def decode_cursor(cursor: str) -> DocumentCursor:
         raise ValueError("invalid cursor") from None
 
 
-def after_cursor(query: Select[Document, ContractCard], cursor: DocumentCursor) -> Select[Document, ContractCard]:
+def after_cursor(query: _Query, cursor: DocumentCursor) -> _Query:
     # A row comparison, `(created_at, id) > (x, y)`: one range of the (tenant_id, created_at, id) index.
     # Its OR spelling (`created_at > x OR created_at = x AND id > y`) means the same, but no index range
     # serves an OR, and a page deep into the list read every row before it (issue 17: 255 ms at 500,000).
