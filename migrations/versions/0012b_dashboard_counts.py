@@ -21,12 +21,14 @@ and `dashboard_job_counts`, so a change is "the old row's contribution out, the 
 - `failures` per reason code; `model_documents` and `model_entities` per model;
 - `label_documents`: done documents with at least one entity of a label (statement triggers on
   entities with transition tables, and the document's trigger when it becomes done or stops being done);
-- `latency`: a histogram per hour and interval (waiting for a stage, running it, and a done document's
-  total) in buckets 10 % wide (bucket b holds [1.1^b, 1.1^(b+1)) seconds), from which the percentile
-  views read their values to within 5 %. A stage's intervals count in the hour its job finished.
+- `latency`: a histogram per hour and interval (waiting for a stage, running it, and the total) of done
+  documents, in the hour they finished, in buckets 10 % wide (bucket b holds [1.1^b, 1.1^(b+1)) seconds),
+  from which the percentile views read their values to within 5 %.
 
-The views keep their names and columns; `dashboard_stage_durations` (one row per document and interval)
-is unchanged and is read with a time range, which the finished_at index of revision 0012 serves. A
+The views keep their names and columns; `dashboard_latency_buckets` is the histogram itself, which the
+Grafana panel of the selected range adds up. `dashboard_stage_durations` (one row per document and
+interval) keeps its rows, and now looks each document's jobs up by its id, so a time range reads only
+its documents (the finished_at index of revision 0012) and their jobs. A
 TRUNCATE of documents, jobs or entities rebuilds the counts (the tests empty tables so).
 
 On SQLite (the embedded default has no dashboards) only the two tables are created; `/metrics` counts
@@ -52,6 +54,12 @@ ROLE = "contract_ner_dashboards"
 NO_HOUR = "'epoch'::timestamptz"
 COLUMNS = "metric, hour, name, detail, bucket, n"
 
+# Waiting for a job's stage and running it, in seconds (null while a time is missing).
+JOB_INTERVALS = (
+    "VALUES ('waiting_for_' || j.stage, extract(epoch FROM j.started_at - j.queued_at)::double precision), "
+    "(j.stage::text, extract(epoch FROM j.finished_at - j.started_at)::double precision)"
+)
+
 FUNCTIONS = [
     # Bucket b holds [1.1^b, 1.1^(b+1)) seconds; under a millisecond (or negative: clocks) is one bucket.
     """
@@ -66,7 +74,7 @@ FUNCTIONS = [
     LANGUAGE sql IMMUTABLE AS $$ SELECT power(1.1, bucket + 0.5)::double precision $$
     """,
     f"""
-    CREATE FUNCTION dashboard_document_counts(d documents, with_labels boolean)
+    CREATE FUNCTION dashboard_document_counts(d documents, with_children boolean)
     RETURNS TABLE (metric text, hour timestamptz, name text, detail text, bucket integer, n bigint)
     LANGUAGE sql STABLE AS $$
         SELECT 'documents', {NO_HOUR}, d.status::text, '', 0, 1::bigint
@@ -93,22 +101,27 @@ FUNCTIONS = [
         UNION ALL
         SELECT 'label_documents', {NO_HOUR}, labels.label::text, '', 0, 1
         FROM (SELECT DISTINCT e.label FROM entities e WHERE e.document_id = d.id) AS labels
-        WHERE with_labels AND d.status = 'done'
+        WHERE with_children AND d.status = 'done'
+        UNION ALL
+        SELECT 'latency', date_trunc('hour', d.finished_at, 'UTC'), x.stage, '', dashboard_latency_bucket(x.seconds), 1
+        FROM jobs j CROSS JOIN LATERAL ({JOB_INTERVALS}) AS x (stage, seconds)
+        WHERE with_children AND d.status = 'done' AND d.finished_at IS NOT NULL
+          AND j.document_id = d.id AND j.state = 'done' AND x.seconds IS NOT NULL
     $$
     """,
+    # A job's intervals count once its document is done, in the hour the document finished (as the
+    # per-document view has them); the document's trigger adds or takes them when it becomes or stops
+    # being done, the job's when it changes while its document is done.
     f"""
     CREATE FUNCTION dashboard_job_counts(j jobs)
     RETURNS TABLE (metric text, hour timestamptz, name text, detail text, bucket integer, n bigint)
     LANGUAGE sql STABLE AS $$
         SELECT 'jobs', {NO_HOUR}, j.stage::text, j.state::text, 0, 1::bigint
         UNION ALL
-        SELECT 'latency', date_trunc('hour', j.finished_at, 'UTC'), 'waiting_for_' || j.stage, '',
-               dashboard_latency_bucket(extract(epoch FROM j.started_at - j.queued_at)::double precision), 1
-        WHERE j.state = 'done' AND j.finished_at IS NOT NULL AND j.started_at IS NOT NULL AND j.queued_at IS NOT NULL
-        UNION ALL
-        SELECT 'latency', date_trunc('hour', j.finished_at, 'UTC'), j.stage::text, '',
-               dashboard_latency_bucket(extract(epoch FROM j.finished_at - j.started_at)::double precision), 1
-        WHERE j.state = 'done' AND j.finished_at IS NOT NULL AND j.started_at IS NOT NULL
+        SELECT 'latency', date_trunc('hour', d.finished_at, 'UTC'), x.stage, '', dashboard_latency_bucket(x.seconds), 1
+        FROM documents d CROSS JOIN LATERAL ({JOB_INTERVALS}) AS x (stage, seconds)
+        WHERE d.id = j.document_id AND d.status = 'done' AND d.finished_at IS NOT NULL
+          AND j.state = 'done' AND x.seconds IS NOT NULL
     $$
     """,
     # Row triggers of documents and jobs: the old row's contribution out, the new row's in, netted.
@@ -117,7 +130,7 @@ FUNCTIONS = [
     f"""
     CREATE FUNCTION dashboard_count_document() RETURNS trigger LANGUAGE plpgsql AS $$
     DECLARE
-        labels boolean;
+        children boolean;
     BEGIN
         IF TG_OP = 'UPDATE' AND (OLD.status, OLD.finished_at, OLD.created_at, OLD.page_count, OLD.entity_count,
                                  OLD.model_id, OLD.error_code)
@@ -126,13 +139,15 @@ FUNCTIONS = [
             RETURN NULL;
         END IF;
         IF TG_OP = 'UPDATE' THEN
-            labels := (OLD.status = 'done') IS DISTINCT FROM (NEW.status = 'done');
+            -- Its entities' labels and its jobs' intervals count while it is done, in its finishing hour.
+            children := (OLD.status = 'done') IS DISTINCT FROM (NEW.status = 'done')
+                OR (NEW.status = 'done' AND OLD.finished_at IS DISTINCT FROM NEW.finished_at);
             INSERT INTO dashboard_count_deltas ({COLUMNS})
             SELECT c.metric, c.hour, c.name, c.detail, c.bucket, sum(c.n) FROM (
                 SELECT o.metric, o.hour, o.name, o.detail, o.bucket, -o.n AS n
-                FROM dashboard_document_counts(OLD, labels) o
+                FROM dashboard_document_counts(OLD, children) o
                 UNION ALL
-                SELECT * FROM dashboard_document_counts(NEW, labels)
+                SELECT * FROM dashboard_document_counts(NEW, children)
             ) c
             GROUP BY 1, 2, 3, 4, 5 HAVING sum(c.n) <> 0;
             RETURN NULL;
@@ -396,8 +411,46 @@ LEFT JOIN (
 ) AS counts ON counts.model_id = m.id
 """
 
+# As revision 0006's, but each document's jobs are looked up by its id (the LIMIT keeps the lateral a
+# per-document index lookup): a time range reads its documents and their jobs, not the whole jobs table.
+STAGE_DURATIONS = """
+CREATE VIEW dashboard_stage_durations AS
+SELECT d.id AS document_id, d.finished_at, s.stage, s.stage_order, s.seconds
+FROM documents d
+CROSS JOIN LATERAL (
+    SELECT j.stage, j.queued_at, j.started_at, j.finished_at FROM jobs j
+    WHERE j.document_id = d.id AND j.state = 'done'
+    LIMIT 1000
+) AS j
+JOIN pipeline_stages p ON p.name = j.stage
+CROSS JOIN LATERAL (VALUES
+    ('waiting_for_' || p.name, 2 * p.position - 1, extract(epoch FROM j.started_at - j.queued_at)),
+    (p.name, 2 * p.position, extract(epoch FROM j.finished_at - j.started_at))
+) AS s (stage, stage_order, seconds)
+WHERE d.status = 'done' AND s.seconds IS NOT NULL
+UNION ALL
+SELECT d.id, d.finished_at, 'total', 1000, extract(epoch FROM d.finished_at - d.created_at)
+FROM documents d
+WHERE d.status = 'done' AND d.finished_at IS NOT NULL
+"""
+
+# The latency histogram itself, for percentiles over any time range (the Grafana panel of the selected
+# range adds up its hours' buckets): `seconds` is the bucket's middle, `documents` how many fell in it.
+LATENCY_BUCKETS = """
+CREATE VIEW dashboard_latency_buckets AS
+SELECT hour, name AS stage,
+       coalesce((SELECT CASE WHEN p.name = totals.name THEN 2 * p.position ELSE 2 * p.position - 1 END
+                 FROM pipeline_stages p WHERE totals.name IN (p.name, 'waiting_for_' || p.name)), 1000)
+           AS stage_order,
+       bucket, dashboard_latency_seconds(bucket) AS seconds, n AS documents
+FROM pipeline_count_totals AS totals
+WHERE metric = 'latency' AND n > 0
+"""
+
 VIEWS = {
     "pipeline_count_totals": COUNT_TOTALS,
+    "dashboard_stage_durations": STAGE_DURATIONS,
+    "dashboard_latency_buckets": LATENCY_BUCKETS,
     "dashboard_throughput_hourly": THROUGHPUT_HOURLY,
     "dashboard_queue_depth": QUEUE_DEPTH,
     "dashboard_failure_reasons": FAILURE_REASONS,
@@ -406,8 +459,24 @@ VIEWS = {
     "dashboard_model_versions": MODEL_VERSIONS,
 }
 
-# The views as revisions 0003 and 0006 left them, for the downgrade (dashboard_stage_durations stays).
+# The views as revisions 0003 and 0006 left them, for the downgrade.
 OLD_VIEWS = {
+    "dashboard_stage_durations": """
+CREATE VIEW dashboard_stage_durations AS
+SELECT d.id AS document_id, d.finished_at, s.stage, s.stage_order, s.seconds
+FROM documents d
+JOIN jobs j ON j.document_id = d.id
+JOIN pipeline_stages p ON p.name = j.stage
+CROSS JOIN LATERAL (VALUES
+    ('waiting_for_' || p.name, 2 * p.position - 1, extract(epoch FROM j.started_at - j.queued_at)),
+    (p.name, 2 * p.position, extract(epoch FROM j.finished_at - j.started_at))
+) AS s (stage, stage_order, seconds)
+WHERE d.status = 'done' AND j.state = 'done' AND s.seconds IS NOT NULL
+UNION ALL
+SELECT d.id, d.finished_at, 'total', 1000, extract(epoch FROM d.finished_at - d.created_at)
+FROM documents d
+WHERE d.status = 'done' AND d.finished_at IS NOT NULL
+""",
     "dashboard_throughput_hourly": """
 CREATE VIEW dashboard_throughput_hourly AS
 SELECT date_trunc('hour', finished_at) AS hour,
