@@ -107,6 +107,17 @@ class Settings(BaseSettings):
     max_attempts: int = Field(default=3, ge=1, description="Attempts per stage before a document fails")
     lease_s: float = Field(default=60.0, ge=3, description="A job's lease; the running worker renews it every third")
     sweep_interval_s: float = Field(default=15.0, gt=0, description="How often Celery beat runs the job sweeper")
+    # Retention (models.retention): a finished document's file, text and tokens go, its facts stay.
+    retention_days: float | None = Field(
+        default=None,
+        gt=0,
+        description="Days after which a finished document's file, text and tokens are purged; None: kept",
+    )
+    retention_interval_s: float = Field(default=3600.0, gt=0, description="How often Celery beat runs the purge")
+    retention_batch_size: int = Field(default=1000, ge=1, description="Documents purged per transaction")
+    count_compaction_interval_s: float = Field(
+        default=60.0, gt=0, description="How often Celery beat folds the dashboard count deltas (Postgres)"
+    )
     unpublished_grace_s: float = Field(
         default=10.0, ge=0, description="Age after which a queued job that never reached the broker is republished"
     )
