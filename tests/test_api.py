@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from models.schema import Document, Job
+from models.stages import PIPELINE
 from tests.documents import make_gif, make_pdf
 from worker.pipeline import EXTRACT, NER, begin_stage, extract_document, recognize_entities
 
@@ -125,7 +126,7 @@ def test_health_and_readiness(client: TestClient) -> None:
         "broker": "ok",
         "queue": "ok",
         # No worker ever beat in this test's database: reported per queue, not gating.
-        "workers": {queue: "no worker ever seen" for queue in ("extract", "ner", "webhooks", "maintenance")},
+        "workers": {queue: "no worker ever seen" for queue in (*(s.name for s in PIPELINE), "webhooks", "maintenance")},
     }
 
 
