@@ -41,7 +41,7 @@ from models.queries import (
     document_entities,
     encode_cursor,
     fact_bound,
-    filtered_documents,
+    filtered_document_list,
     tenant_document,
 )
 from models.reprocess import ReprocessRefused, reprocess_document
@@ -202,14 +202,14 @@ def list_documents(
     cursor: Annotated[DocumentCursor | None, Depends(document_cursor)],
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> DocumentPage:
-    query = filtered_documents(filters, caller.tenant_id)
+    query = filtered_document_list(filters, caller.tenant_id)
     if cursor is not None:
         query = after_cursor(query, cursor)
-    rows = session.execute(query.limit(limit + 1)).all()
+    rows = session.scalars(query.limit(limit + 1)).all()
     page = rows[:limit]
     return DocumentPage(
-        items=[document_out(document) for document, _card in page],
-        next_cursor=encode_cursor(page[-1][0]) if len(rows) > limit else None,
+        items=[document_out(document) for document in page],
+        next_cursor=encode_cursor(page[-1]) if len(rows) > limit else None,
     )
 
 
@@ -229,7 +229,7 @@ def export_documents(
     # SQLite default a transaction left open would hold the write lock that session waits for.
     session.commit()
     media = "text/csv; charset=utf-8" if export_format == "csv" else "application/x-ndjson"
-    rows = export_rows(filtered_documents(filters, caller.tenant_id), export_format, dialect)
+    rows = export_rows(filters, caller.tenant_id, export_format, dialect)
     # The query runs and its first page is written before the 200 goes out: a failure is still an error
     # answer, not a body that breaks off.
     first = next(rows, b"")
@@ -281,9 +281,11 @@ def get_document_entities(session: SessionDep, caller: CallerDep, document_id: u
     return [entity_out(e) for e in document_entities(session, document_id)]
 
 
-@router.get("/v1/documents/{document_id}/text", response_model=DocumentTextOut)
+@router.get("/v1/documents/{document_id}/text", response_model=DocumentTextOut, responses={409: {}, 410: {}})
 def get_document_text(session: SessionDep, caller: CallerDep, document_id: uuid.UUID) -> DocumentTextOut:
     document = _document_or_404(session, caller, document_id)
+    if document.purged_at is not None:
+        raise HTTPException(status.HTTP_410_GONE, f"retention deleted the text on {document.purged_at:%Y-%m-%d}")
     if document.text is None:
         raise HTTPException(status.HTTP_409_CONFLICT, f"no text yet: the document is {document.status}")
     return DocumentTextOut(text=document.text.text, page_starts=document.text.page_starts)

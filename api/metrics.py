@@ -2,7 +2,10 @@
 
 The pipeline gauges (documents by status, job rows by stage and state, queue depth and the age of the
 oldest waiting job per stage) are read from Postgres at scrape time by a custom collector, not kept in
-memory: any number of API processes report the same numbers, and they are right after a restart.
+memory: any number of API processes report the same numbers, and they are right after a restart. What
+is open (documents in a stage, queued and running jobs) is counted from the rows, through indexes that
+hold only a few rows however large the tables grow; the totals of done and failed ones come from the
+counts the database keeps (`models.dashboard_counts`), so a scrape costs milliseconds at any size.
 Worker-side metrics (stage durations, batches, tokens/s) are served by the workers themselves, see
 `worker.metrics`.
 """
@@ -20,29 +23,41 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from api.deps import SessionDep
+from models.dashboard_counts import counts_maintained, counts_of
 from models.schema import Document, Job, JobState, utcnow
 from models.settings import get_settings
-from models.stages import DOCUMENT_STATUSES, PIPELINE
+from models.stages import DOCUMENT_STATUSES, FINAL_STATUSES, PIPELINE
 from models.worker_liveness import jobs_held, queue_liveness
 
 router = APIRouter()
+
+OPEN_STATUSES = tuple(status for status in DOCUMENT_STATUSES if status not in FINAL_STATUSES)
+OPEN_JOB_STATES = (JobState.queued, JobState.running)
 
 
 def pipeline_state_metrics(session: Session, now: datetime | None = None) -> list[Metric]:
     """The pipeline's state from the database, every label combination present (zeros included)."""
     now = now or utcnow()
+    maintained = counts_maintained(session)
     documents = GaugeMetricFamily("contract_ner_documents", "Documents by status", labels=["status"])
-    by_status = dict(session.execute(select(Document.status, func.count()).group_by(Document.status)).tuples().all())
+    status_query = select(Document.status, func.count()).group_by(Document.status)
+    if maintained:
+        status_query = status_query.where(Document.status.in_(OPEN_STATUSES))
+    by_status = dict(session.execute(status_query).tuples().all())
+    if maintained:
+        by_status |= {status: n for (status, _detail), n in counts_of(session, "documents").items()
+                      if status in FINAL_STATUSES}  # fmt: skip
     for status in DOCUMENT_STATUSES:
         documents.add_metric([status], by_status.get(status, 0))
 
     jobs = GaugeMetricFamily("contract_ner_jobs", "Job rows by stage and state", labels=["stage", "state"])
-    by_stage_state = {
-        (stage, state): count
-        for stage, state, count in session.execute(
-            select(Job.stage, Job.state, func.count()).group_by(Job.stage, Job.state)
-        ).tuples()
-    }
+    job_query = select(Job.stage, Job.state, func.count()).group_by(Job.stage, Job.state)
+    if maintained:
+        job_query = job_query.where(Job.state.in_(OPEN_JOB_STATES))
+    by_stage_state = {(stage, JobState(state)): count for stage, state, count in session.execute(job_query).tuples()}
+    if maintained:
+        by_stage_state |= {(stage, JobState(state)): n for (stage, state), n in counts_of(session, "jobs").items()
+                           if JobState(state) not in OPEN_JOB_STATES}  # fmt: skip
     for stage in PIPELINE:
         for state in JobState:
             jobs.add_metric([stage.name, state.value], by_stage_state.get((stage.name, state), 0))

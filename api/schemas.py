@@ -60,6 +60,9 @@ class DocumentOut(BaseModel):
     entity_count: int | None
     created_at: datetime
     finished_at: datetime | None
+    purged_at: datetime | None = Field(
+        default=None, description="When retention deleted the file, text and tokens (entities and card stay)"
+    )
     stages: list[StageOut]
     timings: dict[str, float | None] = Field(
         description="Seconds per interval: waiting_for_<stage>_s and <stage>_s for each stage, and total_s"

@@ -1,6 +1,9 @@
 """A small web page over the JSON API: `/` uploads contracts and lists documents with their progress,
-`/documents/{id}` shows the extracted text with the entities highlighted by label, page markers, and the
-contract card.
+`/documents/{id}` shows each page's image with the entities' boxes drawn over it in their label colours
+(PDFs and images; `api.pages` renders the images), the extracted text with the entities highlighted by
+label and page markers one click away, and the contract card. Clicking an entity in the table scrolls
+to its box. The boxes are placed by a nonce'd style block in percentages of the page's size in points,
+so they sit on the words at whatever size the image is shown and need no script.
 
 Pages are rendered on the server from the same functions the JSON routes use, so they show exactly
 what the API returns; scripts under `/static` upload through `POST /v1/documents` and poll
@@ -22,6 +25,7 @@ import uuid
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated
 
@@ -36,7 +40,7 @@ from api.schemas import EntityOut, document_out, entity_out
 from models.contract_card import card_as_dict
 from models.labels import CARD_COLUMNS, LABEL_COLOURS
 from models.queries import document_entities, recent_documents, tenant_document
-from models.schema import ContractCard
+from models.schema import ContractCard, DocumentPage
 from models.settings import get_settings
 from models.stages import DOCUMENT_STATUSES, FINAL_STATUSES, progress_step, progress_steps
 from models.tenancy import authenticate
@@ -46,6 +50,8 @@ router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).resolve().parent / "templates")
 
 RECENT_DOCUMENTS = 50
+# Pixels asked for per page image: sharp on a wide screen, and the same URL (one cache entry) for all.
+PAGE_IMAGE_WIDTH = 1400
 # Steps of the progress bar: how far along the pipeline each status is (from the stage table).
 PROGRESS_STEPS = {status: progress_step(status) for status in DOCUMENT_STATUSES}
 VALUE_FIELDS = ("value_date", "value_number", "value_unit", "value_period")
@@ -102,6 +108,54 @@ def highlighted_segments(text: str, entities: Sequence[EntityOut], page_starts: 
         if end > start:
             segments.append(Segment(text[start:end], entity=span))
     return segments
+
+
+@dataclass(frozen=True)
+class PageBox:
+    """One line box of an entity, placed on its page image in percent of the page's width and height."""
+
+    element_id: str
+    entity: EntityOut
+    page: int
+    left: float
+    top: float
+    width: float
+    height: float
+
+
+def page_boxes(entities: Sequence[EntityOut], pages: Sequence[DocumentPage]) -> list[PageBox]:
+    """The entities' boxes as percentages of their pages, in entity order; boxes on pages the document
+    does not have (stale geometry) are left out."""
+    sizes = {page.page_number: (page.width, page.height) for page in pages}
+    placed: list[PageBox] = []
+    for entity in entities:
+        for line, box in enumerate(entity.boxes):
+            if box.page not in sizes:
+                continue
+            width, height = sizes[box.page]
+            placed.append(
+                PageBox(
+                    element_id=f"box-{entity.id}-{line}",
+                    entity=entity,
+                    page=box.page,
+                    left=round(100 * box.x0 / width, 4),
+                    top=round(100 * box.y0 / height, 4),
+                    width=round(100 * (box.x1 - box.x0) / width, 4),
+                    height=round(100 * (box.y1 - box.y0) / height, 4),
+                )
+            )
+    return placed
+
+
+def entity_tip(entity: EntityOut) -> str:
+    """What hovering a box shows: label, the value (normalised where there is one) and the confidence."""
+    values = [
+        f"{value.normalize():f}" if isinstance(value, Decimal) else str(value)
+        for value in (getattr(entity, name) for name in VALUE_FIELDS)
+        if value is not None
+    ]
+    value = f"{entity.text} ({' '.join(values)})" if values else entity.text
+    return f"{entity.label}: {value} · confidence {entity.score:.2f}"
 
 
 def _sign_in() -> RedirectResponse:
@@ -193,6 +247,7 @@ def document_page(request: Request, session: SessionDep, document_id: uuid.UUID)
     stored_card = session.get(ContractCard, document_id)  # None until the document is done
     card = card_as_dict(stored_card) if stored_card is not None else None
     labels = sorted({e.label for e in entities})
+    pages = list(row.pages)
     style_nonce = secrets.token_urlsafe(16)
     context = {
         "signed_in": caller.api_key_id is not None,
@@ -204,6 +259,10 @@ def document_page(request: Request, session: SessionDep, document_id: uuid.UUID)
         "colour_classes": {label: f"label-colour-{index}" for index, label in enumerate(labels)},
         "style_nonce": style_nonce,
         "titles": {e.id: entity_title(e) for e in entities},
+        "tips": {e.id: entity_tip(e) for e in entities},
+        "pages": pages,
+        "page_boxes": page_boxes(entities, pages),
+        "page_image_width": min(PAGE_IMAGE_WIDTH, get_settings().page_image_max_width),
         "value_fields": VALUE_FIELDS,
         "card": card,
         "card_fields": CARD_FIELDS,

@@ -336,12 +336,14 @@ def time_document_sql(engine: Any, tenant_id: Any, shape: Shape, rounds: int, bu
     """The list route's statement on one connection: ours, and the baseline beside it."""
     from sqlalchemy.orm import Session
 
-    from models.queries import DocumentCursor, DocumentFilter, after_cursor, filtered_documents
+    from models.queries import DocumentCursor, DocumentFilter, after_cursor, filtered_document_list, filtered_documents
 
     assert shape.filters is not None
-    query = filtered_documents(DocumentFilter(**shape.filters), tenant_id)
+    filters = DocumentFilter(**shape.filters)
+    # Ours: the list route's query; the baseline: the one it ran before (documents with their cards).
+    query, before = filtered_document_list(filters, tenant_id), filtered_documents(filters, tenant_id)
     ours = after_cursor(query, DocumentCursor(*shape.cursor)) if shape.cursor else query
-    old = old_after_cursor(query, *shape.cursor) if shape.cursor else query
+    old = old_after_cursor(before, *shape.cursor) if shape.cursor else before
     with Session(engine) as session:
         row.ours = timed(lambda: session.execute(ours.limit(101)).all(), rounds)
     with baseline_transaction(engine) as connection, Session(bind=connection) as session:
@@ -544,9 +546,9 @@ def main() -> None:
 
 def _refresh(connection: Any) -> None:
     """Whatever the migrations keep derived from the rows, rebuilt after the bulk load (issue 17)."""
-    exists = connection.exec_driver_sql("SELECT 1 FROM pg_proc WHERE proname = 'dashboard_summaries_rebuild'").first()
+    exists = connection.exec_driver_sql("SELECT 1 FROM pg_proc WHERE proname = 'dashboard_counts_recount'").first()
     if exists:
-        connection.exec_driver_sql("SELECT dashboard_summaries_rebuild()")
+        connection.exec_driver_sql("SELECT dashboard_counts_recount()")
 
 
 def create_app_for_bench() -> Any:

@@ -22,6 +22,7 @@ from typing import Any
 from models.content_types import describe_unsupported, sniff_content_type
 from models.contract_card import CardValues, EntityValue, card_values
 from models.normalisation import NormalisedValue, normalise_in
+from models.page_geometry import WordIndex
 from worker.contained_extraction import ExtractionUnavailable
 from worker.extraction import (
     DEFAULT_EXTRACTORS,
@@ -41,6 +42,9 @@ class FoundEntity:
     span: EntitySpan
     page: int
     value: NormalisedValue
+    boxes: list[list[float]]
+    """One `[page, x0, y0, x1, y1]` per line, PDF points from the page's top-left (`models.page_geometry`);
+    empty for formats without geometry."""
 
 
 @dataclass(frozen=True)
@@ -79,6 +83,8 @@ def _entity_record(entity: FoundEntity, values: bool) -> dict[str, Any]:
         "score": round(span.score, 4),
         "page": entity.page,
     }
+    if entity.boxes:
+        record["boxes"] = entity.boxes
     if values:
         value = entity.value
         record |= {
@@ -159,9 +165,11 @@ def _recognise(
         if not isinstance(parsed, ExtractedText):
             yield FileResult(path, error=parsed)
             continue
-        yield FileResult(path, entities=[_found(parsed, span) for span in next(found)])
+        words = WordIndex(parsed.words)
+        yield FileResult(path, entities=[_found(parsed, words, span) for span in next(found)])
 
 
-def _found(parsed: ExtractedText, span: EntitySpan) -> FoundEntity:
+def _found(parsed: ExtractedText, words: WordIndex, span: EntitySpan) -> FoundEntity:
     value = normalise_in(parsed.text, span.label, span.start, span.end)
-    return FoundEntity(span, page_of(parsed.page_starts, span.start), value)
+    boxes = words.entity_boxes(span.start, span.end)
+    return FoundEntity(span, page_of(parsed.page_starts, span.start), value, boxes)

@@ -422,6 +422,32 @@ def reprocess(
 
 
 @app.command()
+def purge(
+    older_than_days: Annotated[
+        float | None, typer.Option(min=0, help="Documents finished longer ago (default: CONTRACT_NER_RETENTION_DAYS)")
+    ] = None,
+    dry_run: Annotated[bool, typer.Option(help="Only count the documents that would be purged")] = False,
+) -> None:
+    """Delete the file, text and tokens of documents finished long ago; their entities and cards stay."""
+    from models.retention import purge_all, purgeable_count
+
+    settings = get_settings()
+    days = older_than_days if older_than_days is not None else settings.retention_days
+    if days is None:
+        raise typer.BadParameter("give --older-than-days or set CONTRACT_NER_RETENTION_DAYS")
+    _migrated_if_embedded()
+    if dry_run:
+        with session_scope() as session:
+            typer.echo(f"{purgeable_count(session, days)} documents finished over {days:g} days ago would be purged")
+        return
+    purged = purge_all(session_scope, days, settings.retention_batch_size)
+    typer.echo(
+        f"purged {purged.documents} documents finished before {purged.cutoff:%Y-%m-%d %H:%M} UTC "
+        f"({purged.files} files, {purged.texts} texts, {purged.tokens} token sets); entities and cards kept"
+    )
+
+
+@app.command()
 def worker(
     queues: Annotated[
         str,

@@ -26,6 +26,8 @@ JobMessage = tuple[int, Stage, uuid.UUID]
 DELIVER_WEBHOOK_TASK = "contract_ner.deliver_webhook"
 WEBHOOKS_QUEUE = "webhooks"
 SWEEP_JOBS_TASK = "contract_ner.sweep_jobs"
+COMPACT_COUNTS_TASK = "contract_ner.compact_dashboard_counts"
+PURGE_CONTENTS_TASK = "contract_ner.purge_document_contents"
 MAINTENANCE_QUEUE = "maintenance"
 # A key the broker forgets when it restarts without persistence: its absence means queues were lost.
 BROKER_EPOCH_KEY = "contract_ner:broker_epoch"
@@ -64,6 +66,8 @@ def celery_config(settings: Settings) -> dict[str, Any]:
             **{stage.task_name: {"queue": settings.queue(stage.name)} for stage in PIPELINE},
             DELIVER_WEBHOOK_TASK: {"queue": settings.queue(WEBHOOKS_QUEUE)},
             SWEEP_JOBS_TASK: {"queue": settings.queue(MAINTENANCE_QUEUE)},
+            COMPACT_COUNTS_TASK: {"queue": settings.queue(MAINTENANCE_QUEUE)},
+            PURGE_CONTENTS_TASK: {"queue": settings.queue(MAINTENANCE_QUEUE)},
         },
         "beat_schedule": {
             "sweep-jobs": {
@@ -71,7 +75,25 @@ def celery_config(settings: Settings) -> dict[str, Any]:
                 "schedule": settings.sweep_interval_s,
                 # A sweep nobody ran in time is superseded by the next one: never let them pile up.
                 "options": {"expires": settings.sweep_interval_s},
-            }
+            },
+            # Folds the deltas the dashboard counts' triggers write (models.dashboard_counts).
+            "compact-dashboard-counts": {
+                "task": COMPACT_COUNTS_TASK,
+                "schedule": settings.count_compaction_interval_s,
+                "options": {"expires": settings.count_compaction_interval_s},
+            },
+            # Retention, when CONTRACT_NER_RETENTION_DAYS is set (models.retention).
+            **(
+                {
+                    "purge-document-contents": {
+                        "task": PURGE_CONTENTS_TASK,
+                        "schedule": settings.retention_interval_s,
+                        "options": {"expires": settings.retention_interval_s},
+                    }
+                }
+                if settings.retention_days is not None
+                else {}
+            ),
         },
         "worker_hijack_root_logger": False,
         "enable_utc": True,

@@ -127,7 +127,7 @@ def card_values(entities: Iterable[EntityFacts]) -> CardValues:
         if not spec.card:
             continue
         candidates = by_label.get(spec.name, [])
-        best = _best(candidates, _USABLE[spec.kind])
+        best = _best(_preferred(spec, candidates), _USABLE[spec.kind])
         if best is not None:
             for column, value in zip(spec.card, _card_parts(spec, best), strict=True):
                 columns[column] = value
@@ -217,6 +217,15 @@ def _card_parts(spec: LabelSpec, entity: EntityFacts) -> tuple[Any, ...]:
         said = _fit(entity.value_number, 8, 2)
         return (_months(entity), said, entity.value_unit if said is not None else None)
     return (_fit(entity.value_number, 8, 2),)
+
+
+def _preferred(spec: LabelSpec, candidates: list[EntityFacts]) -> list[EntityFacts]:
+    """A salary stated both yearly and monthly goes on the card as the monthly amount, the way Danish
+    contracts and payslips state pay; other periods count only when no monthly amount is usable."""
+    if spec.kind is ValueKind.AMOUNT:
+        monthly = [e for e in candidates if e.value_period == "month" and _usable_amount(e)]
+        return monthly or candidates
+    return candidates
 
 
 def _best(candidates: Iterable[EntityFacts], usable: Callable[[EntityFacts], bool]) -> EntityFacts | None:

@@ -21,8 +21,18 @@ MONTH_ABBREVIATIONS = {
     "jan": 1, "feb": 2, "mar": 3, "mrt": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9, "okt": 10,
     "nov": 11, "dec": 12,
 }  # fmt: skip
-# Every way to write a month: its name or an abbreviation.
-MONTHS: dict[str, int] = {name: number for number, name in enumerate(MONTH_NAMES, 1)} | MONTH_ABBREVIATIONS
+# Bilingual templates give dates the English way too ("1 March 2025", "1 May 2025").
+ENGLISH_MONTH_NAMES = (
+    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
+    "december",
+)  # fmt: skip
+# Every way to write a month: its Danish or English name or an abbreviation.
+MONTHS: dict[str, int] = (
+    {name: number for number, name in enumerate(MONTH_NAMES, 1)}
+    | {name: number for number, name in enumerate(ENGLISH_MONTH_NAMES, 1)}
+    | MONTH_ABBREVIATIONS
+    | {"oct": 10}
+)
 # Monday first, as `datetime.date.weekday()` counts.
 WEEKDAYS = ("mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag")
 

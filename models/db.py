@@ -3,6 +3,7 @@ domain functions only flush."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -61,6 +62,18 @@ def make_engine(url: str) -> Engine:
 @lru_cache(maxsize=1)
 def get_engine() -> Engine:
     return make_engine(get_settings().resolved_database_url)
+
+
+def _fresh_pool_in_forked_child() -> None:
+    # A prefork worker's main process uses the database too (its heartbeat thread, worker.liveness)
+    # and forks replacement pool children at any time: a child must never talk on a connection it
+    # inherited, which is one socket shared with its parent. It gets an empty pool of its own; the
+    # parent's connections stay open for the parent.
+    if get_engine.cache_info().currsize:
+        get_engine().dispose(close=False)
+
+
+os.register_at_fork(after_in_child=_fresh_pool_in_forked_child)
 
 
 @lru_cache(maxsize=1)

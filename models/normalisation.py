@@ -180,6 +180,7 @@ _NUMBER = re.compile(
     (?:
         \d{1,3}(?:\.\d{3})+(?:,\d+)?                 # Danish thousands: 23.000  1.234.567,5
       | \d{1,3}(?:,\d{3})+\.\d+                      # English, both separators: 23,000.00
+      | \d{1,3}(?:,\d{3}){2,}                        # English thousands, several groups: 1,234,567
       | \d{1,3}(?:[ \u00a0\u202f]\d{3})+(?:,\d+)?    # spaced thousands: 23 000,00
       | \d+(?:,\d+)?                                 # plain or decimal comma: 23000  168,40
       | \d+\.\d{1,2}                                 # a point that cannot group thousands: 37.5
@@ -194,13 +195,16 @@ class _Ambiguous(Exception):
     """A number with two readings, e.g. "23,000" (Danish 23 or English 23000)."""
 
 
-def _to_decimal(token: str) -> Decimal:
+def _to_decimal(token: str, money: bool = False) -> Decimal:
+    """`money`: an amount has at most two decimals, so "41,500" can only be forty-one thousand five hundred."""
     token = re.sub(r"[ \u00a0\u202f]", "", token)
     if "," in token and "." in token:
         if token.rfind(",") > token.rfind("."):
             return Decimal(token.replace(".", "").replace(",", "."))
         return Decimal(token.replace(",", ""))
     if "," in token:
+        if re.fullmatch(r"\d{1,3}(?:,\d{3})+", token) and (money or token.count(",") > 1):
+            return Decimal(token.replace(",", ""))
         if len(token) - token.index(",") - 1 == 3:
             raise _Ambiguous(token)
         return Decimal(token.replace(",", "."))
@@ -209,13 +213,13 @@ def _to_decimal(token: str) -> Decimal:
     return Decimal(token)
 
 
-def _single_number(text: str) -> Decimal | None:
+def _single_number(text: str, money: bool = False) -> Decimal | None:
     """The one number the text holds, or None.
 
     A repeat is allowed only in parentheses ("23.000 kr. (23.000 kroner)"): "1 + 1" is two numbers."""
     matches = list(_NUMBER.finditer(text))
     try:
-        numbers = {_to_decimal(m.group(0)) for m in matches}
+        numbers = {_to_decimal(m.group(0), money) for m in matches}
     except (_Ambiguous, InvalidOperation):
         return None
     if len(numbers) != 1 or not _repeats_in_parentheses(text, [m.span() for m in matches]):
@@ -287,13 +291,17 @@ _PERIOD_PATTERNS: dict[str, re.Pattern[str]] = {
     "hour": re.compile(
         rf"{_PER}(?:time|t|arbejdstime|påbegyndt time)\b|\b(?:i|om) timen\b|/ ?(?:t|time|timen|h)\b"
         r"|\btimeløn(?:nen)?\b|\btimesats(?:en)?\b|\bfor hver (?:arbejdet |påbegyndt )?time\b"
+        r"|\bper hour\b|\ban hour\b|\bhourly\b"  # bilingual templates
     ),
     "week": re.compile(rf"{_PER}uge\b|\b(?:i|om) ugen\b|/ ?uge\b|\bugentlig(?:t|e)?\b|\bugeløn(?:nen)?\b"),
     "month": re.compile(
         rf"{_PER}(?:måned|md|mdr|mnd)(?:\b|\.)|\b(?:i|om) måneden\b|/ ?(?:md|mdr|mnd|måned)(?:\b|\.)"
-        r"|\bmånedlig(?:t|e)?\b|\bmånedsløn(?:nen)?\b"
+        r"|\bmånedlig(?:t|e)?\b|\bmånedsløn(?:nen)?\b|\bper month\b|\ba month\b|\bmonthly\b"
     ),
-    "year": re.compile(rf"{_PER}år\b|\b(?:i|om) året\b|/ ?år\b|\bårlig(?:t|e|en)?\b|\bårsløn(?:nen)?\b|\bp\. ?a\b\.?"),
+    "year": re.compile(
+        rf"{_PER}år\b|\b(?:i|om) året\b|/ ?år\b|\bårlig(?:t|e|en)?\b|\bårsløn(?:nen)?\b|\bp\. ?a\b\.?"
+        r"|\bper (?:year|annum)\b|\ba year\b|\bannual(?:ly)?\b"
+    ),
 }
 # Only for refusing working hours that are not weekly.
 _DAY_PERIOD = re.compile(rf"{_PER}(?:dag|døgn)\b|\b(?:i|om) (?:dagen|døgnet)\b|/ ?(?:dag|døgn)\b|\bdaglig(?:t|e)?\b")
@@ -380,7 +388,7 @@ def _read_amount(text: str, following: str) -> NormalisedValue:
     if len(currencies) > 1:
         return EMPTY
 
-    amount = _single_number(text)
+    amount = _single_number(text, money=True)
     if amount is None:
         return EMPTY
     if multipliers:

@@ -19,15 +19,19 @@ __all__ = ["ReprocessRefused", "failed_documents", "reprocess_document", "reproc
 
 
 def reprocess_document(session: Session, document: Document) -> Job:
-    """Queue the document's first stage again; ReprocessRefused while it is still in the pipeline."""
+    """Queue the document's first stage again; ReprocessRefused while it is still in the pipeline, or
+    once retention purged its file (nothing is left to read)."""
+    if document.purged_at is not None:
+        raise ReprocessRefused(f"retention deleted the document's file on {document.purged_at:%Y-%m-%d}")
     return reprocess(session, document)
 
 
 def failed_documents(
     session: Session, reason: str | None = None, tenant_id: uuid.UUID | None = None
 ) -> Sequence[Document]:
-    """Failed documents, of one reason code when given (and of one tenant when given)."""
-    query = select(Document).where(Document.status == FAILED)
+    """Failed documents that can be replayed (not purged), of one reason code when given (and of one
+    tenant when given)."""
+    query = select(Document).where(Document.status == FAILED, Document.purged_at.is_(None))
     if reason is not None:
         query = query.where(Document.error_code == reason)
     if tenant_id is not None:

@@ -190,6 +190,13 @@ class Document(Base):
         Index("ix_documents_finished_at", "finished_at"),
         Index("ix_documents_model_id_finished_at", "model_id", "finished_at"),
         Index("ix_documents_failed", "error_code", "finished_at", **_where("status = 'failed'")),
+        Index("ix_documents_tenant_id_status_created_at_id", "tenant_id", "status", "created_at", "id"),
+        # What retention has still to purge (migration 0012c).
+        Index(
+            "ix_documents_unpurged_finished_at",
+            "finished_at",
+            **_where("purged_at IS NULL AND finished_at IS NOT NULL"),
+        ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
@@ -216,6 +223,8 @@ class Document(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # When the document reached done or failed; each stage's own times are on its job row.
     finished_at: Mapped[datetime | None]
+    # When retention deleted its bytes, text and tokens (models.retention); its entities and card stay.
+    purged_at: Mapped[datetime | None]
 
     # passive_deletes: erasing a document leaves its children to ON DELETE CASCADE in the database
     # instead of loading the bytes, text and entities only to delete them.
@@ -398,7 +407,8 @@ class Entity(Base):
     page: Mapped[int | None] = mapped_column(Integer)
     # One `[page, x0, y0, x1, y1]` per line the entity covers, in PDF points from the page's top-left
     # corner (`models.page_geometry`); null where the format has no geometry (plain text, DOCX).
-    boxes: Mapped[list[list[float]] | None] = mapped_column(JSON)
+    # none_as_null: no geometry is SQL NULL, not the JSON value null, so `boxes IS NULL` finds it.
+    boxes: Mapped[list[list[float]] | None] = mapped_column(JSON(none_as_null=True))
     score: Mapped[float] = mapped_column(Float)
     model_id: Mapped[int] = mapped_column(ForeignKey("model_versions.id"))
     # The span's value in a typed column (see models.normalisation); null when it cannot be read
@@ -449,6 +459,7 @@ class ContractCard(Base):
     __table_args__ = (
         Index("ix_contract_cards_salary_amount", "salary_amount"),
         Index("ix_contract_cards_start_date", "start_date"),
+        Index("ix_contract_cards_needs_review", "document_id", **_where("needs_review")),
     )
 
     document_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True)
@@ -475,6 +486,36 @@ class ContractCard(Base):
     flags: Mapped[list[str]] = mapped_column(JSON, default=list)
     needs_review: Mapped[bool] = mapped_column(Boolean, default=False)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class DashboardCount(Base):
+    """A count the dashboards and `/metrics` read instead of counting rows (Postgres only): the rows of
+    `DashboardCountDelta` folded together by `models.dashboard_counts.compact_counts`. Migration 0012b
+    documents the metrics; `hour` is the epoch for counts that are not per hour."""
+
+    __tablename__ = "dashboard_counts"
+
+    metric: Mapped[str] = mapped_column(String(32), primary_key=True)
+    hour: Mapped[datetime] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    detail: Mapped[str] = mapped_column(String(32), primary_key=True)
+    bucket: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    n: Mapped[int] = mapped_column(BigInteger)
+
+
+class DashboardCountDelta(Base):
+    """What one statement changed in a count, written by the triggers of migration 0012b in the writer's
+    own transaction; only ever inserted (and folded away), so writers never wait on a counter row."""
+
+    __tablename__ = "dashboard_count_deltas"
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
+    metric: Mapped[str] = mapped_column(String(32))
+    hour: Mapped[datetime]
+    name: Mapped[str] = mapped_column(String(64))
+    detail: Mapped[str] = mapped_column(String(32))
+    bucket: Mapped[int] = mapped_column(Integer)
+    n: Mapped[int] = mapped_column(BigInteger)
 
 
 class WebhookSubscription(Base):

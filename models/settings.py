@@ -107,6 +107,17 @@ class Settings(BaseSettings):
     max_attempts: int = Field(default=3, ge=1, description="Attempts per stage before a document fails")
     lease_s: float = Field(default=60.0, ge=3, description="A job's lease; the running worker renews it every third")
     sweep_interval_s: float = Field(default=15.0, gt=0, description="How often Celery beat runs the job sweeper")
+    # Retention (models.retention): a finished document's file, text and tokens go, its facts stay.
+    retention_days: float | None = Field(
+        default=None,
+        gt=0,
+        description="Days after which a finished document's file, text and tokens are purged; None: kept",
+    )
+    retention_interval_s: float = Field(default=3600.0, gt=0, description="How often Celery beat runs the purge")
+    retention_batch_size: int = Field(default=1000, ge=1, description="Documents purged per transaction")
+    count_compaction_interval_s: float = Field(
+        default=60.0, gt=0, description="How often Celery beat folds the dashboard count deltas (Postgres)"
+    )
     unpublished_grace_s: float = Field(
         default=10.0, ge=0, description="Age after which a queued job that never reached the broker is republished"
     )
@@ -135,6 +146,20 @@ class Settings(BaseSettings):
         ge=0,
         description="Requests per minute per client address without a valid key or session, sign-ins included; 0: off",
     )
+    # Page images for the viewer (models.page_images): rendered in a limited child process, then cached.
+    page_image_max_width: int = Field(default=2000, ge=100, le=10000, description="Widest page image served, pixels")
+    page_image_max_pixels: int = Field(
+        default=6_000_000, ge=10_000, le=100_000_000, description="Most pixels in one page image"
+    )
+    page_image_cache_mb: int = Field(default=64, ge=0, description="Rendered page images kept per API process, MB")
+    page_render_memory_mb: int = Field(
+        default=768, ge=128, le=65536, description="Address-space limit of the rendering child (RLIMIT_AS), MB"
+    )
+    page_render_cpu_s: int = Field(default=20, ge=1, description="CPU seconds the rendering child may use")
+    page_render_wall_s: float = Field(default=30.0, gt=0, le=300, description="Wall-clock seconds per page render")
+    page_render_concurrency: int = Field(
+        default=2, ge=1, description="Pages one API process renders at once; more requests wait, then get 503"
+    )
     # The web page's sign-in (models.web_sessions).
     session_idle_s: float = Field(default=2 * 3600, gt=0, description="A web session unused this long ends")
     session_lifetime_s: float = Field(default=12 * 3600, gt=0, description="A web session ends this long after sign-in")
@@ -143,6 +168,11 @@ class Settings(BaseSettings):
         description="TLS is terminated in front of the API: the session cookie is always `__Host-` and Secure",
     )
     log_format: Literal["console", "json"] = "console"
+    log_dir: Path | None = Field(
+        default=None,
+        description="Each process writes its log lines to its own file here (<pid>.log) instead of stderr, so "
+        "pool children never interleave records",
+    )
     log_level: str = "INFO"
 
     @field_validator("device")

@@ -4,7 +4,10 @@ as JSON lines in production (`CONTRACT_NER_LOG_FORMAT=json`) or readable lines o
 from __future__ import annotations
 
 import logging
+import os
 import sys
+from pathlib import Path
+from typing import TextIO
 
 import structlog
 
@@ -13,7 +16,33 @@ from models.settings import Settings
 _HANDLER_NAME = "contract-ner"
 
 
+class PerProcessLog:
+    """A text stream that appends to `<directory>/<pid>.log` of whichever process writes: a prefork
+    worker's children inherit their parent's logger, and records of several processes sharing one file
+    came out interleaved (a record split by another's), which made counts from the logs come out low.
+    Line-buffered, so a SIGKILL loses no finished line."""
+
+    def __init__(self, directory: Path) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        self.directory = directory
+        self._pid = -1
+        self._file: TextIO | None = None
+
+    def _current(self) -> TextIO:
+        if self._file is None or self._pid != os.getpid():
+            self._pid = os.getpid()
+            self._file = (self.directory / f"{self._pid}.log").open("a", buffering=1, encoding="utf-8")
+        return self._file
+
+    def write(self, text: str) -> int:
+        return self._current().write(text)
+
+    def flush(self) -> None:
+        self._current().flush()
+
+
 def configure_logging(settings: Settings) -> None:
+    stream: TextIO | PerProcessLog = PerProcessLog(settings.log_dir) if settings.log_dir else sys.stderr
     renderer: structlog.typing.Processor = (
         structlog.processors.JSONRenderer()
         if settings.log_format == "json"
@@ -28,12 +57,12 @@ def configure_logging(settings: Settings) -> None:
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(settings.log_level.upper())),
-        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        logger_factory=structlog.PrintLoggerFactory(file=stream),  # type: ignore[arg-type]
         cache_logger_on_first_use=True,
     )
     # Records from the standard library's logging (Celery, uvicorn, SQLAlchemy...) come out in the same
     # format; at WARNING and above only, since their INFO lines (one per task received) drown the events.
-    handler = logging.StreamHandler(sys.stderr)
+    handler = logging.StreamHandler(stream)
     handler.setFormatter(
         structlog.stdlib.ProcessorFormatter(
             foreign_pre_chain=[

@@ -23,6 +23,8 @@ def test_upload_is_accepted_and_published_after_commit(client: TestClient, db_se
     assert response.status_code == 202
     body = response.json()
     assert body["status"] == "queued"
+    # The publication marked the job in a session of its own: what this session holds may be stale.
+    db_session.expire_all()
     document = db_session.get(Document, uuid.UUID(body["id"]))
     assert document is not None and document.external_id == "DMS-1"
     job = db_session.query(Job).filter_by(document_id=document.id, stage="extract").one()

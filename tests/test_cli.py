@@ -45,6 +45,10 @@ def test_extract_prints_one_json_line_per_input_in_order_goes_on_after_a_bad_fil
     assert "1 of 3 files could not be read" in result.stderr
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     assert [Path(line["source"]).name for line in lines] == ["a.pdf", "b.pdf", "c.docx"]
+    # A PDF's entities say where they are on the page: one box per line, in points from the top-left.
+    (workplace_box,) = lines[0]["entities"][0].pop("boxes")
+    assert workplace_box[0] == 1 and 0 < workplace_box[1] < workplace_box[3] < 595.28
+    assert all("boxes" not in e for e in lines[2]["entities"])
     assert lines[0]["entities"] == [
         {
             "label": "WORKPLACE",

@@ -446,3 +446,14 @@ def test_the_stored_card_is_the_card_computed_from_plain_entity_values(
     assert stored.pop("updated_at") is not None
     assert stored == card_values(plain).as_dict()
     assert stored["flags"] == ["conflicting_salaries"]
+
+
+def test_a_salary_stated_yearly_and_monthly_goes_on_the_card_as_the_monthly_amount(db_session: Session) -> None:
+    document, model = make_document(db_session), make_model(db_session)
+    add_entity(db_session, document, model, "SALARY", "kr. 552.000", 0.99, following=" årligt")
+    add_entity(db_session, document, model, "SALARY", "kr. 46.000", 0.6, following=" pr. måned")
+
+    card = rebuild_contract_card(db_session, document.id)
+
+    assert (card.salary_amount, card.salary_period) == (Decimal("46000.00"), "month")
+    assert "conflicting_salaries" not in card.flags

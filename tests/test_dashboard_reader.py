@@ -23,11 +23,13 @@ SCRIPT = REPO_ROOT / "ops" / "postgres" / "dashboard-reader.sql"
 DASHBOARD_VIEWS = {
     "dashboard_throughput_hourly", "dashboard_queue_depth", "dashboard_failure_reasons", "dashboard_stage_durations",
     "dashboard_latency_percentiles", "dashboard_entity_coverage", "dashboard_model_versions",
+    "dashboard_latency_buckets",
 }  # fmt: skip
 PRIVATE = [
     "documents", "document_files", "document_texts", "document_tokens", "entities", "contract_cards", "jobs",
     "api_keys", "tenants", "web_sessions", "idempotency_keys", "webhook_subscriptions", "webhook_deliveries",
     "batches", "batch_items", "model_versions", "contract_card_view", "alembic_version",
+    "dashboard_counts", "dashboard_count_deltas", "pipeline_count_totals",
 ]  # fmt: skip
 
 

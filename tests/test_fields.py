@@ -302,3 +302,47 @@ def test_an_organisation_without_a_legal_form_keeps_its_whole_name_and_a_law_is_
     law = span(text, "funktionærloven", "EMPLOYER")
 
     assert [e.text for e in complete_values(text, [school, law])] == ["Aftenskolen Lindely"]
+
+
+def test_a_workplace_given_by_reference_is_the_employers_address_from_its_party_block() -> None:
+    text = (
+        "Mellem Kvistgaard Rådgivning ApS\nFrederiksgade 17, 2. sal\n8000 Aarhus C\nog Louise Holm\n\n"
+        "Arbejdsstedet er på ovennævnte virksomhedsadresse."
+    )
+    employer = span(text, "Kvistgaard Rådgivning ApS", "EMPLOYER")
+    reference = span(text, "ovennævnte virksomhedsadresse", "WORKPLACE")
+
+    workplace = decode_fields(text, [employer, reference], SCHEMA)[1]
+
+    assert (workplace.label, workplace.text) == ("WORKPLACE", "Frederiksgade 17, 2. sal\n8000 Aarhus C")
+
+
+def test_an_address_tagged_from_its_house_number_takes_its_street_back() -> None:
+    text = "Arbejdssted: Bagsværd Hovedgade 141, 2880 Bagsværd"
+    tail = span(text, "141, 2880 Bagsværd", "WORKPLACE")
+
+    assert [e.text for e in complete_values(text, [tail])] == ["Bagsværd Hovedgade 141, 2880 Bagsværd"]
+
+
+def test_a_title_filling_a_form_field_is_the_fields_whole_value_up_to_its_separator() -> None:
+    text = "Position / Stilling: Logistics Coordinator / Logistikkoordinator\nsom led i driften"
+    fragment = span(text, "Logistics", "JOB_TITLE")
+    in_a_sentence = span(text, "led", "JOB_TITLE")
+
+    assert [e.text for e in complete_values(text, [fragment, in_a_sentence])] == ["Logistics Coordinator", "led"]
+
+
+def test_the_same_pay_stated_monthly_and_yearly_is_one_salary_with_both_mentions() -> None:
+    text = "Lønnen er kr. 46.000 pr. måned, svarende til kr. 552.000 årligt. Bonus kr. 20.000 pr. år."
+    monthly = span(text, "kr. 46.000", "SALARY", 0.6)
+    yearly = span(text, "kr. 552.000", "SALARY", 0.5)
+    bonus = span(text, "kr. 20.000", "SALARY", 0.9)
+
+    assert [e.text for e in keep_best_values([monthly, yearly, bonus], SCHEMA, text)] == ["kr. 46.000", "kr. 552.000"]
+
+
+def test_a_quantity_is_its_number_and_unit_without_the_punctuation_around_it() -> None:
+    text = "bidrag (10%, heraf 4% medarbejderens)"
+    tagged = span(text, "(10%,", "PENSION")
+
+    assert [e.text for e in complete_values(text, [tagged])] == ["10%"]

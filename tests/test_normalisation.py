@@ -249,8 +249,6 @@ def test_salary_period_is_left_unknown_unless_it_is_certain(text: str, following
         pytest.param("30.000-35.000 kr.", id="a range"),
         pytest.param("kr. 30.000 + kr. 2.000 i tillæg", id="two amounts"),
         pytest.param("løntrin 5, kr. 32.000", id="a pay grade and an amount"),
-        pytest.param("23,000 kr.", id="comma could be decimal or thousands"),
-        pytest.param("1,234,567 kr.", id="English thousands without decimals"),
         pytest.param("1.2345 kr.", id="a dot in no known place"),
         pytest.param("EUR 4.500 (DKK 33.500)", id="two currencies"),
         pytest.param("4.500 EUR / 33.500 kr.", id="two currencies, two amounts"),
@@ -577,3 +575,15 @@ def test_a_date_that_a_line_break_splits_is_read_whole() -> None:
     document = "2. Tiltrædelse\nMedarbejderen tiltræder stillingen den 1. juni\n2024 og ansættes på fuld tid.\n"
 
     assert value_in(document, "START_DATE", "1. juni\n2024")["value_date"] == D(2024, 6, 1)
+
+
+def test_bilingual_templates_english_dates_periods_and_thousands_separators_in_amounts() -> None:
+    assert normalise("START_DATE", "1 March 2025").date == datetime.date(2025, 3, 1)
+    assert normalise("START_DATE", "15 May 2025").date == datetime.date(2025, 5, 15)
+    salary = normalise("SALARY", "DKK 41,500", " per month")
+    assert (salary.number, salary.unit, salary.period) == (Decimal("41500"), "DKK", "month")
+    # Money has at most two decimals, so a comma before three digits groups thousands ("23,000 kr.",
+    # "1,234,567 kr."); a percentage "1,250" could be either and is refused.
+    assert normalise("SALARY", "23,000 kr.").number == Decimal("23000")
+    assert normalise("SALARY", "1,234,567 kr.").number == Decimal("1234567")
+    assert normalise("PENSION", "1,250 %").number is None

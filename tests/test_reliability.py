@@ -387,3 +387,29 @@ def test_a_finished_or_requeued_job_is_in_nobodys_hands(db_session: Session, key
     for document in (finished, expired):
         job = job_of(db_session, document, EXTRACT)
         assert (job.held_by, job.held_until, job.lease_token) == (None, None, None)
+
+
+def test_a_forked_pool_child_never_talks_on_its_parents_database_connection(migrated_engine) -> None:
+    """The prefork worker's main process uses the database (its heartbeat) and forks replacement
+    children at any moment: a child that reused a pooled connection of its parent shared one socket
+    with it ("can't change 'autocommit' now: connection in transaction status INTRANS")."""
+    import os
+
+    from sqlalchemy import text as sql
+
+    from models.db import session_scope
+
+    with session_scope() as session:
+        parent_backend = session.execute(sql("SELECT pg_backend_pid()")).scalar_one()
+    read, write = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover - reported through the pipe
+        with session_scope() as session:
+            os.write(write, str(session.execute(sql("SELECT pg_backend_pid()")).scalar_one()).encode())
+        os._exit(0)
+    os.waitpid(child, 0)
+    child_backend = int(os.read(read, 64))
+
+    with session_scope() as session:
+        assert session.execute(sql("SELECT pg_backend_pid()")).scalar_one() == parent_backend
+    assert child_backend != parent_backend

@@ -7,6 +7,7 @@ segmentation, pages of a document that is not done yet, and escaping of whatever
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -246,3 +247,105 @@ def test_the_policy_is_enforced_and_sign_out_ends_the_session_for_good(
     assert before.status_code == 200
     assert after.status_code == 401
     assert page.url.endswith("/login")
+
+
+def placed_contract() -> tuple[bytes, dict[str, list[tuple[float, float, float, float]]]]:
+    """A two-page A4 contract written glyph by glyph where we say (12 pt Helvetica), and where each
+    entity's words lie on its page in points from the top-left: the address wraps onto a second line,
+    the salary is on page 2, below the fold."""
+    from fpdf import FPDF
+
+    pdf = FPDF(unit="pt", format="A4")
+    pdf.set_font("Helvetica", size=12)
+    lines = {
+        1: [(100, "Ansættelseskontrakt med Nordlys ApS."), (130, "Arbejdsstedet er Supervej 21,"),
+            (145, "2000 Frederiksberg.")],
+        2: [(300, "Løn 32.500,00 kr. pr. måned.")],
+    }  # fmt: skip
+    for page in lines.values():
+        pdf.add_page()
+        for baseline, text in page:
+            pdf.text(x=72, y=baseline, text=text)
+
+    def at(baseline: float, before: str, words: str) -> tuple[float, float, float, float]:
+        x0 = 72 + pdf.get_string_width(before)
+        # Helvetica's em box: 0.207 em of it below the baseline.
+        return (x0, baseline - 12 * 0.793, x0 + pdf.get_string_width(words), baseline + 12 * 0.207)
+
+    expected = {
+        "EMPLOYER": [at(100, "Ansættelseskontrakt med ", "Nordlys ApS")],
+        "WORKPLACE": [at(130, "Arbejdsstedet er ", "Supervej 21,"), at(145, "", "2000 Frederiksberg")],
+        "SALARY": [at(300, "Løn ", "32.500,00 kr.")],
+    }
+    return bytes(pdf.output()), expected
+
+
+def test_the_pages_show_each_entity_s_boxes_over_its_words(
+    api_only: str, browser: Browser, committed_api_token: str, migrated_engine: Engine, keyword_classifier
+) -> None:
+    from tests.test_dms import finish
+
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    violations = policy_violations(page)
+    data, expected = placed_contract()
+    uploaded = httpx.post(
+        f"{api_only}/v1/documents",
+        files={"file": ("placeret.pdf", data)},
+        headers={"Authorization": f"Bearer {committed_api_token}"},
+    ).json()
+    # The two stages run here rather than in workers: this test is about the page, not the pipeline.
+    with Session(migrated_engine) as session:
+        finish(session, uploaded["id"], keyword_classifier)
+        session.commit()
+
+    sign_in(page, api_only, committed_api_token)
+    page.goto(f"{api_only}/documents/{uploaded['id']}")
+    images = page.locator("#pages-view img.page-image")
+    expect(images).to_have_count(2)
+    for image in images.all():
+        image.scroll_into_view_if_needed()
+        # Rendered on first request in a child process: seconds on a busy machine.
+        expect(image).to_have_js_property("complete", True, timeout=60_000)
+        assert image.evaluate("img => img.naturalWidth") > 0
+    page_width_pt = float(page.locator("#page-1").get_attribute("data-width") or 0)
+
+    on_screen: dict[str, list[tuple[float, float, float, float]]] = {}
+    for label in expected:
+        for box in page.locator(f'.entity-box[data-label="{label}"]').all():
+            image = box.locator("xpath=ancestor::figure//img")
+            frame = image.bounding_box()
+            rect = box.bounding_box()
+            assert frame is not None and rect is not None
+            scale = frame["width"] / page_width_pt  # CSS pixels per point
+            on_screen.setdefault(label, []).append(
+                (
+                    (rect["x"] - frame["x"]) / scale,
+                    (rect["y"] - frame["y"]) / scale,
+                    (rect["x"] + rect["width"] - frame["x"]) / scale,
+                    (rect["y"] + rect["height"] - frame["y"]) / scale,
+                )
+            )
+    # Each box lies over its words to within a point (about a CSS pixel at this size): one per line.
+    assert {label: len(boxes) for label, boxes in on_screen.items()} == {"EMPLOYER": 1, "WORKPLACE": 2, "SALARY": 1}
+    for label, boxes in expected.items():
+        for seen, wanted in zip(on_screen[label], boxes, strict=True):
+            assert seen == pytest.approx(wanted, abs=1.0), label
+
+    # Hovering a box says what it is; clicking the entity in the table brings its box into view.
+    salary = page.locator('.entity-box[data-label="SALARY"]')
+    page.evaluate("window.scrollTo(0, 0)")
+    expect(salary).not_to_be_in_viewport()
+    page.locator("#entities tr.has-box").filter(has_text="32.500,00 kr.").click()
+    expect(salary).to_be_in_viewport()
+    expect(salary).to_have_class(re.compile(r"\bselected\b"))
+    salary.hover()
+    expect(salary.locator(".box-tip")).to_be_visible()
+    expect(salary.locator(".box-tip")).to_contain_text("SALARY: 32.500,00 kr.")
+    expect(salary.locator(".box-tip")).to_have_text(re.compile(r"\(32500 DKK month\) · confidence [01]\.\d\d$"))
+    page.screenshot(path=str(SCREENSHOT.with_name("web-pages.png")))
+    # The text is one click away.
+    page.click('#view-tabs a[data-view="text-view"]')
+    expect(page.locator("#text-view")).to_be_visible()
+    expect(page.locator("#pages-view")).to_be_hidden()
+    expect(page.locator('#document-text mark.entity[data-label="SALARY"]')).to_be_visible()
+    assert violations == []

@@ -20,7 +20,6 @@ import json
 import os
 import pickle
 import re
-import resource
 import signal
 import struct
 import subprocess
@@ -32,6 +31,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from models.page_geometry import WORD_RECORD, pack_words, unpack_words
+from models.process_limits import limit_this_process
 from worker.extracted_text import ExtractedText, ExtractionError, PageLayout, TextExtractor, WordBox
 
 if TYPE_CHECKING:
@@ -324,13 +324,7 @@ def _out_of_memory(exc: BaseException) -> bool:
 
 
 def _limit_self(limits: ExtractionLimits) -> None:
-    # Set by the child itself, first thing: `preexec_fn` is unsafe in a parent with threads.
-    memory = limits.memory_mb * _MIB
-    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-    # SIGXCPU at the soft limit, SIGKILL a little later should the signal be ignored.
-    resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_s, limits.cpu_s + 5))
-    resource.setrlimit(resource.RLIMIT_FSIZE, (limits.output_bytes, limits.output_bytes))
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    limit_this_process(limits.memory_mb, limits.cpu_s, limits.output_bytes)
 
 
 def _child() -> int:

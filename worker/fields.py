@@ -16,12 +16,24 @@ uses that in this order:
    the start of the next line where a line break split it off: "1. juni\n2024"), a person's name
    takes its capitalised neighbours, and no value ends in the next item number of a numbered list
    ("15. januar 2025\n6").
+   Names follow their kind too: a person's or organisation's name may wrap onto the next line but never
+   crosses a blank line or runs into a role label or a street, and loses the titles, adverbs, role
+   labels and connectors at its edges ("undertegnede", "OG", "hr.", "herved"); an organisation without a
+   legal form keeps its run of capitalised name words ("Aftenskolen Lindely"), and a law is no party.
+   A title that fills a form field ("Stilling: ...") is the field's value up to its separator.
 3. `period_end_dates`: a start date that opens a period ("01.03.2025 - 28.02.2026") makes the date
-   that closes it the END_DATE, where the model left that date untagged.
+   that closes it the END_DATE, where the model left that date untagged. `resolved_address_references`:
+   a workplace given as a reference ("på ovennævnte virksomhedsadresse") is the employer's address.
 4. `without_overlaps`: spans that grew into each other become one.
 5. `keep_best_values`: for a single-valued label only the mentions of the best-supported value stay
    (the largest sum of mention scores, so a name that recurs in header, body and signature outweighs
    a one-off union, authority or client name). Every mention of that value is kept with its offsets.
+   Amounts are compared by what they pay a month, so the same pay stated yearly and monthly is one
+   value with both mentions (the contract card then takes the monthly one).
+
+Where the model and a rule disagree, the rule wins only on the span's extent (where a value starts and
+ends, which the schema defines); which words are a value at all stays the model's call, except where the
+schema rules it out (a law is no party, a word without a number is no quantity).
 
 Which labels are single-valued and which are names is the label spec's business (`models.labels`), as is
 the kind of value each label holds, which decides how step 2 completes it; a checkpoint may declare its
@@ -34,9 +46,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 
-from models.danish import LEGAL_FORMS, MONTH_NAMES, NUMBER_WORDS, alternation
+from models.danish import ENGLISH_MONTH_NAMES, LEGAL_FORMS, MONTH_NAMES, NUMBER_WORDS, alternation
 from models.labels import NAME_LABELS, SINGLE_VALUED_LABELS, ValueKind, label_spec
+from models.normalisation import normalise_in
 from worker.spans import EntitySpan
 
 # Between two parts of one value: spaces, never a line break or punctuation (a comma ends a name).
@@ -94,18 +108,34 @@ def merge_split_values(text: str, entities: Sequence[EntitySpan], schema: FieldS
     return merged
 
 
-def keep_best_values(entities: Sequence[EntitySpan], schema: FieldSchema) -> list[EntitySpan]:
-    """Only the best-supported value of each single-valued label, with all its mentions."""
+# The same pay stated for a year and for a month ("46.000 kr. pr. måned, svarende til 552.000 kr.
+# årligt") is one value: both are mentions of it, and the card picks the monthly one.
+_MONTHS_PER_PERIOD = {"month": Decimal(1), "year": Decimal(12)}
+
+
+def _mention_key(entity: EntitySpan, text: str | None) -> str:
+    if text is not None and _kind(entity.label) is ValueKind.AMOUNT:
+        value = normalise_in(text, entity.label, entity.start, entity.end)
+        if value.number is not None and value.period in _MONTHS_PER_PERIOD:
+            monthly = (value.number / _MONTHS_PER_PERIOD[value.period]).quantize(Decimal(1))
+            return f"{value.unit or ''} {monthly} a month"
+    return value_key(entity.text)
+
+
+def keep_best_values(entities: Sequence[EntitySpan], schema: FieldSchema, text: str | None = None) -> list[EntitySpan]:
+    """Only the best-supported value of each single-valued label, with all its mentions. With the
+    document's `text`, amounts are compared by what they pay a month."""
+    keys = [_mention_key(entity, text) for entity in entities]
     support: dict[tuple[str, str], float] = {}
-    for entity in entities:
+    for entity, mention in zip(entities, keys, strict=True):
         if entity.label in schema.single_valued:
-            key = (entity.label, value_key(entity.text))
+            key = (entity.label, mention)
             support[key] = support.get(key, 0.0) + entity.score
     best: dict[str, tuple[float, str]] = {}
     for (label, value), total in support.items():
         if label not in best or total > best[label][0]:
             best[label] = (total, value)
-    return [e for e in entities if e.label not in best or value_key(e.text) == best[e.label][1]]
+    return [e for e, mention in zip(entities, keys, strict=True) if e.label not in best or mention == best[e.label][1]]
 
 
 _LEGAL_FORM = re.compile(rf"(?:{alternation(LEGAL_FORMS)})", re.IGNORECASE)
@@ -124,7 +154,7 @@ _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 _POSTCODE_END = re.compile(r"\b\d{4}$")
 _CITY_WORD = re.compile(r"[A-ZÆØÅ][\wæøå.\-]*")
 # A month's name or abbreviation: its first three letters and whatever follows ("sep.", "september").
-_MONTH = rf"(?:{alternation(dict.fromkeys(name[:3] for name in MONTH_NAMES))})[a-zæøå]*\.?"
+_MONTH = rf"(?:{alternation(dict.fromkeys(name[:3] for name in (*MONTH_NAMES, *ENGLISH_MONTH_NAMES)))})[a-zæøå]*\.?"
 # What a date looks like in a contract: "1. marts 2024", "1/9-2023", "01.08.2024", "2024-09-01".
 _NUMERIC_DATE = r"(?:0?[1-9]|[12]\d|3[01])[./-](?:0?[1-9]|1[0-2])(?:[./-]| )(?:\d{4}|\d{2})\b"
 _DATE = re.compile(
@@ -158,14 +188,33 @@ def _span(text: str, entity: EntitySpan, start: int, end: int) -> EntitySpan:
     return EntitySpan(entity.label, start, end, text[start:end], entity.score)
 
 
-def _on_one_line(text: str, entity: EntitySpan, weight: Callable[[str], int]) -> EntitySpan:
-    """A name is written on one line: of a span that crosses line breaks (a name running into the next
-    line's street, role label or signature line) the line part with the most weight stays."""
+def _within_its_lines(text: str, entity: EntitySpan, weight: Callable[[str], int]) -> EntitySpan:
+    """A name may wrap onto the next line, but it never crosses a blank line, and a line that opens with
+    a role label or another word that is no name, or that holds a street and number, is not its
+    continuation (a name running into the next line's street, role label or signature line). Of the
+    runs of lines that remain, the one with the most weight stays."""
     if "\n" not in entity.text:
         return entity
-    parts = [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", entity.text)]
-    start, end = max(parts, key=lambda part: (weight(entity.text[part[0] : part[1]]), -part[0]))
-    return _span(text, entity, entity.start + start, entity.start + end)
+    runs: list[list[tuple[int, int]]] = []
+    joinable = False
+    for match in re.finditer(r"[^\n]+", entity.text):
+        line = match.group()
+        line_end = text.find("\n", entity.start + match.end())
+        rest_of_line = text[entity.start + match.end() : line_end if line_end >= 0 else len(text)]
+        foreign = (
+            not line.split()
+            or _not_a_name_word(line.split()[0])
+            or (re.search(r"\d", line) is not None and not _LEGAL_FORM.search(line))
+            or re.match(r"[^\S\n]*\d", rest_of_line) is not None
+        )
+        blank_before = bool(runs) and entity.text.count("\n", runs[-1][-1][1], match.start()) > 1
+        if joinable and not foreign and not blank_before:
+            runs[-1].append(match.span())
+        else:
+            runs.append([match.span()])
+        joinable = not foreign
+    best = max(runs, key=lambda run: (sum(weight(entity.text[a:b]) for a, b in run), -run[0][0]))
+    return _span(text, entity, entity.start + best[0][0], entity.start + best[-1][1])
 
 
 def _trimmed(
@@ -181,6 +230,13 @@ def _trimmed(
     if not words:
         return None
     return _span(text, entity, entity.start + words[0][0], entity.start + words[-1][1])
+
+
+# Words that name a party's role or join the parties, never part of an organisation's name.
+_ROLE_WORDS = frozenset({
+    "mellem", "og", "samt", "undertegnede", "virksomheden", "virksomhed", "selskabet", "firmaet", "arbejdsgiver",
+    "arbejdsgiveren", "medarbejder", "medarbejderen", "lønmodtager", "lønmodtageren", "herefter", "kaldet", "benævnt",
+})  # fmt: skip
 
 
 def _bare(word: str) -> str:
@@ -203,14 +259,14 @@ def _organisation_word_weight(line: str) -> int:
 
 
 def _complete_employer(text: str, entity: EntitySpan) -> EntitySpan | None:
-    entity = _on_one_line(text, entity, _organisation_word_weight)
+    entity = _within_its_lines(text, entity, _organisation_word_weight)
     # An organisation's name opens with a capital (or a digit: "3Shape") and ends in a name word or its
     # legal form; "undertegnede", "og", "Virksomheden" at its edges are the sentence around it.
     trimmed = _trimmed(
         text,
         entity,
-        lambda w: (w[:1].isupper() or w[:1].isdigit()) and not _not_a_name_word(w),
-        lambda w: not _not_a_name_word(w),
+        lambda w: (w[:1].isupper() or w[:1].isdigit()) and _bare(w) not in _ROLE_WORDS,
+        lambda w: _bare(w) not in _ROLE_WORDS,
     )
     if trimmed is None or any(_LAW.fullmatch(_bare(w)) for w in trimmed.text.split()):
         return None
@@ -219,13 +275,20 @@ def _complete_employer(text: str, entity: EntitySpan) -> EntitySpan | None:
     if not _LEGAL_FORM.fullmatch(words[-1]):
         # Associations, schools, municipal units have no legal form; the model often keeps only the
         # last word of their name ("Aftenskolen Lindely" -> "Lindely"): take the name words before it.
-        start = entity.start
+        start, end = entity.start, entity.end
         for _ in range(3):
             before = _word_before(text, start, gap=" ")
             if before is None or not _is_name_word(before[1]):
                 break
             start = before[0]
-        return _span(text, entity, start, entity.end)
+        for _ in range(3):
+            # And the name words after it ("Gudenådalens" -> "Gudenådalens Gymnasium"), but not a street
+            # that follows the name ("Fjordlys Havnegade 4").
+            after = re.match(r" ([A-ZÆØÅ][\wæøå\-]*)(?=[,.;:]?(?:\s|$))(?![^\S\n]+\d)", text[end : end + 60])
+            if after is None or not _is_name_word(after.group(1)):
+                break
+            end += after.end()
+        return _span(text, entity, start, end)
     start = entity.start
     for _ in range(6):
         before = _word_before(text, start)
@@ -330,6 +393,13 @@ def _address_start(text: str, start: int) -> int:
         start = line_start + postcode.start()
     if re.match(r"\d{4}\b", text[start:]) and (street := _STREET_BEFORE.search(text[line_start:start])):
         start = line_start + street.start()
+    if re.match(r"\d{1,3}[A-Za-z]?\b(?!\d)", text[start:]) and not re.match(r"\d{4}\b", text[start:]):
+        # A span that starts at the house number ("17, 8000 Aarhus C") lost its street's name.
+        for _ in range(3):
+            before = _word_before(text, start, gap=" ")
+            if before is None or not _is_name_word(before[1]) or before[1].casefold() in _PLACE_LABELS:
+                break
+            start = before[0]
     if _STREET_START.match(text, start):
         for _ in range(2):
             # One plain space only: a tab or a colon separates a form's label from the address.
@@ -377,7 +447,7 @@ def _complete_date(text: str, entity: EntitySpan) -> EntitySpan | None:
 
 
 def _complete_person(text: str, entity: EntitySpan) -> EntitySpan | None:
-    entity = _on_one_line(text, entity, lambda line: sum(_is_name_word(w.rstrip(".,;:")) for w in line.split()))
+    entity = _within_its_lines(text, entity, lambda line: sum(_is_name_word(w.rstrip(".,;:")) for w in line.split()))
     # A person's name opens and closes with a capitalised name word: a title ("hr."), a greeting, an
     # adverb ("herved") or a role label ("Medarbejderen") at its edges is the sentence around it.
     trimmed = _trimmed(text, entity, _is_name_edge, _is_name_edge)
@@ -408,6 +478,30 @@ def _is_name_word(word: str) -> bool:
     return bool(re.fullmatch(r"[A-ZÆØÅ][a-zæøåéü\-]+", word)) and word.casefold() not in _NOT_NAME_WORDS
 
 
+# A form field's label and the value after it: "Stilling: Logistics Coordinator / Logistikkoordinator".
+_FIELD_LABEL_BEFORE = re.compile(r"(?:^|\n)[^\n:]{1,40}:[^\S\n]*$")
+_FIELD_VALUE_END = re.compile(r"[^\S\n]*(?:\n|[/;,(]|[^\S\n][-–][^\S\n]|$)")
+
+
+_PREPOSITION = re.compile(r"[^\S\n]+(?:i|hos|ved|på|til|med|fra|for|under|som|og)\b")
+
+
+def _complete_title(text: str, entity: EntitySpan) -> EntitySpan:
+    """A title that fills a form field ("Stilling: ...") is the field's whole value, up to the end of
+    the line or a separator: the model often keeps one word of a multi-word title."""
+    if not _FIELD_LABEL_BEFORE.search(text, max(0, entity.start - 60), entity.start):
+        return entity
+    field_end = _FIELD_VALUE_END.search(text, entity.end)
+    end = field_end.start() if field_end else entity.end
+    # Nor through a preposition: "studentermedhjælper i dataafdelingen" is a title and a place.
+    if preposition := _PREPOSITION.search(text, entity.end, end):
+        end = preposition.start()
+    value = text[entity.start : end]
+    if end <= entity.end or len(value.split()) > 6 or re.search(r"\d", value):
+        return entity
+    return _span(text, entity, entity.start, end)
+
+
 # A numbered list's next item number, swallowed at the end of a value: "15. januar 2025\n6".
 _NEXT_ITEM_NUMBER = re.compile(r"\s*\n[^\S\n]*\d{1,2}\.?$")
 
@@ -418,6 +512,13 @@ def _without_next_item_number(text: str, entity: EntitySpan) -> EntitySpan:
         return entity
     end = entity.start + number.start()
     return EntitySpan(entity.label, entity.start, end, text[entity.start : end], entity.score)
+
+
+def _without_edge_punctuation(text: str, entity: EntitySpan) -> EntitySpan:
+    """A quantity is its number and unit: "(10%," is "10%"."""
+    start = entity.start + len(entity.text) - len(entity.text.lstrip("([“\"'"))
+    stripped = text[start : entity.end].rstrip(",;:)]”\"'")
+    return _span(text, entity, start, start + len(stripped)) if stripped else entity
 
 
 def complete_values(text: str, entities: Sequence[EntitySpan]) -> list[EntitySpan]:
@@ -437,6 +538,10 @@ def complete_values(text: str, entities: Sequence[EntitySpan]) -> list[EntitySpa
             repaired = _complete_date(text, entity)
         elif kind is ValueKind.PERSON:
             repaired = _complete_person(text, entity)
+        elif kind is ValueKind.TEXT:
+            repaired = _complete_title(text, entity)
+        if repaired is not None and kind in _QUANTITIES:
+            repaired = _without_edge_punctuation(text, repaired)
         if repaired is not None and repaired.start < repaired.end:
             completed.append(repaired)
     return completed
@@ -462,6 +567,50 @@ def period_end_dates(text: str, entities: Sequence[EntitySpan]) -> list[EntitySp
     return [*entities, *found]
 
 
+# A workplace given as a reference to an address the contract already gave.
+_ADDRESS_REFERENCE = re.compile(
+    r"\b(?:oven|før|ovenfor\s+)?nævnte\b|\bovenstående\b|til enhver tid værende|"
+    r"\b(?:virksomhedens|selskabets|arbejdsgiverens|firmaets|skolens|foreningens)\s+(?:\w+\s+)?(?:adresse|domicil)",
+    re.IGNORECASE,
+)
+# A party's address in its block: street and number, maybe a floor, then postcode and city, on one line
+# or broken over two (the way a letterhead or a party block writes it).
+_PARTY_ADDRESS = re.compile(
+    r"[A-ZÆØÅ][\w.\-]*(?:[^\S\n]+[A-ZÆØÅ][\w.\-]*){0,2}[^\S\n]+\d{1,4}[A-Za-z]?"
+    r"(?:,?[^\S\n]*\d+\.?(?:[^\S\n]*(?:sal|th|tv|mf)\.?)?)?,?[^\S\n]*\n?[^\S\n]*"
+    r"\d{4}[^\S\n]+[A-ZÆØÅ][\wæøå.\-]*(?:[^\S\n]+(?:C|K|M|N|S|V|Ø|NV|NØ|SV|SØ)\b)?"
+)
+
+
+def _kind(label: str) -> ValueKind | None:
+    spec = label_spec(label)
+    return spec.kind if spec is not None else None
+
+
+def resolved_address_references(text: str, entities: Sequence[EntitySpan]) -> list[EntitySpan]:
+    """A workplace written as a reference ("på ovennævnte virksomhedsadresse", "Selskabets til enhver
+    tid værende adresse") is the address it refers to: the employer's, found after the employer's first
+    mention (its party block or letterhead), else the document's first address."""
+    employers = [e.start for e in entities if _kind(e.label) is ValueKind.ORGANISATION]
+    resolved: list[EntitySpan] = []
+    for entity in entities:
+        is_reference = (
+            _kind(entity.label) is ValueKind.ADDRESS
+            and not re.search(r"\d", entity.text)
+            and _ADDRESS_REFERENCE.search(text, max(0, entity.start - 40), entity.end)
+        )
+        if not is_reference:
+            resolved.append(entity)
+            continue
+        anchor = min(employers, default=0)
+        address = _PARTY_ADDRESS.search(text, anchor, anchor + 400) or _PARTY_ADDRESS.search(text)
+        if address is None or address.start() <= entity.start < address.end():
+            resolved.append(entity)
+            continue
+        resolved.append(EntitySpan(entity.label, address.start(), address.end(), address.group(), entity.score))
+    return resolved
+
+
 def without_overlaps(text: str, entities: Sequence[EntitySpan]) -> list[EntitySpan]:
     """Completed spans may reach into each other ("Per Aagaard" and "Nymann" both grow to the whole
     name): spans of one label that overlap become their union, and of two overlapping spans with
@@ -483,5 +632,5 @@ def without_overlaps(text: str, entities: Sequence[EntitySpan]) -> list[EntitySp
 
 def decode_fields(text: str, entities: Sequence[EntitySpan], schema: FieldSchema) -> list[EntitySpan]:
     merged = merge_split_values(text, entities, schema)
-    completed = period_end_dates(text, complete_values(text, merged))
-    return keep_best_values(without_overlaps(text, completed), schema)
+    completed = resolved_address_references(text, period_end_dates(text, complete_values(text, merged)))
+    return keep_best_values(without_overlaps(text, completed), schema, text)

@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 
 import structlog
 from sqlalchemy import delete, insert, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from models.batches import complete_batches_of
@@ -175,15 +176,22 @@ def store_geometry(document: Document, extracted: ExtractedText) -> None:
 
 
 def register_model(session: Session, classifier: TokenClassifier) -> ModelVersion:
-    version = session.scalars(
-        select(ModelVersion).where(
-            ModelVersion.name == classifier.name, ModelVersion.weights_sha256 == classifier.weights_sha256
-        )
-    ).one_or_none()
+    """The model's row, made if new. Workers register their model in a transaction of its own when they
+    load it (`worker.tasks.get_classifier`): made inside a batch's transaction, the new row's unique key
+    made every other ner worker's first batch wait for that whole batch, then fail on the duplicate."""
+    query = select(ModelVersion).where(
+        ModelVersion.name == classifier.name, ModelVersion.weights_sha256 == classifier.weights_sha256
+    )
+    version = session.scalars(query).one_or_none()
     if version is None:
-        version = ModelVersion(name=classifier.name, weights_sha256=classifier.weights_sha256, labels=classifier.labels)
-        session.add(version)
-        session.flush()
+        try:
+            with session.begin_nested():
+                version = ModelVersion(
+                    name=classifier.name, weights_sha256=classifier.weights_sha256, labels=classifier.labels
+                )
+                session.add(version)
+        except IntegrityError:  # another worker registered it meanwhile
+            version = session.scalars(query).one()
     return version
 
 

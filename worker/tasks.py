@@ -18,10 +18,19 @@ from celery_batches import Batches, SimpleRequest
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
-from models.broker import SWEEP_JOBS_TASK, broker_lost_queues, publish_jobs, redeliver
+from models.broker import (
+    COMPACT_COUNTS_TASK,
+    PURGE_CONTENTS_TASK,
+    SWEEP_JOBS_TASK,
+    broker_lost_queues,
+    publish_jobs,
+    redeliver,
+)
+from models.dashboard_counts import compact_counts
 from models.db import session_scope
 from models.job_lifecycle import Lease, LeaseLost, fail_document, release_for_retry
 from models.reasons import ReasonCode
+from models.retention import purge_all
 from models.settings import get_settings
 from models.stages import Stage
 from worker.celery_app import app
@@ -37,7 +46,16 @@ from worker.metrics import (
     observe_ner_batch,
     stage_timer,
 )
-from worker.pipeline import EXTRACT, NER, OCR, begin_stage, extract_document, recognize_entities, recognize_text
+from worker.pipeline import (
+    EXTRACT,
+    NER,
+    OCR,
+    begin_stage,
+    extract_document,
+    recognize_entities,
+    recognize_text,
+    register_model,
+)
 from worker.sweeper import sweep_jobs
 
 log = structlog.get_logger(__name__)
@@ -60,6 +78,8 @@ def get_classifier() -> TokenClassifier:
     settings = get_settings()
     classifier = TokenClassifier.from_settings(settings)
     log.info("model.loaded", model=str(settings.model), device=settings.device, labels=len(classifier.labels))
+    with session_scope() as session:
+        register_model(session, classifier)
     return classifier
 
 
@@ -268,3 +288,20 @@ def sweep_jobs_task() -> None:
     with session_scope() as session:
         swept = sweep_jobs(session, settings, broker_lost)
     log.info("jobs.sweep_ran", broker_lost=broker_lost, **swept.as_log())
+
+
+@app.task(name=COMPACT_COUNTS_TASK, ignore_result=True)
+def compact_dashboard_counts_task() -> None:
+    with session_scope() as session:
+        folded = compact_counts(session)
+    log.info("dashboard_counts.compacted", counts=folded)
+
+
+@app.task(name=PURGE_CONTENTS_TASK, ignore_result=True)
+def purge_document_contents_task() -> None:
+    settings = get_settings()
+    if settings.retention_days is None:
+        return
+    purged = purge_all(session_scope, settings.retention_days, settings.retention_batch_size)
+    log.info("retention.purged", documents=purged.documents, files=purged.files, texts=purged.texts,
+             tokens=purged.tokens, cutoff=purged.cutoff.isoformat())  # fmt: skip

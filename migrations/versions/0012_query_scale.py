@@ -3,7 +3,9 @@
 Each index serves a query the bench measured reading far more rows than it returns:
 - `value_gte`/`value_lte` with a label: entities by label and typed value, partial (only rows that have
   such a value) and carrying document_id, so the EXISTS is answered from the index alone;
-- `salary_min`/`salary_max` and `start_date_from`/`_to`: the card's values;
+- `salary_min`/`salary_max` and `start_date_from`/`_to`: the card's values; `needs_review=true`: the cards
+  that do (partial);
+- `status`: the tenant's documents of a status in list order, one range however rare the status;
 - the dashboards' time ranges and `last_used_at` per model: documents by `finished_at`;
 - failure reasons (the latest and the last 24 hours per reason): the failed documents by reason and time;
 - queue depth and `/metrics`: the open jobs (queued or running), partial, so it stays as small as the
@@ -33,6 +35,8 @@ INDEXES: dict[str, tuple[str, str, str | None]] = {
     "ix_entities_label_value_date": ("entities", "label, value_date, document_id", "value_date IS NOT NULL"),
     "ix_contract_cards_salary_amount": ("contract_cards", "salary_amount", None),
     "ix_contract_cards_start_date": ("contract_cards", "start_date", None),
+    "ix_contract_cards_needs_review": ("contract_cards", "document_id", "needs_review"),
+    "ix_documents_tenant_id_status_created_at_id": ("documents", "tenant_id, status, created_at, id", None),
     "ix_documents_finished_at": ("documents", "finished_at", None),
     "ix_documents_model_id_finished_at": ("documents", "model_id, finished_at", None),
     "ix_documents_failed": ("documents", "error_code, finished_at", "status = 'failed'"),
