@@ -46,6 +46,8 @@ _WORD = WORD_RECORD
 # A page layout as JSON: [width, height, source, confidence], generously.
 _BYTES_PER_PAGE = 96
 _ERROR_TAIL = 2000
+_ERROR_HEAD = 64 * 1024
+_ALLOCATION_FAILURES = ("MemoryError", "bad_alloc", "Cannot allocate memory", "malloc fail")
 # A DTD is refused in every part of a package, whatever its name (a main part need not be called .xml:
 # the package's relationships and content types say which part is which). The markers are searched in
 # the raw bytes in every encoding libxml2 detects: UTF-8/ASCII, UTF-16 and UTF-32 in both byte orders.
@@ -188,9 +190,13 @@ class ContainedExtractor:
                 _unpack_words(packed_words, len(text), len(page_starts)),
                 tuple(_page_layout(page) for page in answer.get("pages", [])),
             )
+        err.seek(0)
+        # Leptonica (under Tesseract) reports a failed allocation once and then floods stderr with its
+        # consequences before an assertion aborts: the start of stderr is searched as well as its end.
+        head = err.read(_ERROR_HEAD).decode("utf-8", "replace")
         err.seek(max(0, err.seek(0, io.SEEK_END) - _ERROR_TAIL))
         stderr = err.read().decode("utf-8", "replace").strip()
-        if "MemoryError" in stderr or "bad_alloc" in stderr or "Cannot allocate memory" in stderr:
+        if any(marker in head or marker in stderr for marker in _ALLOCATION_FAILURES):
             raise ExtractionError("memory_limit", f"parsing needed more than {limits.memory_mb} MB")
         if returncode in (-signal.SIGSEGV, -signal.SIGABRT, -signal.SIGBUS):
             # A fresh child crashing on these bytes will crash on them again.
