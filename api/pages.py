@@ -30,6 +30,7 @@ from models.settings import get_settings
 router = APIRouter()
 
 _NOT_RENDERABLE = {"page_not_found", "unsupported_type"}
+_MAX_PAGE_NUMBER = 2**31 - 1
 
 
 class PageOut(BaseModel):
@@ -141,7 +142,8 @@ def get_page_image(
     per API process and marked with an ETag. The boxes of `/entities` scale onto it by
     `image width / page width in points`."""
     document = _document_or_404(session, caller, document_id)
-    if session.get(DocumentPage, (document.id, page)) is None:
+    # Checked before the lookup: a page number beyond the column's integer range is no page either.
+    if not 1 <= page <= _MAX_PAGE_NUMBER or session.get(DocumentPage, (document.id, page)) is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"the document has no page {page} to show")
     limits = RenderLimits.from_settings(get_settings())
     width = min(width, limits.max_width)

@@ -171,12 +171,13 @@ def test_pages_that_do_not_exist_are_404(client: TestClient, db_session: Session
     answers = [
         client.get(f"/v1/documents/{document_id}/pages/2").status_code,
         client.get(f"/v1/documents/{document_id}/pages/0").status_code,
+        client.get(f"/v1/documents/{document_id}/pages/{2**63}").status_code,
         client.get(f"/v1/documents/{text_id}/pages/1").status_code,
         client.get(f"/v1/documents/{uuid.uuid4()}/pages/1").status_code,
         client.get(f"/v1/documents/{uuid.uuid4()}/file").status_code,
     ]
 
-    assert answers == [404] * 5
+    assert answers == [404] * 6
 
 
 def test_image_pages_are_rendered_from_the_image_itself() -> None:

@@ -343,6 +343,9 @@ def test_the_pages_show_each_entity_s_boxes_over_its_words(
     expect(salary.locator(".box-tip")).to_contain_text("SALARY: 32.500,00 kr.")
     expect(salary.locator(".box-tip")).to_have_text(re.compile(r"\(32500 DKK month\) · confidence [01]\.\d\d$"))
     page.screenshot(path=str(SCREENSHOT.with_name("web-pages.png")))
+    # The original is one link away, with the session's cookie, as the bytes that were uploaded.
+    original = page.request.get(f"{api_only}{page.locator('#original-file').get_attribute('href')}")
+    assert original.body() == data and original.headers["content-type"] == "application/pdf"
     # The text is one click away.
     page.click('#view-tabs a[data-view="text-view"]')
     expect(page.locator("#text-view")).to_be_visible()
