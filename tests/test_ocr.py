@@ -169,6 +169,18 @@ def test_a_page_turned_on_its_side_is_read_upright_and_its_boxes_stay_on_the_tur
     assert overlap(box(word(sideways, "Nordlys")), expected) > 0.8
 
 
+def test_contract_ner_extract_reads_a_scan_as_the_ocr_stage_does(tmp_path) -> None:
+    from cli.folder_extraction import parse_file
+
+    photo = tmp_path / "kontrakt.png"
+    photo.write_bytes(make_scan([CONTRACT], "PNG"))
+
+    parsed = parse_file(photo)
+
+    assert isinstance(parsed, ExtractedText), parsed
+    assert "Nordlys" in parsed.text and parsed.pages[0].source == "ocr"
+
+
 def test_the_contained_child_hands_back_words_and_pages() -> None:
     image = make_scan([CONTRACT], "PNG", skew_degrees=0.0)
 
