@@ -292,7 +292,10 @@ class PageReader:
         if iterator is None:
             return _Reading("", [])
         for word in tesserocr.iterate_level(iterator, word_level):
-            text = (word.GetUTF8Text(word_level) or "").strip()
+            try:
+                text = (word.GetUTF8Text(word_level) or "").strip()
+            except RuntimeError:  # tesserocr's "No text returned": an empty page, or an empty element
+                continue
             box = word.BoundingBox(word_level)
             if not text or box is None:
                 continue
