@@ -16,7 +16,7 @@ from bench.scanned_devset import SCAN_DPI, render_pages, scan_page
 from models.content_types import JPEG, PDF, PNG, TIFF, sniff_content_type
 from tests.documents import make_pdf, make_scan
 from worker.contained_extraction import ContainedExtractor, ExtractionLimits
-from worker.extracted_text import ExtractedText, WordBox
+from worker.extracted_text import ExtractedText, ExtractionError, WordBox
 from worker.extraction import PdfExtractor, read_text, text_layer
 from worker.ocr import ImageOcrExtractor, PdfOcrExtractor, estimate_skew, needs_ocr
 
@@ -169,6 +169,18 @@ def test_a_page_turned_on_its_side_is_read_upright_and_its_boxes_stay_on_the_tur
     assert overlap(box(word(sideways, "Nordlys")), expected) > 0.8
 
 
+def test_contract_ner_extract_reads_a_scan_as_the_ocr_stage_does(tmp_path) -> None:
+    from cli.folder_extraction import parse_file
+
+    photo = tmp_path / "kontrakt.png"
+    photo.write_bytes(make_scan([CONTRACT], "PNG"))
+
+    parsed = parse_file(photo)
+
+    assert isinstance(parsed, ExtractedText), parsed
+    assert "Nordlys" in parsed.text and parsed.pages[0].source == "ocr"
+
+
 def test_the_contained_child_hands_back_words_and_pages() -> None:
     image = make_scan([CONTRACT], "PNG", skew_degrees=0.0)
 
@@ -188,3 +200,14 @@ def test_the_contained_child_hands_back_words_and_pages() -> None:
 def test_a_page_is_read_by_ocr_when_its_text_is_too_thin_for_its_area(chars: int, ocr: bool) -> None:
     # A4 is 96.7 square inches: at 0.5 characters per square inch, 48 characters are enough.
     assert needs_ocr(chars, 595.28, 841.89, 0.5) is ocr
+
+
+def test_a_scan_with_nothing_to_read_fails_as_ocr_failed() -> None:
+    blank = Image.new("L", (1654, 2339), 245)
+    buffer = io.BytesIO()
+    blank.save(buffer, format="PNG", dpi=(SCAN_DPI, SCAN_DPI))
+
+    with pytest.raises(ExtractionError) as failure:
+        ImageOcrExtractor().extract(buffer.getvalue())
+
+    assert failure.value.code == "ocr_failed"

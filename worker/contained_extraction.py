@@ -193,10 +193,10 @@ class ContainedExtractor:
         err.seek(0)
         # Leptonica (under Tesseract) reports a failed allocation once and then floods stderr with its
         # consequences before an assertion aborts: the start of stderr is searched as well as its end.
-        head = err.read(_ERROR_HEAD).decode("utf-8", "replace")
+        stderr_head = err.read(_ERROR_HEAD).decode("utf-8", "replace")
         err.seek(max(0, err.seek(0, io.SEEK_END) - _ERROR_TAIL))
         stderr = err.read().decode("utf-8", "replace").strip()
-        if any(marker in head or marker in stderr for marker in _ALLOCATION_FAILURES):
+        if any(marker in stderr_head or marker in stderr for marker in _ALLOCATION_FAILURES):
             raise ExtractionError("memory_limit", f"parsing needed more than {limits.memory_mb} MB")
         if returncode in (-signal.SIGSEGV, -signal.SIGABRT, -signal.SIGBUS):
             # A fresh child crashing on these bytes will crash on them again.

@@ -273,7 +273,10 @@ class PageReader:
             except RuntimeError:
                 return 0  # without osd.traineddata the page is read as it lies
         self._osd.SetImage(image)
-        found = self._osd.DetectOrientationScript()
+        try:
+            found = self._osd.DetectOrientationScript()
+        except RuntimeError:  # too little text to tell: read it as it lies
+            return 0
         if not found or found.get("orient_conf", 0.0) < _OSD_MIN_CONFIDENCE:
             return 0
         # OSD reports how far the page is turned; turning it that much further makes it upright.
@@ -292,7 +295,10 @@ class PageReader:
         if iterator is None:
             return _Reading("", [])
         for word in tesserocr.iterate_level(iterator, word_level):
-            text = (word.GetUTF8Text(word_level) or "").strip()
+            try:
+                text = (word.GetUTF8Text(word_level) or "").strip()
+            except RuntimeError:  # tesserocr's "No text returned": an empty page, or an empty element
+                continue
             box = word.BoundingBox(word_level)
             if not text or box is None:
                 continue
