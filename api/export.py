@@ -63,7 +63,7 @@ COLUMNS = [*_DOCUMENT_COLUMNS, *_CARD_COLUMNS]
 _DURATIONS = frozenset(
     column for column, source in _CARD_SOURCES.items() if source.endswith("_value") and column != source
 )
-_PAGE = 2000
+_PAGE = 500
 BOM = "\ufeff"
 # A cell starting with one of these is a formula (or becomes one) in Excel, LibreOffice and Google Sheets.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
