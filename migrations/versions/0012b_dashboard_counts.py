@@ -251,6 +251,8 @@ BEGIN
         GROUP BY pairs.label
     ) c
     GROUP BY 1, 2, 3, 4, 5 HAVING sum(c.n) <> 0;
+    -- The planner's row counts of the counts, right away (autovacuum would take its time).
+    ANALYZE dashboard_counts;
 END
 $$
 """
