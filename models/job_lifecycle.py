@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import structlog
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from models.batches import complete_batches_of
@@ -201,8 +201,9 @@ def hold_jobs(session: Session, stage: Stage, document_ids: Sequence[uuid.UUID],
 def renew_holds(
     session: Session, stage: Stage, document_ids: Sequence[uuid.UUID], holder: str, hold_s: float
 ) -> set[uuid.UUID]:
-    """Push the expiry of `holder`'s holds on these documents' `stage` jobs; returns the documents it
-    still holds (a claimed, finished or taken-over job is no longer a hold)."""
+    """Push the expiry of `holder`'s holds on these documents' `stage` jobs, and hold those of them that
+    nobody holds (a receipt whose hold could not be written); returns the documents it holds (a claimed,
+    finished or taken-over job is no longer a hold)."""
     if not document_ids:
         return set()
     rows = session.execute(
@@ -211,9 +212,9 @@ def renew_holds(
             Job.stage == stage.name,
             Job.document_id.in_(document_ids),
             Job.state == JobState.queued,
-            Job.held_by == holder,
+            or_(Job.held_by == holder, Job.held_by.is_(None)),
         )
-        .values(held_until=utcnow() + timedelta(seconds=hold_s))
+        .values(held_by=holder, held_until=utcnow() + timedelta(seconds=hold_s))
         .returning(Job.document_id)
         .execution_options(synchronize_session=False)
     ).scalars()

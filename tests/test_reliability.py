@@ -364,16 +364,17 @@ def test_a_worker_renews_only_the_holds_it_still_has_and_a_claim_names_the_claim
     db_session: Session,
 ) -> None:
     kept, claimed, taken_over = (new_document(db_session, marker) for marker in ("kept", "claimed", "taken"))
+    missed = new_document(db_session, "missed")  # in hand, but its hold was never written at receipt
     ids = [kept.id, claimed.id, taken_over.id]
     hold_jobs(db_session, EXTRACT, ids, "host:1", hold_s=60)
     lease = claim(db_session, claimed)
     hold_jobs(db_session, EXTRACT, [taken_over.id], "host:2", hold_s=60)  # a duplicate delivered elsewhere
 
-    still_held = renew_holds(db_session, EXTRACT, ids, "host:1", hold_s=60)
+    still_held = renew_holds(db_session, EXTRACT, [*ids, missed.id], "host:1", hold_s=60)
 
-    assert still_held == {kept.id}
+    assert still_held == {kept.id, missed.id}
     assert lease is not None and job_of(db_session, claimed, EXTRACT).held_by == process_holder()
-    assert jobs_held(db_session) == {"extract": 2}
+    assert jobs_held(db_session) == {"extract": 3}
 
 
 def test_a_finished_or_requeued_job_is_in_nobodys_hands(db_session: Session, keyword_classifier) -> None:

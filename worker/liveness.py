@@ -121,9 +121,14 @@ class Heartbeat:
         if not received:
             return
         hold_s = get_settings().lease_s
-        with session_scope() as session:
-            for stage, documents in _by_stage(received).items():
-                hold_jobs(session, stage, documents, self.holder, hold_s)
+        try:
+            with session_scope() as session:
+                for stage, documents in _by_stage(received).items():
+                    hold_jobs(session, stage, documents, self.holder, hold_s)
+        except Exception:
+            with self._lock:  # tried again next time round (and the next beat holds what is in hand)
+                self._received |= received
+            raise
 
     def _beat(self) -> None:
         hold_s = get_settings().lease_s
