@@ -77,6 +77,7 @@ class ChaosPlan:
     redis_restarts: int = 1
     postgres_restarts: int = 0
     bad_share: float = 0.03  # truncated PDFs among the uploads: they must end failed, with a reason
+    scans: int = 0  # image-only PDFs among the uploads (one page each): they go through the ocr stage
     max_pages: int = 2
     extract_concurrency: int = 2
     ner_workers: int = 2
@@ -219,7 +220,8 @@ class ChaosReport:
             f"({', '.join(f'{kind} {n}' for kind, n in Counter(self.faults).items())})",
             *(f"  {n + 1:>2}. {fault.line()}" for n, fault in enumerate(self.fault_log)),
             f"kills that hit in-progress work: {sum(hits.values())} of {kills} (extract {hits['extract']}, "
-            f"ner {hits['ner']}; at least {self.plan.min_hits_per_stage} each needed)",
+            f"ner {hits['ner']}, ocr {hits['ocr']}; at least {self.plan.min_hits_per_stage} each of extract and ner "
+            "needed)",
             *(
                 f"ner prefetch kill: {f.held} documents held unclaimed + {f.claimed} claimed, back in the queue "
                 f"within {f.back_in_play_s if f.back_in_play_s is not None else float('nan'):.1f}s "
@@ -340,7 +342,7 @@ class Stack:
         self.port = free_port()
         self.commands = {
             "api": [sys.executable, "-m", "uvicorn", "api.app:app", "--port", str(self.port), "--log-level", "warning"],
-            "extract": [*CLI, "worker", "--queues", "extract,webhooks,maintenance", "--concurrency",
+            "extract": [*CLI, "worker", "--queues", "extract,ocr,webhooks,maintenance", "--concurrency",
                         str(extract_concurrency)],
             "ner": [*CLI, "worker", "--queues", "ner"],
             # More ner workers, as with one per GPU: the jobs a killed one held are run by another.
@@ -704,7 +706,20 @@ def _documents(plan: ChaosPlan, run: str) -> list[tuple[str, bytes]]:
             files.append((f"bad-{n}.pdf", TRUNCATED_PDF + f"{run}-{n}".encode()))
         else:
             files.append((f"c{n}.txt", f"{body}\n\nChaos {run}-{n}".encode()))
+    # Scans replace text documents spread over the run, so the ocr stage works while faults land.
+    for n in range(min(plan.scans, len(files))):
+        position = (n * len(files)) // max(1, plan.scans)
+        files[position] = (f"scan-{position}.pdf", _scanned_contract(texts[position], f"{run}-{position}", rng))
     return files
+
+
+def _scanned_contract(body: str, marker: str, rng: random.Random) -> bytes:
+    """The document's first page printed and scanned: an image-only PDF (no text layer) for the ocr stage."""
+    from bench.extract_throughput import contract_pdf
+    from bench.scanned_devset import image_pdf, render_pages, scan_page
+
+    first_page = render_pages(contract_pdf(f"{body[:1500]}\n\nChaos {marker}"))[0]
+    return image_pdf([scan_page(first_page, rng).image])
 
 
 def _fault_schedule(plan: ChaosPlan, rng: random.Random) -> list[str]:
@@ -938,6 +953,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     defaults = ChaosPlan()
     parser.add_argument("--docs", type=int, default=defaults.docs)
+    parser.add_argument("--scans", type=int, default=defaults.scans, help="image-only PDFs for the ocr stage")
     parser.add_argument("--child-kills", type=int, default=defaults.child_kills)
     parser.add_argument("--worker-kills", type=int, default=defaults.worker_kills, help="ner and extract in turn")
     parser.add_argument("--ner-prefetch-kills", type=int, default=defaults.ner_prefetch_kills)
@@ -958,6 +974,7 @@ def main() -> None:
     args = parser.parse_args()
     plan = ChaosPlan(
         docs=args.docs,
+        scans=args.scans,
         child_kills=args.child_kills,
         worker_kills=args.worker_kills,
         ner_prefetch_kills=args.ner_prefetch_kills,

@@ -19,6 +19,7 @@ from tests.conftest import TEST_DATABASE_URL
 def test_a_short_chaos_run_loses_nothing_and_writes_nothing_twice(clean_database, tiny_model_dir: Path) -> None:
     plan = ChaosPlan(
         docs=150,
+        scans=2,  # image-only PDFs: the ocr stage runs while the faults land
         child_kills=2,
         worker_kills=2,
         ner_prefetch_kills=1,
