@@ -47,10 +47,14 @@ class PlacedWord(Protocol):
 
 
 @dataclass(frozen=True)
-class StoredWord:
+class WordBox:
+    """One word of the extracted text on its page: `text[start:end]` lies inside the box. What the
+    extractors produce (`worker.extracted_text` re-exports it) and what stored words unpack to."""
+
     start: int
     end: int
     page: int
+    """1-based page number."""
     x0: float
     y0: float
     x1: float
@@ -64,13 +68,13 @@ def pack_words(words: Sequence[PlacedWord]) -> bytes:
     return bytes(packed)
 
 
-def unpack_words(packed: bytes) -> Iterator[StoredWord]:
+def unpack_words(packed: bytes) -> Iterator[WordBox]:
     """The packed words back, their coordinates rounded to the hundredths of a point they were made
     with (float32 keeps about seven digits)."""
     if len(packed) % WORD_RECORD.size:
         raise ValueError(f"{len(packed)} bytes are not whole word records of {WORD_RECORD.size} bytes")
     for start, end, page, x0, y0, x1, y1 in WORD_RECORD.iter_unpack(packed):
-        yield StoredWord(start, end, page, round(x0, 2), round(y0, 2), round(x1, 2), round(y1, 2))
+        yield WordBox(start, end, page, round(x0, 2), round(y0, 2), round(x1, 2), round(y1, 2))
 
 
 class WordIndex:

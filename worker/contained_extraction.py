@@ -212,7 +212,7 @@ def _unpack_words(packed: bytes, text_length: int, page_count: int) -> tuple[Wor
         for w in unpack_words(packed):
             if not (0 <= w.start < w.end <= text_length and 1 <= w.page <= page_count):
                 raise ValueError(f"a word box outside the text: {w.start}-{w.end} on page {w.page}")
-            words.append(WordBox(w.start, w.end, w.page, w.x0, w.y0, w.x1, w.y1))
+            words.append(w)
     except ValueError as exc:
         raise ExtractionUnavailable(f"the parsing process sent bad word boxes: {exc}") from exc
     return tuple(words)

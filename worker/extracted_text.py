@@ -15,7 +15,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+from models.page_geometry import WordBox
 from models.reasons import ReasonCode
+
+__all__ = ["PAGE_SEPARATOR", "ExtractedText", "ExtractionError", "PageLayout", "TextExtractor", "WordBox"]
 
 PAGE_SEPARATOR = "\n\n"
 
@@ -30,20 +33,6 @@ class ExtractionError(Exception):
 
     def __str__(self) -> str:
         return f"{self.code}: {self.message}"
-
-
-@dataclass(frozen=True)
-class WordBox:
-    """One word of the extracted text on its page: `text[start:end]` lies inside the box."""
-
-    start: int
-    end: int
-    page: int
-    """1-based page number."""
-    x0: float
-    y0: float
-    x1: float
-    y1: float
 
 
 @dataclass(frozen=True)
