@@ -12,8 +12,9 @@ running an extraction, a worker with claimed or received jobs, the ner worker wi
 `--prefetch-target` documents received but not claimed, in its batch buffer), and the report says per
 fault how many jobs the process held when it died, read from `jobs.held_by` right after the kill (a
 dead process changes nothing, so that count is exact). A run counts only when kills hit in-progress
-work of every stage. Worker kills alternate between the ner and the extract worker. After each kill
-the jobs it hit are watched until they are back in play (requeued by the sweeper or taken by another
+work of every stage. Worker kills alternate between the extract and the ner worker; a child kill and
+the first worker kill open the run, while extraction (the quick stage) still has a backlog. After each
+kill the jobs it hit are watched until they are back in play (requeued by the sweeper or taken by another
 process) and running again; a ner prefetch kill recovers when every document it held runs again within
 two lease periods. A pause (SIGSTOP past the lease, then SIGCONT) lets the paused attempt finish after
 its job was requeued and re-run: its late write must be fenced off (`job.lease_lost`).
@@ -71,7 +72,7 @@ KILLS = ("child_kill", "worker_kill", "ner_prefetch_kill")
 class ChaosPlan:
     docs: int = 100
     child_kills: int = 3
-    worker_kills: int = 2  # alternating: the ner worker first, then the extract worker
+    worker_kills: int = 2  # alternating: the extract worker first (while it has a backlog), then ner
     ner_prefetch_kills: int = 1  # the ner worker killed while it holds >= prefetch_target unclaimed documents
     worker_pauses: int = 0  # alternating: the ner worker, an extract child; SIGSTOP past the lease, then SIGCONT
     redis_restarts: int = 1
@@ -608,7 +609,7 @@ class Injector:
         return fault
 
     def worker_kill(self) -> Fault:
-        names = (self.stack.ner_names, ["extract"])[self.worker_kills % 2]
+        names = (["extract"], self.stack.ner_names)[self.worker_kills % 2]
         self.worker_kills += 1
         target, waited = aim(lambda: self._holding(names, 1, "running", "queued"), self.plan.aim_timeout_s)
         if target is None:
@@ -723,20 +724,24 @@ def _scanned_contract(body: str, marker: str, rng: random.Random) -> bytes:
 
 
 def _fault_schedule(plan: ChaosPlan, rng: random.Random) -> list[str]:
+    # Extraction is the quick stage: on a fast machine its backlog is gone long before ner's, so one
+    # child kill and the first worker kill (aimed at the extract worker) open the run while it still
+    # holds work; the rest are shuffled.
+    opening = ["child_kill"] * min(1, plan.child_kills) + ["worker_kill"] * min(1, plan.worker_kills)
     faults = (
-        ["child_kill"] * plan.child_kills
-        + ["worker_kill"] * plan.worker_kills
+        ["child_kill"] * (plan.child_kills - opening.count("child_kill"))
+        + ["worker_kill"] * (plan.worker_kills - opening.count("worker_kill"))
         + ["worker_pause"] * plan.worker_pauses
         + ["redis_restart"] * plan.redis_restarts
         + ["postgres_restart"] * plan.postgres_restarts
     )
     rng.shuffle(faults)
-    # Prefetch kills need a stream of documents reaching the ner worker: the first comes first, the
-    # others spread over the run.
+    # Prefetch kills need a stream of documents reaching the ner worker: the first comes right after the
+    # opening, the others spread over the run.
     every = max(1, len(faults) // max(1, plan.ner_prefetch_kills))
     for n in range(plan.ner_prefetch_kills):
         faults.insert(n * (every + 1), "ner_prefetch_kill")
-    return faults
+    return opening + faults
 
 
 def _read_events(path: Path) -> list[dict[str, Any]]:
