@@ -171,6 +171,7 @@ class ChaosReport:
     duplicates_skipped: int = 0
     fenced_writes: int = 0
     holds_expired: int = 0
+    messages_restored: int = 0  # received, never held, their consumer dead: back in their queues
     supervisor_restarts: list[str] = field(default_factory=list)
     fault_log: list[Fault] = field(default_factory=list)
     latency_p50_s: float = 0.0
@@ -238,7 +239,7 @@ class ChaosReport:
             f"stage re-executions after faults {self.re_executions}, duplicate deliveries skipped "
             f"{self.duplicates_skipped}, stale writes fenced off {self.fenced_writes} "
             f"(by paused attempts: {sum(f.fenced for f in pauses)}), holds of dead workers requeued "
-            f"{self.holds_expired}",
+            f"{self.holds_expired}, stranded unheld messages restored {self.messages_restored}",
             f"processes restarted by the supervisor after exiting on their own: "
             f"{', '.join(self.supervisor_restarts) or 'none'}",
             f"upload-to-final latency p50 {self.latency_p50_s:.1f}s, p99 {self.latency_p99_s:.1f}s; "
@@ -949,6 +950,7 @@ def _measure(engine: Engine, ids: list[str], report: ChaosReport, events: Counte
     report.duplicates_skipped = sum(n for (event, _, _), n in events.items() if event == "job.claim_skipped")
     report.fenced_writes = sum(n for (event, _, _), n in events.items() if event == "job.lease_lost")
     report.holds_expired = sum(n for (event, _, _), n in events.items() if event == "job.hold_expired")
+    report.messages_restored = sum(n for (event, _, _), n in events.items() if event == "job.message_restored")
     if latencies:
         report.latency_p50_s = latencies[len(latencies) // 2]
         report.latency_p99_s = latencies[min(len(latencies) - 1, round(0.99 * (len(latencies) - 1)))]
