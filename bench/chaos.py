@@ -14,10 +14,11 @@ fault how many jobs the process held when it died, read from `jobs.held_by` righ
 dead process changes nothing, so that count is exact). A run counts only when kills hit in-progress
 work of every stage. Worker kills alternate between the extract and the ner worker; a child kill and
 the first worker kill open the run, while extraction (the quick stage) still has a backlog. After each
-kill the jobs it hit are watched until they are back in play (requeued by the sweeper or taken by another
-process) and running again; a ner prefetch kill recovers when every document it held runs again within
-two lease periods. A pause (SIGSTOP past the lease, then SIGCONT) lets the paused attempt finish after
-its job was requeued and re-run: its late write must be fenced off (`job.lease_lost`).
+kill the processes' logs say, after the run, when the jobs it hit were back in play (requeued by the
+sweeper, their message restored, or taken by another process) and running again; a ner prefetch kill
+recovers when every document it held is back in the queue within two lease periods. A pause (SIGSTOP
+past the lease, then SIGCONT) lets the paused attempt finish after its job was requeued and re-run: its
+late write must be fenced off (`job.lease_lost`).
 
 Redis is a private `redis-server` on a free loopback port (no persistence, like production's), so
 restarting it loses its queues without touching anyone else's Redis. Postgres restarts use
@@ -133,9 +134,13 @@ class Fault:
     claimed: int = 0  # jobs the process was running (claimed) when it died or stopped
     held: int = 0  # jobs whose message it had received but not claimed yet
     jobs: dict[int, str] = field(default_factory=dict)  # job id -> document id
+    job_stages: dict[int, str] = field(default_factory=dict)  # job id -> its stage
     holders: set[str] = field(default_factory=set)  # `jobs.held_by` of the processes hit
-    back_in_play_s: float | None = None  # until every hit job was out of the dead process's hands
-    running_again_s: float | None = None  # until every hit job was claimed again (or had ended)
+    # From the processes' logs after the run (`_recovery_times`): until every hit job was out of the dead
+    # process's hands (requeued by the sweeper, its message restored, or claimed elsewhere), and until
+    # every one was claimed again (or its document had ended).
+    back_in_play_s: float | None = None
+    running_again_s: float | None = None
     fenced: int = 0  # late writes of the paused process that were refused
 
     @property
@@ -512,61 +517,13 @@ def aim(condition: Callable[[], Any], timeout_s: float) -> tuple[Any, float]:
 def record_hit(fault: Fault, rows: list[tuple[int, str, str, str, str]]) -> None:
     for job_id, document_id, stage, state, held_by in rows:
         fault.jobs[job_id] = document_id
+        fault.job_stages[job_id] = stage
         fault.holders.add(held_by)
         fault.stage = fault.stage or stage
         if state == "running":
             fault.claimed += 1
         else:
             fault.held += 1
-
-
-class RecoveryWatch:
-    """Follows the jobs each kill hit until they are out of the dead process's hands (the sweeper
-    requeued them, or another process took them) and until they run again (claimed by another
-    process, or ended)."""
-
-    def __init__(self, hand: JobsInHand) -> None:
-        self.hand = hand
-        self.watched: list[tuple[Fault, float, set[int], set[int]]] = []
-        self._lock = threading.Lock()
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="chaos-recovery", daemon=True)
-        self._thread.start()
-
-    def watch(self, fault: Fault, since: float) -> None:
-        if fault.jobs:
-            with self._lock:
-                self.watched.append((fault, since, set(fault.jobs), set(fault.jobs)))
-
-    def _run(self) -> None:
-        while not self._stop.wait(0.2):
-            with self._lock:
-                pending = [entry for entry in self.watched if entry[2] or entry[3]]
-            for fault, since, not_back, not_running in pending:
-                try:
-                    states = self.hand.states(sorted(not_back | not_running))
-                except Exception:
-                    continue
-                now = time.monotonic()
-                for job_id, (state, held_by) in states.items():
-                    gone = held_by not in fault.holders
-                    if gone or state in ("done", "failed"):
-                        not_back.discard(job_id)
-                    if state in ("done", "failed") or (state == "running" and gone):
-                        not_running.discard(job_id)
-                if not not_back and fault.back_in_play_s is None:
-                    fault.back_in_play_s = now - since
-                if not not_running and fault.running_again_s is None:
-                    fault.running_again_s = now - since
-
-    def wait(self, timeout_s: float) -> None:
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
-            with self._lock:
-                if all(not entry[2] and not entry[3] for entry in self.watched):
-                    break
-            time.sleep(0.5)
-        self._stop.set()
 
 
 class Injector:
@@ -580,7 +537,6 @@ class Injector:
         self.redis = redis
         self.hand = hand
         self.log = log
-        self.recovery = RecoveryWatch(hand)
         self.worker_kills = 0
         self.pauses = 0
 
@@ -603,10 +559,9 @@ class Injector:
         fault = Fault("child_kill", f"extract child {victim}", stage="extract", aimed_s=waited)
         with contextlib.suppress(ProcessLookupError):
             os.kill(victim, signal.SIGKILL)
-        since = time.monotonic()
+        fault.at = datetime.now(UTC)
         time.sleep(0.05)
         record_hit(fault, self.hand.of({holder(victim)}))
-        self.recovery.watch(fault, since)
         return fault
 
     def worker_kill(self) -> Fault:
@@ -636,10 +591,9 @@ class Injector:
         fault = Fault(kind, f"{name} worker {self.stack.processes[name].pid}", stage=stage, aimed_s=waited)
         held_by = {holder(pid) for pid in self.stack.pids(name)}
         with self.stack.killed(name):
-            since = time.monotonic()
+            fault.at = datetime.now(UTC)
             record_hit(fault, self.hand.of(held_by))
         fault.stage = stage
-        self.recovery.watch(fault, since)
         return fault
 
     def ner_prefetch_kill(self) -> Fault:
@@ -765,6 +719,43 @@ def _count_events(log_dir: Path) -> Counter[tuple[str, str, str]]:
     return events
 
 
+# Events that take a job out of a dead process's hands; a claim also means it runs again.
+BACK_IN_PLAY = {"job.hold_expired", "job.lease_expired", "job.message_restored", "job.claimed"}
+
+
+def _recovery_times(faults: list[Fault], log_dir: Path) -> None:
+    """When the jobs each kill hit were back in play and running again, read after the run from the
+    timestamps of every process's structured log (a watcher polling during the run is itself starved
+    on a loaded machine and measures its own delay)."""
+    marks: dict[tuple[str, str], list[tuple[datetime, str]]] = {}
+    ended: dict[str, list[datetime]] = {}
+    for path in log_dir.glob("*.log"):
+        for record in _read_events(path):
+            event, stamp = record.get("event", ""), record.get("timestamp")
+            if not stamp or not (event in BACK_IN_PLAY or event in ("document.done", "document.failed")):
+                continue
+            at = datetime.fromisoformat(str(stamp))
+            document = str(record.get("document_id", ""))
+            if event in BACK_IN_PLAY:
+                marks.setdefault((document, str(record.get("stage", ""))), []).append((at, event))
+            else:
+                ended.setdefault(document, []).append(at)
+    for fault in faults:
+        if fault.kind not in KILLS or not fault.jobs:
+            continue
+        back: list[datetime | None] = []
+        again: list[datetime | None] = []
+        for job_id, document in fault.jobs.items():
+            later = [(at, event) for at, event in marks.get((document, fault.job_stages[job_id]), []) if at > fault.at]
+            end = [at for at in ended.get(document, []) if at > fault.at]
+            back.append(min([at for at, _ in later] + end, default=None))
+            again.append(min([at for at, event in later if event == "job.claimed"] + end, default=None))
+        if all(back):
+            fault.back_in_play_s = (max(at for at in back if at) - fault.at).total_seconds()
+        if all(again):
+            fault.running_again_s = (max(at for at in again if at) - fault.at).total_seconds()
+
+
 def _fenced_by(log_dir: Path, fault: Fault) -> int:
     """Late writes the paused process attempted and had refused, from its own log."""
     pid = fault.target.split(" process ")[-1].split(" ")[0]
@@ -869,9 +860,9 @@ def run_chaos(plan: ChaosPlan, model: Path, database_url: str, log: Callable[[st
             time.sleep(1)
         report.recovery_s = time.monotonic() - last_fault
         report.elapsed_s = time.monotonic() - started
-        injector.recovery.wait(10)
         time.sleep(2)  # let duplicate deliveries still in flight show in the logs
         _measure(engine, ids, report, _count_events(log_dir))
+        _recovery_times(report.fault_log, log_dir)
         for fault in report.fault_log:
             if fault.kind == "worker_pause":
                 fault.fenced = _fenced_by(log_dir, fault)
