@@ -141,6 +141,7 @@ class Fault:
     # every one was claimed again (or its document had ended).
     back_in_play_s: float | None = None
     running_again_s: float | None = None
+    recovery_read: bool = False  # the logs were read (after the run); until then nothing to say
     fenced: int = 0  # late writes of the paused process that were refused
 
     @property
@@ -150,7 +151,7 @@ class Fault:
     def line(self) -> str:
         where = f" {self.target}" if self.target else ""
         parts = [f"{self.kind}{where}: {self.claimed} claimed + {self.held} held (aimed {self.aimed_s:.1f}s)"]
-        if self.jobs and self.kind != "worker_pause":
+        if self.jobs and self.kind != "worker_pause" and self.recovery_read:
             back = f"{self.back_in_play_s:.1f}s" if self.back_in_play_s is not None else "never"
             again = f"{self.running_again_s:.1f}s" if self.running_again_s is not None else "never"
             parts.append(f"requeued within {back}, running again within {again}")
@@ -743,6 +744,7 @@ def _recovery_times(faults: list[Fault], log_dir: Path) -> None:
     for fault in faults:
         if fault.kind not in KILLS or not fault.jobs:
             continue
+        fault.recovery_read = True
         back: list[datetime | None] = []
         again: list[datetime | None] = []
         for job_id, document in fault.jobs.items():

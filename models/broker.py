@@ -14,11 +14,12 @@ from typing import Any
 
 import structlog
 from celery import Celery
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from models.db import on_commit
-from models.schema import Job, utcnow
+from models.lanes import Lane, lane_queue, stage_queues
+from models.schema import Document, Job, utcnow
 from models.settings import Settings, get_settings
 from models.stages import PIPELINE, Stage, first_stage
 
@@ -152,15 +153,20 @@ def publish_jobs(session: Session, jobs: Iterable[JobMessage]) -> int:
     Only for jobs already committed (`publish_after_commit` does the waiting). A failure to reach the
     broker is logged and leaves `published_at` empty, so the sweeper publishes the job later."""
     app = get_celery()
+    settings = get_settings()
+    messages = list(jobs)
+    documents = {document_id for _, _, document_id in messages}
+    lanes = dict(session.execute(select(Document.id, Document.lane).where(Document.id.in_(documents))).tuples().all())
     published: list[int] = []
-    for job_id, stage, document_id in jobs:
+    for job_id, stage, document_id in messages:
+        queue = lane_queue(settings, stage.name, lanes.get(document_id, Lane.interactive))
         try:
-            app.send_task(stage.task_name, args=[str(document_id)])
+            app.send_task(stage.task_name, args=[str(document_id)], queue=queue)
         except Exception as exc:  # the broker being down must not lose the (committed) job
             log.warning("job.publish_failed", job_id=job_id, stage=stage.name, error=str(exc))
             continue
         published.append(job_id)
-        log.info("job.published", job_id=job_id, stage=stage.name, document_id=str(document_id))
+        log.info("job.published", job_id=job_id, stage=stage.name, document_id=str(document_id), queue=queue)
     if published:
         session.execute(update(Job).where(Job.id.in_(published)).values(published_at=utcnow()))
     return len(published)
@@ -168,7 +174,8 @@ def publish_jobs(session: Session, jobs: Iterable[JobMessage]) -> int:
 
 def redeliver(stage: Stage, document_ids: Iterable[uuid.UUID]) -> None:
     """Send a stage's messages again without touching the database (it may be the thing that is
-    down); duplicates are harmless, the job's lease decides who runs it."""
+    down, so the documents' lanes are unknown: the interactive queue); duplicates are harmless, the
+    job's lease decides who runs it."""
     app = get_celery()
     for document_id in document_ids:
         app.send_task(stage.task_name, args=[str(document_id)])
@@ -209,7 +216,7 @@ def unacknowledged_messages(settings: Settings, received_before: datetime) -> li
             raw, _exchange, routing_key = json.loads(payload)
             stage = stages.get((raw.get("headers") or {}).get("task", ""))
             # Other deployments on the same Redis (another queue prefix) share Kombu's unacked hash.
-            if stage is None or routing_key != settings.queue(stage.name):
+            if stage is None or routing_key not in stage_queues(settings, stage.name):
                 continue
             args = channel.Message(raw, channel=channel).decode()[0]
             try:
