@@ -7,8 +7,9 @@ transport, so whatever the transport lost is found in the jobs table and sent ag
   or batch-buffered message): it is published again (`models.job_lifecycle.requeue_unheld`), so it
   runs again within a lease period or two instead of after the broker's visibility timeout;
 - a queued job that never reached the broker (the API or a worker could not publish) is published;
-- after the broker lost its data (Redis restarted without persistence) every queued job is published
-  again; messages that were not lost become duplicates, which the leases make harmless;
+- after the broker lost its data (Redis restarted without persistence) every queued job is marked
+  unpublished and published again; messages that were not lost become duplicates, which the leases make
+  harmless;
 - a queued job nobody holds whose message a consumer received (Kombu keeps it in Redis until the ack)
   more than `STRANDED_AFTER_LEASES` leases ago: the worker died between receiving it and writing its
   hold (a live one holds whatever it has in hand within a third of a lease), so the message is put back
@@ -27,7 +28,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import structlog
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from models.broker import JobMessage, ReceivedMessage, publish_after_commit
@@ -97,7 +98,12 @@ def sweep_jobs(
     lost_before = now - timedelta(seconds=settings.requeue_after_s)
     unpublished_before = now - timedelta(seconds=settings.unpublished_grace_s)
     queued = select(Job.id, Job.stage, Job.document_id).where(Job.state == JobState.queued)
-    if not broker_lost:
+    if broker_lost:
+        # Their messages are gone: marked unpublished in this transaction, so a publisher that dies half
+        # way through (a killed worker, thousands of messages) leaves the rest to the next sweep's
+        # never-published rule instead of `requeue_after_s`.
+        session.execute(update(Job).where(Job.state == JobState.queued).values(published_at=None))
+    else:
         queued = queued.where(
             or_(
                 Job.published_at.is_(None) & (Job.updated_at < unpublished_before),
