@@ -22,7 +22,7 @@ from sqlalchemy.orm import selectinload
 from cli.processes import DEFAULT_CPU_QUEUES, SERVICE_QUEUES, checked_queues
 from models.db import session_scope
 from models.intake import RejectedUpload, submit_document
-from models.lanes import Lane
+from models.lanes import LANES, Lane
 from models.migrate import upgrade_database
 from models.schema import Document, Entity
 from models.settings import get_settings
@@ -466,6 +466,10 @@ def worker(
         ),
     ] = ",".join(DEFAULT_CPU_QUEUES),
     concurrency: Annotated[int | None, typer.Option(help="Prefork stages: processes (default: CPU count)")] = None,
+    lane: Annotated[
+        list[Lane] | None,
+        typer.Option(help="Consume only this lane's queues of the stages (repeatable; default: every lane)"),
+    ] = None,
 ) -> None:
     """Run one Celery worker for the given stages (a solo stage such as ner: one per GPU)."""
     from cli.processes import worker_command
@@ -479,7 +483,7 @@ def worker(
     settings = get_settings()
     if set(stages) & set(STAGES):
         require_checkpoint(settings.model)
-    command = worker_command(settings, stages, concurrency or os.cpu_count() or 1)
+    command = worker_command(settings, stages, concurrency or os.cpu_count() or 1, lanes=lane or LANES)
     os.execv(sys.executable, command)
 
 
