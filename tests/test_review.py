@@ -5,6 +5,9 @@ document to two reviewers at once."""
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import threading
 import uuid
 from datetime import date, timedelta
@@ -15,8 +18,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from api.export import rows_written_by_postgres, rows_written_from_objects
 from models.contract_card import rebuild_contract_card
 from models.db import session_scope
+from models.queries import DocumentFilter
 from models.review import next_for_review
 from models.schema import ContractCard, Document, Entity, ReviewAction, WebhookDelivery, utcnow
 from models.tenancy import issue_api_key, tenant_named
@@ -232,6 +237,28 @@ def test_a_reviewed_document_no_longer_needs_review_and_its_final_card_is_announ
     # A later correction keeps the document reviewed.
     client.put(f"/v1/documents/{document_id}/card/weekly_hours", json={"value": "40"}, headers=anna)
     assert client.get(f"/v1/documents/{document_id}/card").json()["needs_review"] is False
+
+
+def test_the_export_says_who_reviewed_a_document_and_when(
+    client: TestClient, db_session: Session, document_id: str, anna: dict[str, str]
+) -> None:
+    client.post(f"/v1/documents/{document_id}/reviewed", headers=anna)
+    tenant = tenant_named(db_session, "tests")
+    assert tenant is not None
+
+    for export_format in ("csv", "jsonl"):
+        by_postgres = b"".join(
+            rows_written_by_postgres(db_session, DocumentFilter(), tenant.id, export_format, "standard")
+        )
+        from_objects = b"".join(rows_written_from_objects(db_session, DocumentFilter(), tenant.id, export_format))
+        assert by_postgres == from_objects or export_format == "jsonl"  # Postgres spaces its JSON its own way
+        if export_format == "csv":
+            (row,) = csv.DictReader(io.StringIO(by_postgres.decode("utf-8-sig")))
+        else:
+            row = json.loads(by_postgres)
+            assert row == json.loads(from_objects)
+        assert row["reviewed_by"] == "Anna" and row["reviewed_at"].startswith(str(utcnow().year))
+        assert row["needs_review"] in ("false", False)
 
 
 @pytest.mark.parametrize(
