@@ -101,10 +101,13 @@ class EntityOut(BaseModel):
     )
     score: float
     source: str = Field(
-        description="`model` (found by the model revision below) or `human` (added or corrected by a reviewer)"
+        default="model",
+        description="`model` (found by the model revision below) or `human` (added or corrected by a reviewer)",
     )
     model_id: int | None = Field(description="The model version that found the entity; null for a human one")
-    model_revision: str | None = Field(description="That model as `name@weights-sha256-prefix`; null for a human one")
+    model_revision: str | None = Field(
+        default=None, description="That model as `name@weights-sha256-prefix`; null for a human one"
+    )
     confirmed_at: datetime | None = Field(default=None, description="When a reviewer confirmed a model's entity")
     value_date: date | None = None
     value_number: Decimal | None = None
