@@ -18,12 +18,15 @@ from fastapi.testclient import TestClient
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from api.app import create_app
 from api.export import rows_written_by_postgres, rows_written_from_objects
+from models import db
 from models.contract_card import rebuild_contract_card
 from models.db import session_scope
+from models.intake import submit_document
 from models.queries import DocumentFilter
 from models.review import next_for_review
-from models.schema import ContractCard, Document, Entity, ReviewAction, WebhookDelivery, utcnow
+from models.schema import ContractCard, Document, DocumentText, Entity, ReviewAction, WebhookDelivery, utcnow
 from models.tenancy import issue_api_key, tenant_named
 from tests.conftest import TEST_KEY_RATE_LIMIT
 from tests.test_dms import finish, upload
@@ -140,7 +143,7 @@ def test_correcting_a_span_reads_its_text_and_value_again_and_makes_the_entity_h
 
 
 def test_correcting_a_label_moves_the_value_to_the_new_label_s_card_field(
-    client: TestClient, document_id: str, anna: dict[str, str]
+    client: TestClient, db_session: Session, document_id: str, anna: dict[str, str]
 ) -> None:
     employer = entity_of(client, document_id, "EMPLOYER")
 
@@ -152,6 +155,7 @@ def test_correcting_a_label_moves_the_value_to_the_new_label_s_card_field(
     assert response.json()["label"] == "JOB_TITLE"
     card = client.get(f"/v1/documents/{document_id}/card").json()
     assert card["employer"] is None and card["job_title"] == employer["text"]
+    assert_counts_match_a_recount(db_session)  # the dashboards' labels per document follow the relabelling
 
 
 def test_an_added_entity_is_human_and_the_card_prefers_it_over_the_model_s(
@@ -234,6 +238,7 @@ def test_a_reviewed_document_no_longer_needs_review_and_its_final_card_is_announ
     assert delivery.payload["card"] == card
     assert delivery.payload["card"]["weekly_hours"] == "37.00"
     assert audit(client, document_id)[-1]["action"] == "reviewed"
+    assert_counts_match_a_recount(db_session)
     # A later correction keeps the document reviewed.
     client.put(f"/v1/documents/{document_id}/card/weekly_hours", json={"value": "40"}, headers=anna)
     assert client.get(f"/v1/documents/{document_id}/card").json()["needs_review"] is False
@@ -433,3 +438,30 @@ def done_documents(session: Session, tenant_id: uuid.UUID, cards: list[tuple[boo
     )  # fmt: skip
     session.commit()
     return ids
+
+
+def test_reviewing_works_on_the_embedded_sqlite_default(embedded_database: str) -> None:
+    with session_scope() as session:
+        token = issue_api_key(session, "default", name="Anna", rate_limit_per_minute=TEST_KEY_RATE_LIMIT).token
+        document = submit_document(session, TEXT.encode(), filename="k.txt").document
+        document.text = DocumentText(document_id=document.id, text=TEXT, page_starts=[0])
+        document.status = "done"
+        session.flush()
+        rebuild_contract_card(session, document.id)
+        document_id = str(document.id)
+
+    with TestClient(create_app(), headers={"Authorization": f"Bearer {token}"}) as client:
+        handed = client.get("/v1/review/next")
+        added = client.post(
+            f"/v1/documents/{document_id}/entities", json={"label": "START_DATE", **span(TEXT, "1. marts 2024")}
+        )
+        reviewed = client.post(f"/v1/documents/{document_id}/reviewed")
+        trail = audit(client, document_id)
+        left = client.get("/v1/review/next")
+
+    assert db.get_engine().dialect.name == "sqlite"
+    assert handed.json()["document"]["id"] == document_id
+    assert added.status_code == 201 and added.json()["source"] == "human" and added.json()["model_id"] is None
+    assert reviewed.json()["start_date"] == "2024-03-01" and reviewed.json()["needs_review"] is False
+    assert [(row["actor"], row["action"]) for row in trail] == [("Anna", "add"), ("Anna", "reviewed")]
+    assert left.status_code == 204
