@@ -135,7 +135,7 @@ def correct_entity(
 
 def add_entity(session: Session, document: Document, actor: str, *, label: str, start: int, end: int) -> Entity:
     """Add an entity the model missed: a human one, its value read from the span like the model's."""
-    _reviewable(document)
+    _reviewable(session, document)
     entity = Entity(document_id=document.id, source=HUMAN_SOURCE, model_id=None, score=1.0)
     _place(session, document, entity, _declared_label(label), start, end)
     session.add(entity)
@@ -147,7 +147,7 @@ def add_entity(session: Session, document: Document, actor: str, *, label: str, 
 
 def set_card_field(session: Session, document: Document, actor: str, column: str, raw: Any) -> ContractCard:
     """Set a card column directly (null clears it): it wins over every entity from now on."""
-    _reviewable(document)
+    _reviewable(session, document)
     try:
         value = parse_card_value(column, raw)
     except ValueError as exc:
@@ -166,7 +166,7 @@ def set_card_field(session: Session, document: Document, actor: str, column: str
 def mark_reviewed(session: Session, document: Document, actor: str) -> ContractCard:
     """The reviewer is done: the document no longer needs review, its lease ends, and `document.reviewed`
     carries the final card. Marking it again (after more corrections) sends the card again."""
-    _reviewable(document)
+    _reviewable(session, document)
     before = {"reviewed_at": _iso(document.reviewed_at), "reviewed_by": document.reviewed_by}
     document.reviewed_at = utcnow()
     document.reviewed_by = actor
@@ -243,14 +243,21 @@ def audit_trail(session: Session, document_id: uuid.UUID) -> Sequence[ReviewActi
 
 
 def _entity(session: Session, document: Document, entity_id: int) -> Entity:
-    _reviewable(document)
+    _reviewable(session, document)
     entity = session.get(Entity, entity_id)
     if entity is None or entity.document_id != document.id:
         raise EntityNotFound(f"document {document.id} has no entity {entity_id}")
     return entity
 
 
-def _reviewable(document: Document) -> None:
+def _reviewable(session: Session, document: Document) -> None:
+    """Lock the document's row for the rest of the transaction, and refuse one that is not done.
+
+    The lock puts two reviewers' actions on one document one after the other, so each counts the
+    entities and rebuilds the card with the other's committed changes in view (no lost update)."""
+    session.scalars(
+        select(Document).where(Document.id == document.id).with_for_update().execution_options(populate_existing=True)
+    ).one()
     if document.status != DONE:
         raise NotReviewable(f"the document is {document.status}: only a done document can be reviewed")
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import threading
 import uuid
 from datetime import date, timedelta
@@ -25,7 +26,7 @@ from models.contract_card import rebuild_contract_card
 from models.db import session_scope
 from models.intake import submit_document
 from models.queries import DocumentFilter
-from models.review import next_for_review
+from models.review import add_entity, next_for_review
 from models.schema import ContractCard, Document, DocumentText, Entity, ReviewAction, WebhookDelivery, utcnow
 from models.tenancy import issue_api_key, tenant_named
 from tests.conftest import TEST_KEY_RATE_LIMIT
@@ -412,6 +413,42 @@ def test_reviewers_asking_at_once_never_get_the_same_document(clean_database) ->
     with session_scope() as session:
         holders = session.scalars(select(Document.review_lease_holder).where(Document.tenant_id == tenant_id))
         assert len(set(holders)) == 6
+
+
+def test_two_reviewers_adding_entities_to_one_document_at_once_lose_no_count(clean_database) -> None:
+    with session_scope() as session:
+        document = submit_document(session, TEXT.encode(), filename="k.txt").document
+        document.text = DocumentText(document_id=document.id, text=TEXT, page_starts=[0])
+        document.status = "done"
+        session.flush()
+        rebuild_contract_card(session, document.id)
+        document_id = document.id
+    words = [(m.start(), m.end()) for m in re.finditer(r"\w+", TEXT)][:12]
+    start = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def add_half(reviewer: str, spans: list[tuple[int, int]]) -> None:
+        try:
+            start.wait()
+            for begin, end in spans:
+                with session_scope() as session:
+                    add_entity(session, session.get_one(Document, document_id), reviewer, label="JOB_TITLE",
+                               start=begin, end=end)  # fmt: skip
+        except BaseException as exc:  # reported by the assertion below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=add_half, args=(name, words[n::2])) for n, name in enumerate(["Anna", "Bo"])]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert errors == []
+    with session_scope() as session:
+        stored = session.scalars(select(Entity).where(Entity.document_id == document_id)).all()
+        assert len(stored) == len(words)
+        assert session.get_one(Document, document_id).entity_count == len(words)
+        assert len(session.scalars(select(ReviewAction).where(ReviewAction.document_id == document_id)).all()) == 12
 
 
 def done_documents(session: Session, tenant_id: uuid.UUID, cards: list[tuple[bool, float]]) -> list[uuid.UUID]:
