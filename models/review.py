@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from models.contract_card import card_as_dict, card_columns_as_json, parse_card_value, rebuild_contract_card
@@ -199,40 +199,41 @@ def next_for_review(
 
     A reviewer who asks again gets the document they hold (its lease renewed) until they mark it
     reviewed or the lease expires. Otherwise: documents that need review first, then the least certain
-    card (its lowest field confidence), then the oldest. No document is handed to two reviewers at once:
-    the row is locked with SKIP LOCKED (a concurrent request passes over it), and the lease is written on
-    the same row, so a request that reaches it after the first commits re-reads it with the lease and
-    passes over it too."""
+    card (its lowest field confidence). No document is handed to two reviewers at once: the row is locked
+    with SKIP LOCKED (a concurrent request passes over it), and the lease is written on the same row, so
+    a request that reaches it after the first commits re-reads it with the lease and passes over it too.
+
+    Each step is one range of an index (the holder's partial index; the cards' (needs_review,
+    lowest_confidence, document_id)) read until the first free row: no sort of the whole queue."""
     now = now or utcnow()
-    mine = Document.review_lease_holder == reviewer
-    query = (
+    queue = (
         select(Document)
         .join(ContractCard, ContractCard.document_id == Document.id)
-        .where(
-            Document.tenant_id == tenant_id,
-            Document.status == DONE,
-            Document.reviewed_at.is_(None),
-            or_(Document.review_lease_expires_at.is_(None), Document.review_lease_expires_at <= now, mine),
-        )
-        .order_by(
-            case((mine, 0), else_=1),
-            ContractCard.needs_review.desc(),
-            func.coalesce(ContractCard.lowest_confidence, 0.0),
-            Document.created_at,
-            Document.id,
-        )
-        .limit(1)
-        .with_for_update(of=Document, skip_locked=True)
-        # The row as locked, not as an earlier query of this session loaded it.
-        .execution_options(populate_existing=True)
+        .where(Document.tenant_id == tenant_id, Document.status == DONE, Document.reviewed_at.is_(None))
     )
-    document = session.scalars(query).first()
-    if document is None:
-        return None
-    document.review_lease_holder = reviewer
-    document.review_lease_expires_at = now + timedelta(seconds=lease_s)
-    session.flush()
-    return document
+    free = or_(Document.review_lease_expires_at.is_(None), Document.review_lease_expires_at <= now)
+    steps = [
+        queue.where(Document.review_lease_holder == reviewer).order_by(Document.created_at, Document.id),
+        *(
+            queue.where(free, ContractCard.needs_review.is_(flagged)).order_by(
+                ContractCard.lowest_confidence, ContractCard.document_id
+            )
+            for flagged in (True, False)
+        ),
+    ]
+    for step in steps:
+        document = session.scalars(
+            step.limit(1)
+            .with_for_update(of=Document, skip_locked=True)
+            # The row as locked, not as an earlier query of this session loaded it.
+            .execution_options(populate_existing=True)
+        ).first()
+        if document is not None:
+            document.review_lease_holder = reviewer
+            document.review_lease_expires_at = now + timedelta(seconds=lease_s)
+            session.flush()
+            return document
+    return None
 
 
 def audit_trail(session: Session, document_id: uuid.UUID) -> Sequence[ReviewAction]:

@@ -203,8 +203,8 @@ class Document(Base):
             "finished_at",
             **_where("purged_at IS NULL AND finished_at IS NOT NULL"),
         ),
-        # The review queue: done documents nobody marked reviewed yet (migration 0013).
-        Index("ix_documents_unreviewed", "tenant_id", **_where("reviewed_at IS NULL AND status = 'done'")),
+        # The documents a reviewer holds (`GET /v1/review/next`, migration 0013).
+        Index("ix_documents_review_lease_holder", "review_lease_holder", **_where("review_lease_holder IS NOT NULL")),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
@@ -498,6 +498,8 @@ class ContractCard(Base):
         Index("ix_contract_cards_salary_amount", "salary_amount"),
         Index("ix_contract_cards_start_date", "start_date"),
         Index("ix_contract_cards_needs_review", "document_id", **_where("needs_review")),
+        # The review queue's order (`GET /v1/review/next`, migration 0013).
+        Index(None, "needs_review", "lowest_confidence", "document_id"),
     )
 
     document_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True)

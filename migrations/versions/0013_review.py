@@ -13,6 +13,8 @@
 - `contract_cards.reviewer_values`: card fields a reviewer set directly ({column: value}), which win over
   every entity; `lowest_confidence`: the least certain filled field's score (0 for an empty card), the
   "most uncertain first" order of the review queue, kept as a column so it needs no JSON in SQL.
+- Indexes for `GET /v1/review/next`: the cards in queue order (needs_review, lowest_confidence,
+  document_id), read from the front until a free document; the documents a reviewer holds (partial).
 
 Revision ID: 0013
 Revises: 0012c
@@ -30,7 +32,7 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 SOURCE_CHECK = "(source = 'model' AND model_id IS NOT NULL) OR (source = 'human' AND model_id IS NULL)"
-UNREVIEWED_WHERE = "reviewed_at IS NULL AND status = 'done'"
+HELD_WHERE = "review_lease_holder IS NOT NULL"
 
 
 def upgrade() -> None:
@@ -45,11 +47,16 @@ def upgrade() -> None:
         batch.add_column(sa.Column("reviewed_by", sa.String(200), nullable=True))
         batch.add_column(sa.Column("review_lease_holder", sa.String(200), nullable=True))
         batch.add_column(sa.Column("review_lease_expires_at", sa.DateTime(timezone=True), nullable=True))
-    op.execute(f"CREATE INDEX ix_documents_unreviewed ON documents (tenant_id) WHERE {UNREVIEWED_WHERE}")
+    op.execute(f"CREATE INDEX ix_documents_review_lease_holder ON documents (review_lease_holder) WHERE {HELD_WHERE}")
     with op.batch_alter_table("contract_cards") as batch:
         batch.add_column(sa.Column("reviewer_values", sa.JSON(), nullable=True))
         batch.add_column(sa.Column("lowest_confidence", sa.Float(), nullable=True))
     _fill_lowest_confidence()
+    op.create_index(
+        "ix_contract_cards_needs_review_lowest_confidence_document_id",
+        "contract_cards",
+        ["needs_review", "lowest_confidence", "document_id"],
+    )
     op.create_table(
         "review_actions",
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
@@ -104,7 +111,8 @@ JOIN contract_cards c ON c.document_id = d.id
 def downgrade() -> None:
     op.drop_index("ix_review_actions_document_id_id", table_name="review_actions")
     op.drop_table("review_actions")
-    op.execute("DROP INDEX ix_documents_unreviewed")
+    op.drop_index("ix_contract_cards_needs_review_lowest_confidence_document_id", table_name="contract_cards")
+    op.execute("DROP INDEX ix_documents_review_lease_holder")
     sqlite = op.get_bind().dialect.name == "sqlite"
     if sqlite:
         op.execute("DROP VIEW contract_card_view")
