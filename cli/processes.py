@@ -13,6 +13,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 from models.broker import MAINTENANCE_QUEUE, WEBHOOKS_QUEUE
+from models.lanes import stage_queues
 from models.settings import Settings
 from models.stages import PIPELINE, STAGES
 from worker.chunking import require_checkpoint
@@ -34,7 +35,10 @@ def checked_queues(queues: Sequence[str]) -> list[str]:
 
 
 def worker_command(settings: Settings, stages: Sequence[str], concurrency: int | None = None) -> list[str]:
-    queues = ",".join(settings.queue(stage) for stage in stages)
+    # A stage's worker consumes both its lanes' queues (models.lanes); service queues have no lanes.
+    queues = ",".join(
+        ",".join(stage_queues(settings, stage)) if stage in STAGES else settings.queue(stage) for stage in stages
+    )
     # A solo stage loads the model and may initialise CUDA: the solo pool never forks after that.
     pool = (
         # Prefetch enough messages for a full cross-document batch (worker.tasks.recognize_entities_task).

@@ -34,6 +34,7 @@ from sqlalchemy import text as sql_text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, validates
 
+from models.lanes import LANE_LENGTH
 from models.stages import DOCUMENT_STATUSES, STAGES, STATUS_LENGTH, first_stage
 
 # Named constraints make Alembic revisions deterministic and portable between Postgres and SQLite.
@@ -155,6 +156,8 @@ class ApiKey(Base):
     prefix: Mapped[str] = mapped_column(String(16))
     # Requests per minute; null: the `rate_limit_per_minute` setting.
     rate_limit_per_minute: Mapped[int | None] = mapped_column(Integer)
+    # The lane of the key's uploads when neither the upload nor its batch names one; null: interactive.
+    lane: Mapped[str | None] = mapped_column(String(LANE_LENGTH))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     revoked_at: Mapped[datetime | None]
     last_used_at: Mapped[datetime | None]
@@ -233,6 +236,8 @@ class Document(Base):
     finished_at: Mapped[datetime | None]
     # When retention deleted its bytes, text and tokens (models.retention); its entities and card stay.
     purged_at: Mapped[datetime | None]
+    # `models.lanes.Lane`: which of each stage's queues the document's jobs are published to.
+    lane: Mapped[str] = mapped_column(String(LANE_LENGTH), default="interactive", server_default="interactive")
     # When a reviewer marked it reviewed, and who (the API key's name): it then no longer needs review.
     reviewed_at: Mapped[datetime | None]
     reviewed_by: Mapped[str | None] = mapped_column(String(200))
@@ -472,6 +477,8 @@ class Batch(Base):
     closed: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     done_at: Mapped[datetime | None]
+    # The lane of its uploads unless an upload asks for another (`models.lanes`).
+    lane: Mapped[str] = mapped_column(String(LANE_LENGTH), default="bulk", server_default="bulk")
 
 
 class BatchItem(Base):

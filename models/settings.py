@@ -61,6 +61,11 @@ class Settings(BaseSettings):
     extract_max_chars: int = Field(
         default=5_000_000, ge=1000, description="More extracted characters than this: failed as too_large"
     )
+    # 1,000 windows are about 380,000 tokens (a 500-page contract bundle) and some 60 s of one ner worker
+    # on a CPU: more than that would hold the ner workers from every other document for minutes.
+    max_windows_per_document: int = Field(
+        default=1000, ge=1, description="More token windows than this: failed as too_large before NER"
+    )
     extract_zip_max_uncompressed_mb: int = Field(
         default=256, ge=1, description="A DOCX whose parts declare more than this unpacked size is refused"
     )

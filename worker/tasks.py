@@ -25,12 +25,15 @@ from models.broker import (
     broker_lost_queues,
     publish_jobs,
     redeliver,
+    restore_messages,
+    unacknowledged_messages,
 )
 from models.dashboard_counts import compact_counts
 from models.db import session_scope
 from models.job_lifecycle import Lease, LeaseLost, fail_document, release_for_retry
 from models.reasons import ReasonCode
 from models.retention import purge_all
+from models.schema import utcnow
 from models.settings import get_settings
 from models.stages import Stage
 from worker.celery_app import app
@@ -56,7 +59,7 @@ from worker.pipeline import (
     recognize_text,
     register_model,
 )
-from worker.sweeper import sweep_jobs
+from worker.sweeper import stranded_before, sweep_jobs
 
 log = structlog.get_logger(__name__)
 # Postgres restarting or unreachable. Before a job is claimed its message is the only thing that
@@ -285,8 +288,10 @@ def recognize_one(lease: Lease, classifier: TokenClassifier) -> None:
 def sweep_jobs_task() -> None:
     settings = get_settings()
     broker_lost = broker_lost_queues(settings)
+    received = unacknowledged_messages(settings, received_before=stranded_before(settings, utcnow()))
     with session_scope() as session:
-        swept = sweep_jobs(session, settings, broker_lost)
+        swept = sweep_jobs(session, settings, broker_lost, received=received)
+    restore_messages(swept.restore)
     log.info("jobs.sweep_ran", broker_lost=broker_lost, **swept.as_log())
 
 

@@ -17,7 +17,7 @@
   document_id), read from the front until a free document; the documents a reviewer holds (partial).
 
 Revision ID: 0013
-Revises: 0012c
+Revises: 0013c
 Create Date: 2026-12-02 00:50:00.000000
 """
 
@@ -27,7 +27,8 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0013"
-down_revision: str | None = "0012c"
+# After 0013c (lanes), which reached main first from 0012c: one line of revisions, one head.
+down_revision: str | None = "0013c"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
