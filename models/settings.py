@@ -112,6 +112,9 @@ class Settings(BaseSettings):
     max_attempts: int = Field(default=3, ge=1, description="Attempts per stage before a document fails")
     lease_s: float = Field(default=60.0, ge=3, description="A job's lease; the running worker renews it every third")
     sweep_interval_s: float = Field(default=15.0, gt=0, description="How often Celery beat runs the job sweeper")
+    review_lease_s: float = Field(
+        default=900.0, ge=10, description="How long GET /v1/review/next keeps a document for its reviewer"
+    )
     # Retention (models.retention): a finished document's file, text and tokens go, its facts stay.
     retention_days: float | None = Field(
         default=None,
