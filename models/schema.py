@@ -231,6 +231,10 @@ class Document(Base):
     window_count: Mapped[int | None] = mapped_column(Integer)
     entity_count: Mapped[int | None] = mapped_column(Integer)
     model_id: Mapped[int | None] = mapped_column(ForeignKey("model_versions.id"))
+    # The rest of the key its model entities were made under (`models.results_key`, migration 0014): with
+    # `sha256` and the model's weights, the decoding configuration's hash and the text the offsets point into.
+    decoding_sha256: Mapped[str | None] = mapped_column(String(64))
+    ner_text_sha256: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # When the document reached done or failed; each stage's own times are on its job row.
     finished_at: Mapped[datetime | None]

@@ -12,7 +12,6 @@ the value ("kr." keeps its dot, "Frederiksberg." loses it).
 
 from __future__ import annotations
 
-import hashlib
 import re
 import time
 from collections.abc import Sequence
@@ -26,6 +25,7 @@ from transformers.utils import logging as transformers_logging
 
 from models.danish import ABBREVIATIONS_WITH_DOT, MONTH_ABBREVIATIONS, alternation
 from models.labels import NAME_LABELS, SINGLE_VALUED_LABELS
+from models.results_key import DecodingConfiguration, weights_fingerprint
 from models.settings import Settings
 from worker.chunking import TokenizedText, Windowing, require_checkpoint, window_ownership
 from worker.fields import FieldSchema, decode_fields
@@ -102,6 +102,7 @@ class TokenClassifier:
         device: torch.device,
         onnx: OnnxForward | None = None,
         field_decoding: bool = True,
+        decoding: DecodingConfiguration | None = None,
     ) -> None:
         self.model_dir = model_dir
         self.windowing = windowing
@@ -110,6 +111,8 @@ class TokenClassifier:
         self.device = device
         # Set for the ONNX Runtime backends: then only the forward stage runs there instead of in torch.
         self.onnx = onnx
+        # What the entities are keyed on besides the text and the weights (models.results_key).
+        self.decoding = decoding or DecodingConfiguration(field_decoding=field_decoding, device_type=device.type)
         if not model.config.id2label:
             raise ValueError(f"{model_dir}: config.json has no id2label")
         self.id2label: dict[int, str] = {int(k): v for k, v in model.config.id2label.items()}
@@ -174,7 +177,8 @@ class TokenClassifier:
             # Windows are bucketed by length, so few distinct shapes reach the compiled graph.
             model = torch.compile(model, dynamic=True)
         windowing = Windowing.for_model(model_dir, tokenizer, model.config, max_length, stride)
-        classifier = cls(model_dir, windowing, model, torch_device, field_decoding=field_decoding)
+        decoding = DecodingConfiguration(field_decoding, max_length, stride, backend, precision, torch_device.type)
+        classifier = cls(model_dir, windowing, model, torch_device, field_decoding=field_decoding, decoding=decoding)
         if backend != "torch":
             pad_id = tokenizer.pad_token_id or 0
             classifier.onnx = OnnxForward.for_model(model_dir, classifier.weights_sha256, backend, onnx_cache, pad_id)
@@ -217,13 +221,8 @@ class TokenClassifier:
 
     @cached_property
     def weights_sha256(self) -> str:
-        digest = hashlib.sha256()
-        weight_files = sorted(self.model_dir.glob("*.safetensors")) or sorted(self.model_dir.glob("*.bin"))
-        for path in weight_files:
-            with path.open("rb") as handle:
-                for block in iter(lambda: handle.read(1 << 20), b""):
-                    digest.update(block)
-        return digest.hexdigest()
+        """The model revision: its weight files' sha256 (`models.results_key.weights_fingerprint`)."""
+        return weights_fingerprint(self.model_dir)
 
     @property
     def tokenizer_sha256(self) -> str:

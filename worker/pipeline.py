@@ -8,7 +8,7 @@ from bisect import bisect_right
 from collections.abc import Mapping, Sequence
 
 import structlog
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, func, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -18,7 +18,10 @@ from models.job_lifecycle import Lease, claim, complete_stage, fail_document, ho
 from models.normalisation import entity_values_in
 from models.page_geometry import WordIndex, pack_words, unpack_words
 from models.reasons import ReasonCode
+from models.results_key import text_sha256
 from models.schema import (
+    HUMAN_SOURCE,
+    MODEL_SOURCE,
     Document,
     DocumentPage,
     DocumentText,
@@ -27,6 +30,7 @@ from models.schema import (
     Entity,
     Job,
     ModelVersion,
+    ReviewAction,
     utcnow,
 )
 from models.settings import get_settings
@@ -43,6 +47,7 @@ from worker.extraction import (
     text_layer,
 )
 from worker.inference import TokenClassifier
+from worker.spans import EntitySpan
 
 __all__ = [
     "EXTRACT",
@@ -216,7 +221,13 @@ def recognize_entities(
     batch_size: int = 16,
     leases: Sequence[Lease] | None = None,
 ) -> list[uuid.UUID]:
-    """Run NER over documents in the `inferring` state and replace their entities; returns the ids done.
+    """Run NER over documents in the `inferring` state and replace their model entities; returns the ids done.
+
+    A document whose entities were made under this run's key (`models.results_key`: the same weights,
+    decoding configuration and text) costs no model time: its entities stay and the stage only completes.
+    A re-run replaces only unconfirmed model entities: human and confirmed entities stay, and the model
+    does not bring back a span a reviewer rejected or corrected away (`_reviewed_spans`). A re-run whose
+    entities changed records `document.updated`.
 
     With `leases`, only the documents whose lease this worker still holds get results written."""
     documents = session.scalars(
@@ -227,54 +238,85 @@ def recognize_entities(
     if not documents:
         return []
     version = register_model(session, classifier)
-    texts: list[str] = []
-    tokenized: list[TokenizedText] = []
-    for document in documents:
-        texts.append(text_of(document).text)
-        stored = document.tokens
-        if stored is not None and stored.tokenizer_sha256 == classifier.tokenizer_sha256:
-            tokenized.append(TokenizedText.from_bytes(stored.token_ids, stored.offsets, stored.windows))
-        else:
-            # Extracted under another model's tokenizer (a rolling model upgrade): windows are rebuilt.
-            tokenized.append(classifier.preprocess(text_of(document).text))
-    spans_per_document = classifier.predict_tokenized(texts, tokenized, batch_size=batch_size)
+    decoding_sha256 = classifier.decoding.sha256
+    text_hashes = {document.id: text_sha256(text_of(document).text) for document in documents}
+    earlier_weights = dict(
+        session.execute(
+            select(ModelVersion.id, ModelVersion.weights_sha256).where(
+                ModelVersion.id.in_({d.model_id for d in documents if d.model_id is not None})
+            )
+        )
+        .tuples()
+        .all()
+    )
+    unchanged = {
+        document.id
+        for document in documents
+        if document.model_id is not None
+        and earlier_weights.get(document.model_id) == classifier.weights_sha256
+        and document.decoding_sha256 == decoding_sha256
+        and document.ner_text_sha256 == text_hashes[document.id]
+    }
+    to_run = [document for document in documents if document.id not in unchanged]
+    spans_of: dict[uuid.UUID, list[EntitySpan]] = {}
+    if to_run:
+        texts: list[str] = []
+        tokenized: list[TokenizedText] = []
+        for document in to_run:
+            texts.append(text_of(document).text)
+            stored = document.tokens
+            if stored is not None and stored.tokenizer_sha256 == classifier.tokenizer_sha256:
+                tokenized.append(TokenizedText.from_bytes(stored.token_ids, stored.offsets, stored.windows))
+            else:
+                # Extracted under another model's tokenizer (a rolling model upgrade): windows are rebuilt.
+                tokenized.append(classifier.preprocess(text_of(document).text))
+        predicted = classifier.predict_tokenized(texts, tokenized, batch_size=batch_size)
+        spans_of = {document.id: spans for document, spans in zip(to_run, predicted, strict=True)}
     if leases is not None:
         held = {lease.document_id for lease in hold_leases(session, leases)}
-        kept = [(d, s) for d, s in zip(documents, spans_per_document, strict=True) if d.id in held]
-        documents = [d for d, _ in kept]
-        spans_per_document = [s for _, s in kept]
+        documents = [d for d in documents if d.id in held]
         if not documents:
             return []
 
-    ids = [d.id for d in documents]
-    word_indexes = [words_of(document) for document in documents]
-    session.execute(delete(Entity).where(Entity.document_id.in_(ids)))
-    rows = [
-        {
-            "document_id": document.id,
-            "label": span.label,
-            "text": span.text,
-            "start_char": span.start,
-            "end_char": span.end,
-            "page": page_of(text_of(document).page_starts, span.start),
-            "boxes": words.entity_boxes(span.start, span.end) if words is not None else None,
-            "score": span.score,
-            "model_id": version.id,
-            # The words around a salary say its period ("Timelønnen er ...", "... pr. måned").
-            **entity_values_in(text_of(document).text, span.label, span.start, span.end),
-        }
-        for document, spans, words in zip(documents, spans_per_document, word_indexes, strict=True)
-        for span in spans
-    ]
-    if rows:
-        session.execute(insert(Entity), rows)
+    ran = [d for d in documents if d.id in spans_of]
+    # Whether a document had results before this run: then its changes are `document.updated`.
+    reran = {d.id for d in ran if d.model_id is not None}
+    changed = _replace_model_entities(session, ran, spans_of, version.id)
+    counts = dict(
+        session.execute(
+            select(Entity.document_id, func.count())
+            .where(Entity.document_id.in_([d.id for d in documents]))
+            .group_by(Entity.document_id)
+        )
+        .tuples()
+        .all()
+    )
     finished = utcnow()
-    for document, spans in zip(documents, spans_per_document, strict=True):
-        document.entity_count = len(spans)
+    for document in documents:
+        document.entity_count = counts.get(document.id, 0)
         document.model_id = version.id
+        document.decoding_sha256 = decoding_sha256
+        document.ner_text_sha256 = text_hashes[document.id]
         complete_stage(session, document, NER, default_next(NER), now=finished)
-    for document, spans in zip(documents, spans_per_document, strict=True):
+    for document in documents:
         card = rebuild_contract_card(session, document.id)
+        if document.id in reran and document.id in changed:
+            added, removed = changed[document.id]
+            record_event(
+                session,
+                "document.updated",
+                {
+                    "document_id": str(document.id),
+                    "external_id": document.external_id,
+                    "version": document.version,
+                    "model": version.name,
+                    "added": added,
+                    "removed": removed,
+                    "entity_count": document.entity_count,
+                    "card": card_as_dict(card),
+                },
+                tenant_id=document.tenant_id,
+            )
         if document.status != DONE:  # a later stage still has to run
             continue
         record_event(
@@ -284,16 +326,120 @@ def recognize_entities(
                 "document_id": str(document.id),
                 "external_id": document.external_id,
                 "version": document.version,
-                "entity_count": len(spans),
+                "entity_count": document.entity_count,
                 "card": card_as_dict(card),
             },
             tenant_id=document.tenant_id,
         )
         complete_batches_of(session, document.id)
-        log.info("document.done", document_id=str(document.id), entities=len(spans), model=version.name)
+        log.info(
+            "document.done",
+            document_id=str(document.id),
+            entities=document.entity_count,
+            model=version.name,
+            model_run=document.id in spans_of,
+        )
     session.flush()
     session.expire_all()
-    return ids
+    return [d.id for d in documents]
+
+
+# What makes two entities the same result: span, label, text and normalised value (not the score).
+EntityFacts = tuple[str, int, int, str, object, object, object, object]
+ENTITY_FACT_COLUMNS = (
+    Entity.label,
+    Entity.start_char,
+    Entity.end_char,
+    Entity.text,
+    Entity.value_date,
+    Entity.value_number,
+    Entity.value_unit,
+    Entity.value_period,
+)
+
+
+def _replace_model_entities(
+    session: Session, documents: Sequence[Document], spans_of: Mapping[uuid.UUID, Sequence[EntitySpan]], model_id: int
+) -> dict[uuid.UUID, tuple[int, int]]:
+    """Delete the documents' unconfirmed model entities and insert the new spans, leaving out those a
+    person already decided: a span (label, start, end) that a human or confirmed entity holds, or that a
+    reviewer rejected or corrected away. Returns {document id: (added, removed)} for those whose entities
+    changed (facts as `EntityFacts`)."""
+    if not documents:
+        return {}
+    ids = [d.id for d in documents]
+    replaceable = (Entity.document_id.in_(ids), Entity.source == MODEL_SOURCE, Entity.confirmed_at.is_(None))
+    before: dict[uuid.UUID, set[EntityFacts]] = {d.id: set() for d in documents}
+    for document_id, *facts in session.execute(select(Entity.document_id, *ENTITY_FACT_COLUMNS).where(*replaceable)):
+        before[document_id].add(tuple(facts))  # type: ignore[arg-type]
+    decided = _reviewed_spans(session, ids)
+    session.execute(delete(Entity).where(*replaceable))
+    rows = []
+    for document in documents:
+        text = text_of(document)
+        words = words_of(document)
+        for span in spans_of[document.id]:
+            if (document.id, span.label, span.start, span.end) in decided:
+                continue
+            rows.append(
+                {
+                    "document_id": document.id,
+                    "label": span.label,
+                    "text": span.text,
+                    "start_char": span.start,
+                    "end_char": span.end,
+                    "page": page_of(text.page_starts, span.start),
+                    "boxes": words.entity_boxes(span.start, span.end) if words is not None else None,
+                    "score": span.score,
+                    "model_id": model_id,
+                    # The words around a salary say its period ("Timelønnen er ...", "... pr. måned").
+                    **entity_values_in(text.text, span.label, span.start, span.end),
+                }
+            )
+    if rows:
+        session.execute(insert(Entity), rows)
+    after: dict[uuid.UUID, set[EntityFacts]] = {d.id: set() for d in documents}
+    for row in rows:
+        after[row["document_id"]].add(
+            (
+                row["label"],
+                row["start_char"],
+                row["end_char"],
+                row["text"],
+                row.get("value_date"),
+                row.get("value_number"),
+                row.get("value_unit"),
+                row.get("value_period"),
+            )
+        )
+    return {
+        document_id: (len(after[document_id] - facts), len(facts - after[document_id]))
+        for document_id, facts in before.items()
+        if facts != after[document_id]
+    }
+
+
+def _reviewed_spans(session: Session, document_ids: Sequence[uuid.UUID]) -> set[tuple[uuid.UUID, str, int, int]]:
+    """(document, label, start, end) of spans a person decided: those a human or confirmed entity holds,
+    and the model spans a reviewer rejected or corrected (the audit row's `before`). The model must not
+    add them again: a rejected one would come back, a corrected one would stand beside its correction."""
+    decided: set[tuple[uuid.UUID, str, int, int]] = set(
+        session.execute(
+            select(Entity.document_id, Entity.label, Entity.start_char, Entity.end_char).where(
+                Entity.document_id.in_(document_ids),
+                or_(Entity.source == HUMAN_SOURCE, Entity.confirmed_at.is_not(None)),
+            )
+        ).tuples()
+    )
+    actions = session.execute(
+        select(ReviewAction.document_id, ReviewAction.before).where(
+            ReviewAction.document_id.in_(document_ids), ReviewAction.action.in_(("reject", "correct"))
+        )
+    ).tuples()
+    for document_id, before in actions:
+        if before and before.get("source") == MODEL_SOURCE:
+            decided.add((document_id, before["label"], before["start"], before["end"]))
+    return decided
 
 
 def words_of(document: Document) -> WordIndex | None:
