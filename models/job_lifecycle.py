@@ -347,17 +347,24 @@ def reprocess(session: Session, document: Document) -> Job:
 
     Its entities stay until the new run replaces them; the other stages' jobs keep their old state until
     the run reaches them, so a stale message arriving meanwhile finds nothing to do."""
+    return rerun_from(session, document, first_stage())
+
+
+def rerun_from(session: Session, document: Document, stage: Stage) -> Job:
+    """Send a done or failed document through the pipeline again from `stage` (a backfill re-runs only
+    ner: the text and tokens of the earlier run are kept). Published once the caller commits."""
     if document.status not in FINAL_STATUSES:
         raise ReprocessRefused(f"the document is {document.status}; only done or failed ones are replayed")
     log.info(
         "document.reprocess",
         document_id=str(document.id),
+        stage=stage.name,
         previous_status=document.status,
         previous_reason=document.error_code,
     )
     document.error = None
     document.error_code = None
-    return queue_stage(session, document, first_stage())
+    return queue_stage(session, document, stage)
 
 
 def expired_jobs(session: Session, now: datetime) -> Sequence[Job]:
