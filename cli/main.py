@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import statistics
@@ -9,6 +10,7 @@ import sys
 import time
 import uuid
 from collections import Counter
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -428,6 +430,156 @@ def reprocess(
             jobs += reprocess_failed(session, None if failed == "all" else failed)
     # Published as the transaction above committed; the sweeper republishes any the broker missed.
     console.print(f"replaying {len(jobs)} documents")
+
+
+@app.command()
+def backfill(
+    model: Annotated[
+        str | None,
+        typer.Option(
+            "--model",
+            help="The revision: a checkpoint directory, a model version id or a weights sha256 prefix "
+            "(default: CONTRACT_NER_MODEL)",
+        ),
+    ] = None,
+    status: Annotated[
+        list[str] | None, typer.Option("--status", help="Statuses of documents to look at: done (default), failed")
+    ] = None,
+    created_from: Annotated[datetime | None, typer.Option(help="Documents created at or after this (UTC)")] = None,
+    created_to: Annotated[datetime | None, typer.Option(help="Documents created before this (UTC)")] = None,
+    tenant: Annotated[str | None, typer.Option(help="Only this tenant's documents")] = None,
+    limit: Annotated[int | None, typer.Option(min=1, help="At most this many documents, oldest first")] = None,
+    report: Annotated[
+        Path | None, typer.Option(help="Write the entity diff here as diff.csv and diff.json (needs --wait)")
+    ] = None,
+    dry_run: Annotated[bool, typer.Option(help="Only count and list the documents whose key would change")] = False,
+    wait: Annotated[bool, typer.Option(help="Wait until every re-run document is done or failed")] = False,
+    timeout: Annotated[float, typer.Option(help="Seconds to wait at most")] = 24 * 3600.0,
+) -> None:
+    """Re-run NER (the tokens are kept) for the documents whose results key changes under a model
+    revision, in the bulk lane; human corrections stay. With --wait, report what changed."""
+    from models.backfill import BackfillFilter, BackfillRefused, model_revision, stale_documents
+    from models.results_key import DecodingConfiguration, weights_fingerprint
+
+    if report is not None and not wait:
+        raise typer.BadParameter("--report compares the entities after the re-run: add --wait")
+    _migrated_if_embedded()
+    settings = get_settings()
+    decoding = DecodingConfiguration.from_settings(settings)
+    try:
+        with session_scope() as session:
+            revision = model_revision(session, model if model is not None else settings.model)
+            where = BackfillFilter(
+                statuses=tuple(status or (DONE,)),
+                created_from=created_from,
+                created_to=created_to,
+                tenant_id=_tenant_id(tenant) if tenant is not None else None,
+                limit=limit,
+            )
+            stale = [
+                (d.id, d.created_at, d.model_id) for d in stale_documents(session, revision, decoding.sha256, where)
+            ]
+    except BackfillRefused as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    console.print(
+        f"{len(stale)} documents whose results key changes under {revision.name} "
+        f"(weights {revision.weights_sha256[:12]}, decoding {decoding.sha256[:12]})"
+    )
+    try:
+        served = weights_fingerprint(settings.model)
+    except FileNotFoundError:
+        served = None
+    if served != revision.weights_sha256:
+        console.print(
+            "[yellow]the ner workers run CONTRACT_NER_MODEL, not this revision: the documents are re-run under "
+            "the workers' model (start them with the new one first)[/]"
+        )
+    if dry_run:
+        for document_id, created_at, model_id in stale[:20]:
+            typer.echo(f"{document_id}\t{created_at:%Y-%m-%d %H:%M}\tmodel {model_id or '-'}")
+        if len(stale) > 20:
+            typer.echo(f"... and {len(stale) - 20} more")
+        return
+    started = datetime.now(UTC)
+    before, refused = _queue_backfill([document_id for document_id, _, _ in stale])
+    console.print(f"queued {len(before)} documents in the bulk lane" + (f"; {refused} were busy" if refused else ""))
+    if not wait or not before:
+        return
+    documents = _wait(list(before), timeout)
+    _report_backfill(before, documents, report, {
+        "model": revision.name,
+        "weights_sha256": revision.weights_sha256,
+        "decoding_sha256": decoding.sha256,
+        "decoding": dataclasses.asdict(decoding),
+        "filters": {
+            "status": list(where.statuses),
+            "created_from": created_from,
+            "created_to": created_to,
+            "tenant": tenant,
+            "limit": limit,
+        },
+        "started_at": started,
+        "finished_at": datetime.now(UTC),
+    })  # fmt: skip
+
+
+BACKFILL_CHUNK = 500
+
+
+def _queue_backfill(document_ids: list[uuid.UUID]) -> tuple[dict[uuid.UUID, list[Any]], int]:
+    """Queue the documents' ner stage in transactions of `BACKFILL_CHUNK` (each publishes its jobs as it
+    commits), snapshotting their entities in the same transaction; a document that is no longer finished
+    (a reprocess, an upload's run) is left alone. Returns the snapshots and how many were left alone."""
+    from models.backfill import queue_backfill, snapshot_entities
+
+    before: dict[uuid.UUID, list[Any]] = {}
+    refused = 0
+    with Progress(
+        TextColumn("queueing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console
+    ) as progress:
+        task = progress.add_task("queue", total=len(document_ids))
+        for start in range(0, len(document_ids), BACKFILL_CHUNK):
+            chunk = document_ids[start : start + BACKFILL_CHUNK]
+            with session_scope() as session:
+                documents = session.scalars(
+                    select(Document)
+                    .where(Document.id.in_(chunk), Document.status.in_(FINAL_STATUSES))
+                    .order_by(Document.created_at, Document.id)
+                    .with_for_update()
+                ).all()
+                refused += len(chunk) - len(documents)
+                before.update(snapshot_entities(session, [d.id for d in documents]))
+                queue_backfill(session, documents)
+            progress.advance(task, len(chunk))
+    return before, refused
+
+
+def _report_backfill(
+    before: dict[uuid.UUID, list[Any]], documents: dict[uuid.UUID, Document], report: Path | None, about: dict[str, Any]
+) -> None:
+    """Compare the finished documents' entities with their snapshots; print the counts per label and
+    write the report when asked."""
+    from models.backfill import entity_diff, snapshot_entities, write_report
+
+    finished = [document_id for document_id, d in documents.items() if d.status in FINAL_STATUSES]
+    unfinished = sorted(str(document_id) for document_id in before if document_id not in set(finished))
+    with session_scope() as session:
+        after = snapshot_entities(session, finished)
+    diff = entity_diff({document_id: before[document_id] for document_id in finished}, after)
+    table = Table(title=f"entity changes ({len(finished)} documents re-run)", title_justify="left")
+    table.add_column("label")
+    for column in ("added", "removed", "changed"):
+        table.add_column(column, justify="right")
+    for label, counts in diff.per_label().items():
+        table.add_row(label, *(str(counts[kind]) for kind in ("added", "removed", "changed")))
+    Console().print(table)
+    totals = diff.totals()
+    console.print(f"{totals['documents_changed']} of {totals['documents']} documents changed")
+    if unfinished:
+        console.print(f"[yellow]{len(unfinished)} documents had not finished: left out of the diff[/]")
+    if report is not None:
+        csv_path, json_path = write_report(report, diff, {**about, "unfinished": unfinished})
+        console.print(f"report: {csv_path}, {json_path}")
 
 
 @app.command()

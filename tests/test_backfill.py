@@ -7,6 +7,10 @@ from __future__ import annotations
 
 import csv
 import json
+import os
+import subprocess
+import sys
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,13 +31,19 @@ from models.backfill import (
     stale_documents,
     write_report,
 )
+from models.broker import get_celery
 from models.contract_card import rebuild_contract_card
+from models.db import session_scope
 from models.intake import submit_document
+from models.job_lifecycle import job_for
+from models.lanes import lane_queue
 from models.reprocess import reprocess_document
 from models.results_key import DecodingConfiguration
 from models.review import add_entity, confirm_entity, correct_entity, reject_entity, set_card_field
-from models.schema import ContractCard, Document, Entity, Job, JobState, WebhookDelivery
+from models.schema import ContractCard, Document, Entity, Job, JobState, ModelVersion, WebhookDelivery
+from models.settings import get_settings
 from tests.conftest import KEYWORDS
+from tests.test_cli import ROOT, cli
 from tests.test_webhooks import subscribe
 from worker.inference import TokenClassifier
 from worker.pipeline import EXTRACT, NER, begin_stage, extract_document, recognize_entities
@@ -339,3 +349,66 @@ def test_the_diff_tells_a_changed_value_from_a_moved_span() -> None:
         "SALARY": {"added": 0, "removed": 0, "changed": 1},
     }
     assert entity_diff(before, before).changes == []
+
+
+def queue_lengths(queues: list[str]) -> list[int]:
+    with get_celery().connection_for_write() as connection:
+        client = connection.default_channel.client
+        return [int(client.llen(queue)) for queue in queues]
+
+
+@pytest.mark.e2e
+def test_the_backfill_command_lists_queues_in_the_bulk_lane_waits_and_reports(
+    clean_database, keyword_classifier, next_classifier, next_model_dir: Path, tmp_path: Path
+) -> None:
+    with session_scope() as session:
+        ids = [processed(session, contract(n), keyword_classifier).id for n in (20, 21)]
+
+    dry = cli("backfill", "--model", str(next_model_dir), "--dry-run")
+
+    assert dry.returncode == 0, dry.stderr
+    assert "2 documents whose results key changes" in dry.stderr
+    assert [line.split("\t")[0] for line in dry.stdout.splitlines()] == [str(i) for i in ids]
+    with session_scope() as session:
+        assert {session.get_one(Document, i).status for i in ids} == {"done"}  # a dry run queues nothing
+
+    queues = [lane_queue(get_settings(), "ner", lane) for lane in ("interactive", "bulk")]
+    waiting = queue_lengths(queues)  # the first runs' messages, nobody consumes them here
+    report = tmp_path / "report"
+    command = ["backfill", "--model", str(next_model_dir), "--limit", "1", "--wait", "--report", str(report)]
+    running = subprocess.Popen(
+        [sys.executable, "-m", "cli.main", *command, "--timeout", "120"],
+        cwd=ROOT, env=dict(os.environ), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        # The command's job reaches the ner stage's bulk queue; this test then runs it as a ner worker would.
+        deadline = time.monotonic() + 60
+        while True:
+            with session_scope() as session:
+                job = job_for(session, ids[0], NER)
+                if job is not None and job.state is JobState.queued and job.published_at is not None:
+                    break
+            assert time.monotonic() < deadline and running.poll() is None, running.stderr and running.stderr.read()
+            time.sleep(0.2)
+        assert queue_lengths(queues) == [waiting[0], waiting[1] + 1]  # one message, in the bulk queue
+        with session_scope() as session:
+            run_ner(session, [ids[0]], next_classifier)
+        _, err = running.communicate(timeout=120)
+    finally:
+        running.kill()
+
+    assert running.returncode == 0, err
+    assert "queued 1 documents in the bulk lane" in err and "1 of 1 documents changed" in err
+    written = json.loads((report / "diff.json").read_text(encoding="utf-8"))
+    assert written["weights_sha256"] == next_classifier.weights_sha256
+    assert written["totals"] == {"documents": 1, "documents_changed": 1, "added": 1, "removed": 1, "changed": 0}
+    assert written["per_document"] == {str(ids[0]): {"START_DATE": {"added": 1, "removed": 1, "changed": 0}}}
+    with (report / "diff.csv").open(encoding="utf-8") as handle:
+        assert sorted((r["change"], r["before_text"], r["after_text"]) for r in csv.DictReader(handle)) == [
+            ("added", "", "01-08-2024"),
+            ("removed", "22-03-2023", ""),
+        ]
+    with session_scope() as session:  # --limit 1: the second document was not touched
+        untouched = session.get_one(Document, ids[1])
+        assert session.get_one(ModelVersion, untouched.model_id).weights_sha256 == keyword_classifier.weights_sha256
+        assert job_for(session, ids[1], NER).finished_at < job_for(session, ids[0], NER).finished_at
