@@ -29,7 +29,9 @@ from models.webhooks import (
 )
 
 router = APIRouter(prefix="/v1/webhooks", tags=["webhooks"])
-EventName = Literal["document.done", "document.failed", "batch.done", "document.deleted", "document.reviewed"]
+EventName = Literal[
+    "document.done", "document.failed", "batch.done", "document.deleted", "document.reviewed", "document.updated"
+]
 
 
 class SubscriptionIn(BaseModel):

@@ -326,6 +326,13 @@ def test_a_backfill_reruns_only_changed_keys_keeps_human_corrections_and_reports
     assert of_untouched["card"]["start_date"] == "2024-08-01"
 
 
+def test_a_dms_subscribes_to_document_updated(client) -> None:
+    created = client.post("/v1/webhooks", json={"url": "https://93.184.215.14/hook", "events": ["document.updated"]})
+
+    assert created.status_code == 201, created.text
+    assert created.json()["events"] == ["document.updated"]
+
+
 def test_the_diff_tells_a_changed_value_from_a_moved_span() -> None:
     document = uuid.uuid4()
     salary = EntityRecord("SALARY", 10, 23, "32.500,00 kr.", "32500 DKK /month", "model", False)
