@@ -263,6 +263,10 @@ def test_a_backfill_reruns_only_changed_keys_keeps_human_corrections_and_reports
 
     # Only the two stale documents ran the model (one window each); the current one kept its rows.
     assert forward.windows == 2
+    # Their windows were rebuilt with the next model's tokenizer and kept for its next run.
+    for document_id in (reviewed.id, untouched.id):
+        tokens = db_session.get_one(Document, document_id).tokens
+        assert tokens is not None and tokens.tokenizer_sha256 == next_classifier.tokenizer_sha256
     assert {id_: row for id_, row in after_rows.items() if row[0] == current.id} == current_rows
     # Every human correction is in place, the very rows; what the reviewer took out stays out.
     assert {id_: row for id_, row in after_rows.items() if id_ in people} == people_rows

@@ -146,17 +146,10 @@ def _store_text(
     if lease is not None:
         hold_lease(session, lease)  # after the slow part: the row lock must not block the heartbeat
     document.text = DocumentText(text=extracted.text, page_starts=extracted.page_starts)
-    document.tokens = DocumentTokens(
-        tokenizer_sha256=windowing.fingerprint,
-        token_ids=tokens.token_ids_bytes(),
-        offsets=tokens.offsets_bytes(),
-        windows=[list(w) for w in tokens.windows],
-    )
+    store_tokens(document, tokens, windowing.fingerprint)
     store_geometry(document, extracted)
     document.page_count = extracted.page_count
     document.char_count = len(extracted.text)
-    document.token_count = tokens.token_count
-    document.window_count = len(tokens.windows)
     next_stage = default_next(stage)
     complete_stage(session, document, stage, next_stage)
     log.info(
@@ -170,6 +163,18 @@ def _store_text(
         windows=len(tokens.windows),
     )
     return job_for(session, document.id, next_stage) if next_stage is not None else None
+
+
+def store_tokens(document: Document, tokens: TokenizedText, tokenizer_sha256: str) -> None:
+    """The document's token windows under a tokenizer, replacing any from another one."""
+    document.tokens = DocumentTokens(
+        tokenizer_sha256=tokenizer_sha256,
+        token_ids=tokens.token_ids_bytes(),
+        offsets=tokens.offsets_bytes(),
+        windows=[list(w) for w in tokens.windows],
+    )
+    document.token_count = tokens.token_count
+    document.window_count = len(tokens.windows)
 
 
 def store_geometry(document: Document, extracted: ExtractedText) -> None:
@@ -259,6 +264,7 @@ def recognize_entities(
     }
     to_run = [document for document in documents if document.id not in unchanged]
     spans_of: dict[uuid.UUID, list[EntitySpan]] = {}
+    retokenized: dict[uuid.UUID, TokenizedText] = {}
     if to_run:
         texts: list[str] = []
         tokenized: list[TokenizedText] = []
@@ -268,8 +274,10 @@ def recognize_entities(
             if stored is not None and stored.tokenizer_sha256 == classifier.tokenizer_sha256:
                 tokenized.append(TokenizedText.from_bytes(stored.token_ids, stored.offsets, stored.windows))
             else:
-                # Extracted under another model's tokenizer (a rolling model upgrade): windows are rebuilt.
-                tokenized.append(classifier.preprocess(text_of(document).text))
+                # Extracted under another model's tokenizer (a rolling model upgrade, a backfill to a new
+                # model): windows are rebuilt, and stored below so the next run under this model reads them.
+                retokenized[document.id] = classifier.preprocess(text_of(document).text)
+                tokenized.append(retokenized[document.id])
         predicted = classifier.predict_tokenized(texts, tokenized, batch_size=batch_size)
         spans_of = {document.id: spans for document, spans in zip(to_run, predicted, strict=True)}
     if leases is not None:
@@ -278,6 +286,9 @@ def recognize_entities(
         if not documents:
             return []
 
+    for document in documents:
+        if document.id in retokenized:
+            store_tokens(document, retokenized[document.id], classifier.tokenizer_sha256)
     ran = [d for d in documents if d.id in spans_of]
     # Whether a document had results before this run: then its changes are `document.updated`.
     reran = {d.id for d in ran if d.model_id is not None}
