@@ -363,6 +363,7 @@ def test_the_delivery_log_is_paged_newest_first(client: TestClient, db_session: 
         "created_at": None,
         "next_attempt_at": None,
         "delivered_at": None,
+        "redelivery_of": None,
     }
     assert client.get(f"/v1/webhooks/{uuid.uuid4()}/deliveries").status_code == 404
 
