@@ -221,3 +221,62 @@ def test_the_export_endpoint_writes_csv_and_jsonl(committed_api_token: str) -> N
     assert as_csv.headers["content-type"].startswith("text/csv")
     assert len(rows) == 3 and rows[0]["salary_amount"] == "32500.00"
     assert len(as_jsonl.text.splitlines()) == 3
+
+
+def test_document_events_carry_batch_metadata_links_and_entities_for_subscriptions_that_ask(
+    client: TestClient, db_session: Session, keyword_classifier
+) -> None:
+    events = ["document.done", "document.updated"]
+    lean = client.post("/v1/webhooks", json={"url": "https://93.184.215.14/lean", "events": events}).json()
+    rich = client.post(
+        "/v1/webhooks", json={"url": "https://93.184.215.14/rich", "events": events, "include_entities": True}
+    ).json()
+    batch = client.post("/v1/batches", json={"name": "hr-sync"}).json()
+    first = upload(client, CONTRACT.format(n=1), external_id="DMS-9")
+    second = upload(
+        client, CONTRACT.format(n=2), external_id="DMS-9", metadata='{"folder": "HR"}', batch_id=batch["id"]
+    )
+    finish(db_session, second["id"], keyword_classifier)
+
+    def payloads(subscription: dict, event: str) -> list[dict]:
+        rows = db_session.scalars(
+            select(WebhookDelivery)
+            .where(WebhookDelivery.subscription_id == uuid.UUID(subscription["id"]), WebhookDelivery.event == event)
+            .order_by(WebhookDelivery.id)
+        ).all()
+        return [row.payload for row in rows]
+
+    (done,) = payloads(lean, "document.done")
+    (done_rich,) = payloads(rich, "document.done")
+    path = f"/v1/documents/{second['id']}"
+    assert {k: v for k, v in done.items() if k != "card"} == {
+        "document_id": second["id"],
+        "external_id": "DMS-9",
+        "linked_external_ids": [],
+        "version": 2,
+        "previous_version_id": first["id"],
+        "batch_id": batch["id"],
+        "batch_ids": [batch["id"]],
+        "metadata": {"folder": "HR"},
+        "links": {"document": path, "entities": f"{path}/entities", "card": f"{path}/card", "text": f"{path}/text",
+                  "file": f"{path}/file", "previous_version": f"/v1/documents/{first['id']}"},
+        "entity_count": 3,
+    }  # fmt: skip
+    assert "entities" not in done
+    assert {k: v for k, v in done_rich.items() if k != "entities"} == done
+    entities = client.get(f"{path}/entities").json()
+    assert [(e["label"], e["text"], e["start"], e["end"]) for e in done_rich["entities"]] == [
+        (e["label"], e["text"], e["start"], e["end"]) for e in entities
+    ]
+    assert payloads(lean, "document.updated") == []  # a first run is no update
+
+    # A rerun (reprocess) that ends done again: done once more, and updated saying what changed.
+    assert client.post(f"{path}/reprocess").status_code == 202
+    finish(db_session, second["id"], keyword_classifier)
+
+    (updated,) = payloads(lean, "document.updated")
+    (updated_rich,) = payloads(rich, "document.updated")
+    assert len(payloads(lean, "document.done")) == 2
+    assert updated["document_id"] == second["id"] and updated["batch_id"] == batch["id"]
+    assert (updated["entity_count"], updated["previous_entity_count"], updated["card_changed"]) == (3, 3, False)
+    assert len(updated_rich["entities"]) == 3 and "entities" not in updated
