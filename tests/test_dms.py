@@ -7,7 +7,7 @@ import csv
 import io
 import tracemalloc
 import uuid
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from fastapi.testclient import TestClient
@@ -280,3 +280,90 @@ def test_document_events_carry_batch_metadata_links_and_entities_for_subscriptio
     assert updated["document_id"] == second["id"] and updated["batch_id"] == batch["id"]
     assert (updated["entity_count"], updated["previous_entity_count"], updated["card_changed"]) == (3, 3, False)
     assert len(updated_rich["entities"]) == 3 and "entities" not in updated
+
+
+def test_batches_are_listed_with_filters_counts_and_a_cursor(client: TestClient, db_session: Session) -> None:
+    nightly = [client.post("/v1/batches", json={"name": "nightly"}).json() for _ in range(3)]
+    backfill = client.post("/v1/batches", json={"name": "backfill", "expected_documents": 1}).json()
+    upload(client, CONTRACT.format(n=1), batch_id=backfill["id"])  # the one expected file closes it
+    upload(client, CONTRACT.format(n=2), batch_id=nightly[0]["id"])
+    client.post(f"/v1/batches/{nightly[1]['id']}/close")  # closed without documents: done at once
+    other = TestClient(create_app(), headers={"Authorization": "Bearer nope"})
+
+    first = client.get("/v1/batches", params={"limit": 2}).json()
+    rest = client.get("/v1/batches", params={"limit": 2, "cursor": first["next_cursor"]}).json()
+    by_name = client.get("/v1/batches", params={"name": "nightly"}).json()["items"]
+    states = {s: [b["id"] for b in client.get("/v1/batches", params={"state": s}).json()["items"]]
+              for s in ("open", "closed", "done")}  # fmt: skip
+    created = datetime.fromisoformat(nightly[1]["created_at"])
+    window = client.get(
+        "/v1/batches", params={"created_from": created.isoformat(), "created_to": created.isoformat()}
+    ).json()["items"]
+
+    assert [b["id"] for b in first["items"] + rest["items"]] == [b["id"] for b in [*nightly, backfill]]
+    assert rest["next_cursor"] is None
+    assert [b["id"] for b in by_name] == [b["id"] for b in nightly]
+    assert states == {
+        "open": [nightly[0]["id"], nightly[2]["id"]],
+        "closed": [backfill["id"]],  # its document is still queued
+        "done": [nightly[1]["id"]],
+    }
+    assert [b["id"] for b in window] == [nightly[1]["id"]]
+    listed = {b["id"]: b for b in first["items"] + rest["items"]}
+    assert listed[nightly[0]["id"]]["counts"] == {"queued": 1} and listed[nightly[2]["id"]]["counts"] == {}
+    assert (listed[backfill["id"]]["state"], listed[backfill["id"]]["expected_documents"]) == ("closed", 1)
+    assert client.get("/v1/batches", params={"cursor": "not-a-cursor"}).status_code == 400
+    assert client.get("/v1/batches", params={"state": "lost"}).status_code == 422
+    assert other.get("/v1/batches").status_code == 401
+
+
+def test_the_manifest_carries_each_upload_s_external_id_and_metadata(client: TestClient) -> None:
+    batch = client.post("/v1/batches", json={"name": "dms"}).json()
+    resync = client.post("/v1/batches", json={"name": "dms resync"}).json()
+    first = upload(client, CONTRACT.format(n=1), external_id="DMS-1", metadata='{"folder": "A"}', batch_id=batch["id"])
+    upload(client, CONTRACT.format(n=2), batch_id=batch["id"])
+    upload(client, CONTRACT.format(n=1), external_id="DMS-1b", metadata='{"folder": "B"}', batch_id=resync["id"])
+
+    manifest = client.get(f"/v1/batches/{batch['id']}").json()["manifest"]
+    (duplicate,) = client.get(f"/v1/batches/{resync['id']}").json()["manifest"]
+
+    assert [(m["external_id"], m["metadata"], m["duplicate"]) for m in manifest] == [
+        ("DMS-1", {"folder": "A"}, False),
+        (None, None, False),
+    ]
+    assert manifest[0]["document_id"] == first["id"]
+    # The same bytes under another id: the entry says what this upload sent, not what the document holds.
+    assert (duplicate["document_id"], duplicate["external_id"], duplicate["metadata"], duplicate["duplicate"]) == (
+        first["id"],
+        "DMS-1b",
+        {"folder": "B"},
+        True,
+    )
+
+
+def test_the_same_bytes_under_a_new_external_id_say_so_and_link_that_id_to_the_document(client: TestClient) -> None:
+    original = upload(client, CONTRACT.format(n=1), external_id="DMS-1")
+    again = upload(client, CONTRACT.format(n=1), external_id="DMS-2")
+    same_id = upload(client, CONTRACT.format(n=1), external_id="DMS-1")
+    linked_twice = upload(client, CONTRACT.format(n=1), external_id="DMS-2")
+    without_id = upload(client, CONTRACT.format(n=1))
+    upload(client, CONTRACT.format(n=9), external_id="DMS-3")
+
+    assert original["duplicate"] is False and original["duplicate_of"] is None
+    assert again == {
+        "id": original["id"],
+        "status": "queued",
+        "duplicate": True,
+        "duplicate_of": original["id"],
+        "linked_external_id": "DMS-2",
+    }
+    # Nothing new to link: the document's own id, an id already linked, no id at all.
+    assert same_id["linked_external_id"] is None and same_id["duplicate_of"] == original["id"]
+    assert linked_twice["linked_external_id"] is None and without_id["linked_external_id"] is None
+    found = client.get("/v1/documents", params={"external_id": "DMS-2"}).json()["items"]
+    assert [d["id"] for d in found] == [original["id"]]
+    assert found[0]["external_id"] == "DMS-1" and found[0]["linked_external_ids"] == ["DMS-2"]
+    assert [d["id"] for d in client.get("/v1/documents", params={"external_id": "DMS-1"}).json()["items"]] == [
+        original["id"]
+    ]
+    assert client.get(f"/v1/documents/{original['id']}").json()["linked_external_ids"] == ["DMS-2"]
