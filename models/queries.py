@@ -131,10 +131,12 @@ def _filtered(query: _Query, f: DocumentFilter, tenant_id: uuid.UUID) -> _Query:
         conditions.append(Document.created_at >= f.created_from)
     if f.created_to is not None:
         conditions.append(Document.created_at <= f.created_to)
+    # Salaries compare as monthly equivalents: hourly, weekly and yearly pay is converted (a salary of
+    # unknown period has none and matches no salary bound).
     if f.salary_min is not None:
-        conditions.append(ContractCard.salary_amount >= f.salary_min)
+        conditions.append(ContractCard.salary_monthly >= f.salary_min)
     if f.salary_max is not None:
-        conditions.append(ContractCard.salary_amount <= f.salary_max)
+        conditions.append(ContractCard.salary_monthly <= f.salary_max)
     if f.start_date_from is not None:
         conditions.append(ContractCard.start_date >= f.start_date_from)
     if f.start_date_to is not None:

@@ -13,6 +13,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    Computed,
     Date,
     DateTime,
     Enum,
@@ -474,6 +475,24 @@ class DocumentExternalId(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+# Hours in a month for an hourly wage when the contract states no weekly hours: the Danish full-time
+# norm of 37 hours a week, 37 * 52 / 12 = 160.33 (as Danish payroll counts it).
+STANDARD_MONTHLY_HOURS = Decimal("160.33")
+# 52 / 12 weeks in a month. Bounds keep the result within Numeric(14, 2): an implausible amount gives no
+# monthly equivalent rather than a failed write of the whole card.
+MONTHLY_SALARY_SQL = (
+    "CASE"
+    " WHEN salary_period = 'month' THEN salary_amount"
+    " WHEN salary_period = 'year' THEN ROUND(salary_amount / 12, 2)"
+    " WHEN salary_period = 'week' AND salary_amount < 200000000000 THEN ROUND(salary_amount * 52 / 12, 2)"
+    " WHEN salary_period = 'hour' AND weekly_hours IS NOT NULL AND salary_amount * weekly_hours < 200000000000"
+    " THEN ROUND(salary_amount * weekly_hours * 52 / 12, 2)"
+    " WHEN salary_period = 'hour' AND weekly_hours IS NULL AND salary_amount < 6000000000"
+    f" THEN ROUND(salary_amount * {STANDARD_MONTHLY_HOURS}, 2)"
+    " END"
+)
+
+
 class ContractCard(Base):
     """The best value per fact of one document, rebuilt whenever its entities change."""
 
@@ -498,8 +517,10 @@ class ContractCard(Base):
     salary_currency: Mapped[str | None] = mapped_column(String(3))
     salary_period: Mapped[str | None] = mapped_column(String(8))
     # The salary as a monthly equivalent, so hourly, weekly, monthly and yearly pay compare (the salary
-    # filters read it): `models.contract_card.monthly_salary`. Migration 0013b.
-    salary_monthly: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    # filters read it). Computed by the database from the stated amount, period and weekly hours, so it
+    # can never disagree with them, whoever writes the card (migration 0013b); the same rules in Python:
+    # `models.contract_card.monthly_salary`.
+    salary_monthly: Mapped[Decimal | None] = mapped_column(Numeric(14, 2), Computed(MONTHLY_SALARY_SQL, persisted=True))
     pension_percent: Mapped[Decimal | None] = mapped_column(Numeric(8, 2))
     notice_period_months: Mapped[Decimal | None] = mapped_column(Numeric(8, 2))
     probation_period_months: Mapped[Decimal | None] = mapped_column(Numeric(8, 2))

@@ -110,3 +110,43 @@ def test_datetimes_come_back_timezone_aware_in_utc_from_the_embedded_sqlite_too(
             session.commit()
 
     assert stored == datetime(2025, 6, 1, 10, 0, tzinfo=UTC) and stored.tzinfo is UTC
+
+
+def test_revision_0013b_gives_cards_written_before_it_their_monthly_salary(migrated_engine) -> None:
+    """On Postgres: down to 0012c, a yearly and an hourly card written then, up again."""
+    from models.migrate import downgrade_database
+    from tests.conftest import TEST_DATABASE_URL
+
+    downgrade_database(TEST_DATABASE_URL, "0012c")
+    try:
+        tenant, yearly, hourly = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+        with migrated_engine.begin() as connection:
+            connection.execute(text("INSERT INTO tenants VALUES (:t, 'migration-0013b', now())"), {"t": tenant})
+            for document, amount, period, hours in ((yearly, 420000, "year", None), (hourly, 200, "hour", 37)):
+                connection.execute(
+                    text(
+                        "INSERT INTO documents (id, tenant_id, sha256, content_type, size_bytes, version, status, "
+                        "created_at) VALUES (:d, :t, :sha, 'text/plain', 1, 1, 'done', now())"
+                    ),
+                    {"d": document, "t": tenant, "sha": document.hex},
+                )
+                connection.execute(
+                    text(
+                        "INSERT INTO contract_cards (document_id, salary_amount, salary_period, weekly_hours, "
+                        "confidence, flags, needs_review, updated_at) VALUES (:d, :a, :p, :h, '{}', '[]', false, now())"
+                    ),
+                    {"d": document, "a": amount, "p": period, "h": hours},
+                )
+    finally:
+        upgrade_database(TEST_DATABASE_URL)
+
+    with migrated_engine.begin() as connection:
+        monthly = dict(
+            connection.execute(
+                text("SELECT document_id, salary_monthly FROM contract_cards WHERE document_id IN (:y, :h)"),
+                {"y": yearly, "h": hourly},
+            ).all()
+        )
+        connection.execute(text("DELETE FROM documents WHERE tenant_id = :t"), {"t": tenant})
+        connection.execute(text("DELETE FROM tenants WHERE id = :t"), {"t": tenant})
+    assert {str(v) for v in monthly.values()} == {"35000.00", "32066.67"}

@@ -11,8 +11,8 @@ manifest fields, the card's monthly salary
   existing document (queried by the `external_id` filter) instead of being ignored.
 - batch_items.external_id / metadata: the manifest says what each upload was sent with.
 - batches (tenant_id, created_at, id): the keyset order of `GET /v1/batches`.
-- contract_cards.salary_monthly: the salary as a monthly equivalent (models.contract_card.monthly_salary),
-  filled here for existing cards with the same rules, and indexed for the salary filters.
+- contract_cards.salary_monthly: the salary as a monthly equivalent, a generated column (so every card,
+  old or new, however written, has it), indexed for the salary filters.
 
 Revision ID: 0013b
 Revises: 0012c
@@ -31,16 +31,19 @@ depends_on: str | Sequence[str] | None = None
 
 BigIntId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
-# models.contract_card.monthly_salary in SQL: the same numbers for cards written before this revision.
-BACKFILL_MONTHLY = """
-UPDATE contract_cards SET salary_monthly = ROUND(CASE salary_period
-    WHEN 'month' THEN salary_amount
-    WHEN 'year' THEN salary_amount / 12
-    WHEN 'week' THEN salary_amount * 52 / 12
-    WHEN 'hour' THEN salary_amount * COALESCE(weekly_hours * 52 / 12, 160.33)
-END, 2)
-WHERE salary_amount IS NOT NULL
-"""
+# The card's salary as a monthly equivalent, computed by the database (models.schema.MONTHLY_SALARY_SQL as of
+# this revision): Postgres computes it for the existing cards as the column is added.
+MONTHLY_SALARY_SQL = (
+    "CASE"
+    " WHEN salary_period = 'month' THEN salary_amount"
+    " WHEN salary_period = 'year' THEN ROUND(salary_amount / 12, 2)"
+    " WHEN salary_period = 'week' AND salary_amount < 200000000000 THEN ROUND(salary_amount * 52 / 12, 2)"
+    " WHEN salary_period = 'hour' AND weekly_hours IS NOT NULL AND salary_amount * weekly_hours < 200000000000"
+    " THEN ROUND(salary_amount * weekly_hours * 52 / 12, 2)"
+    " WHEN salary_period = 'hour' AND weekly_hours IS NULL AND salary_amount < 6000000000"
+    " THEN ROUND(salary_amount * 160.33, 2)"
+    " END"
+)
 
 
 def upgrade() -> None:
@@ -82,9 +85,14 @@ def upgrade() -> None:
         batch.add_column(sa.Column("external_id", sa.String(200), nullable=True))
         batch.add_column(sa.Column("metadata", sa.JSON(), nullable=True))
     op.create_index("ix_batches_tenant_id_created_at_id", "batches", ["tenant_id", "created_at", "id"])
-    with op.batch_alter_table("contract_cards") as batch:
-        batch.add_column(sa.Column("salary_monthly", sa.Numeric(14, 2), nullable=True))
-    op.execute(BACKFILL_MONTHLY)
+    # STORED on Postgres (the only kind before 18); SQLite can add only a VIRTUAL generated column.
+    stored = op.get_bind().dialect.name != "sqlite"
+    op.add_column(
+        "contract_cards",
+        sa.Column(
+            "salary_monthly", sa.Numeric(14, 2), sa.Computed(MONTHLY_SALARY_SQL, persisted=stored), nullable=True
+        ),
+    )
     op.create_index("ix_contract_cards_salary_monthly", "contract_cards", ["salary_monthly"])
 
 
