@@ -34,12 +34,14 @@ from models.settings import Settings, get_settings
 from models.tenancy import default_tenant_id, tenant_named
 from models.webhooks import (
     CallbackTarget,
+    SubscriptionChange,
     check_callback_url,
     create_subscription,
     delivery_body,
     record_event,
     sign,
     signed_headers,
+    update_subscription,
 )
 from tests.live_processes import CLI, REPO_ROOT, logs, running
 from worker.webhook_delivery import deliver, make_client, post_once
@@ -555,6 +557,8 @@ def webhook_worker(migrated_engine: Engine, tmp_path_factory: pytest.TempPathFac
         "CONTRACT_NER_WEBHOOK_ALLOW_LOOPBACK": "true",
         "CONTRACT_NER_WEBHOOK_BACKOFF_BASE_S": "0.2",
         "CONTRACT_NER_WEBHOOK_TIMEOUT_S": "5",
+        "CONTRACT_NER_WEBHOOK_MAX_ATTEMPTS": "3",
+        "CONTRACT_NER_WEBHOOK_DISABLE_AFTER_FAILURES": "2",
     }
     with running({"webhook-worker": [*CLI, "worker", "--queues", "webhooks", "--concurrency", "1"]}, env, log_dir):
         truncate_webhooks(migrated_engine)
@@ -794,3 +798,36 @@ def test_a_subscription_whose_deliveries_keep_failing_is_disabled_with_a_reason_
     assert event.payload["subscription_id"] == str(failing.id) and event.payload["reason"] == shown["disabled_reason"]
     turned_on = client.patch(f"/v1/webhooks/{failing.id}", json={"active": True}).json()
     assert (turned_on["active"], turned_on["disabled_reason"], turned_on["consecutive_failures"]) == (True, None, 0)
+
+
+def test_through_the_worker_a_rotation_signs_twice_and_a_failing_endpoint_is_disabled_with_an_event(
+    webhook_worker: Path, committed_webhooks: None
+) -> None:
+    """Worker settings: 3 attempts per delivery, disabled after 2 deliveries failed for good."""
+    with Receiver(statuses=(500,) * 6) as failing, Receiver() as watcher:
+        with session_scope() as session:
+            tenant_id = default_tenant_id(session)
+            subscription = subscribe(session, f"{failing.url}/hook")
+            create_subscription(session, f"{watcher.url}/ops", ["webhook.disabled"], SECRET, allow_loopback=True)
+            update_subscription(session, subscription, SubscriptionChange(new_secret="rotated-secret-0123456789"))
+            subscription_id = subscription.id
+            first = record_event(session, "document.done", DONE_PAYLOAD, tenant_id=tenant_id)
+            second = record_event(session, "document.done", DONE_PAYLOAD, tenant_id=tenant_id)
+        for delivery_id in (*first, *second):
+            wait_for_state(delivery_id, DeliveryState.failed, webhook_worker)
+        (notice,) = watcher.wait_for(1, timeout_s=90, explain=lambda: logs(webhook_worker))
+        with session_scope() as session:
+            disabled = session.get(WebhookSubscription, subscription_id)
+            assert disabled is not None
+            state = (disabled.active, disabled.consecutive_failures, disabled.disabled_reason)
+            third = record_event(session, "document.done", DONE_PAYLOAD, tenant_id=tenant_id)
+
+    assert len(failing.requests) == 6
+    verify = documented_verify()
+    assert all(verify("rotated-secret-0123456789", r.headers, r.body) for r in failing.requests)
+    assert all(verify(SECRET, r.headers, r.body) for r in failing.requests)  # the overlap: both sign
+    assert state == (False, 2, "2 deliveries in a row failed after every attempt; last error: HTTP 500: nope")
+    assert third == []
+    assert notice.headers["X-Contract-NER-Event"] == "webhook.disabled"
+    assert json.loads(notice.body)["data"]["subscription_id"] == str(subscription_id)
+    assert verify(SECRET, notice.headers, notice.body)
