@@ -72,7 +72,7 @@ def recent_documents(tenant_id: uuid.UUID, limit: int) -> Select[Document]:
     return (
         select(Document)
         .where(Document.tenant_id == tenant_id)
-        .options(selectinload(Document.jobs))
+        .options(selectinload(Document.jobs), selectinload(Document.linked_external_ids))
         .order_by(Document.created_at.desc(), Document.id.desc())
         .limit(limit)
     )
