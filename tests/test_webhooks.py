@@ -831,3 +831,15 @@ def test_through_the_worker_a_rotation_signs_twice_and_a_failing_endpoint_is_dis
     assert notice.headers["X-Contract-NER-Event"] == "webhook.disabled"
     assert json.loads(notice.body)["data"]["subscription_id"] == str(subscription_id)
     assert verify(SECRET, notice.headers, notice.body)
+
+
+def test_links_are_paths_or_absolute_under_the_public_url(monkeypatch: pytest.MonkeyPatch) -> None:
+    document_id, previous = uuid.UUID(int=1), uuid.UUID(int=2)
+    relative = models.webhooks.document_links(document_id, None)
+    public = get_settings().model_copy(update={"public_url": "https://ner.example.com/"})
+    monkeypatch.setattr(models.webhooks, "get_settings", lambda: public)
+    absolute = models.webhooks.document_links(document_id, previous)
+
+    assert relative["entities"] == f"/v1/documents/{document_id}/entities" and relative["previous_version"] is None
+    assert absolute["card"] == f"https://ner.example.com/v1/documents/{document_id}/card"
+    assert absolute["previous_version"] == f"https://ner.example.com/v1/documents/{previous}"
