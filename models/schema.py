@@ -483,10 +483,10 @@ STANDARD_MONTHLY_HOURS = Decimal("160.33")
 MONTHLY_SALARY_SQL = (
     "CASE"
     " WHEN salary_period = 'month' THEN salary_amount"
-    " WHEN salary_period = 'year' THEN ROUND(salary_amount / 12, 2)"
-    " WHEN salary_period = 'week' AND salary_amount < 200000000000 THEN ROUND(salary_amount * 52 / 12, 2)"
+    " WHEN salary_period = 'year' THEN ROUND(salary_amount / 12.0, 2)"
+    " WHEN salary_period = 'week' AND salary_amount < 200000000000 THEN ROUND(salary_amount * 52 / 12.0, 2)"
     " WHEN salary_period = 'hour' AND weekly_hours IS NOT NULL AND salary_amount * weekly_hours < 200000000000"
-    " THEN ROUND(salary_amount * weekly_hours * 52 / 12, 2)"
+    " THEN ROUND(salary_amount * weekly_hours * 52 / 12.0, 2)"
     " WHEN salary_period = 'hour' AND weekly_hours IS NULL AND salary_amount < 6000000000"
     f" THEN ROUND(salary_amount * {STANDARD_MONTHLY_HOURS}, 2)"
     " END"

@@ -150,3 +150,39 @@ def test_revision_0013b_gives_cards_written_before_it_their_monthly_salary(migra
         connection.execute(text("DELETE FROM documents WHERE tenant_id = :t"), {"t": tenant})
         connection.execute(text("DELETE FROM tenants WHERE id = :t"), {"t": tenant})
     assert {str(v) for v in monthly.values()} == {"35000.00", "32066.67"}
+
+
+def test_the_embedded_sqlite_computes_the_same_monthly_salaries_as_python(tmp_path: Path) -> None:
+    """SQLite divides integers as integers: the generated column must still agree with Python's rules."""
+    from decimal import Decimal
+
+    from sqlalchemy.orm import Session
+
+    from models.contract_card import monthly_salary
+    from models.schema import ContractCard, Document, Tenant
+
+    url = f"sqlite:///{tmp_path / 'embedded.db'}"
+    upgrade_database(url)
+    cases = [("200", "hour", "37"), ("200", "hour", None), ("8000", "week", None), ("420001", "year", None),
+             ("32500", "month", "37")]  # fmt: skip
+    with Session(create_engine(url)) as session:
+        tenant = Tenant(id=uuid.uuid4(), name="embedded")
+        session.add(tenant)
+        session.flush()
+        cards = []
+        for n, (amount, period, hours) in enumerate(cases):
+            document = Document(id=uuid.uuid4(), tenant_id=tenant.id, sha256=str(n), content_type="text/plain",
+                                size_bytes=1, version=1, status="done")  # fmt: skip
+            session.add(document)
+            session.flush()
+            card = ContractCard(
+                document_id=document.id, salary_amount=Decimal(amount), salary_period=period,
+                weekly_hours=Decimal(hours) if hours else None, confidence={}, flags=[], needs_review=False,
+            )  # fmt: skip
+            session.add(card)
+            cards.append(card)
+        session.flush()
+
+        stored = [card.salary_monthly for card in cards]
+    expected = [monthly_salary(Decimal(a), p, Decimal(h) if h else None) for a, p, h in cases]
+    assert stored == expected == [Decimal(v) for v in ("32066.67", "32066.00", "34666.67", "35000.08", "32500")]

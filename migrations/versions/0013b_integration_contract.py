@@ -36,10 +36,10 @@ BigIntId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 MONTHLY_SALARY_SQL = (
     "CASE"
     " WHEN salary_period = 'month' THEN salary_amount"
-    " WHEN salary_period = 'year' THEN ROUND(salary_amount / 12, 2)"
-    " WHEN salary_period = 'week' AND salary_amount < 200000000000 THEN ROUND(salary_amount * 52 / 12, 2)"
+    " WHEN salary_period = 'year' THEN ROUND(salary_amount / 12.0, 2)"
+    " WHEN salary_period = 'week' AND salary_amount < 200000000000 THEN ROUND(salary_amount * 52 / 12.0, 2)"
     " WHEN salary_period = 'hour' AND weekly_hours IS NOT NULL AND salary_amount * weekly_hours < 200000000000"
-    " THEN ROUND(salary_amount * weekly_hours * 52 / 12, 2)"
+    " THEN ROUND(salary_amount * weekly_hours * 52 / 12.0, 2)"
     " WHEN salary_period = 'hour' AND weekly_hours IS NULL AND salary_amount < 6000000000"
     " THEN ROUND(salary_amount * 160.33, 2)"
     " END"
