@@ -127,7 +127,7 @@ def complete_batch_if_done(session: Session, batch_id: uuid.UUID) -> bool:
     `batch.done` once. The batch row is locked first, so two workers finishing the last two documents
     at the same time cannot both miss (or both fire) the event: whichever locks second sees the
     other's committed status."""
-    from models.webhooks import record_event
+    from models.webhooks import batch_links, record_event
 
     batch = session.get(Batch, batch_id, with_for_update=True, populate_existing=True)
     if batch is None or not batch.closed or batch.done_at is not None:
@@ -147,7 +147,13 @@ def complete_batch_if_done(session: Session, batch_id: uuid.UUID) -> bool:
     record_event(
         session,
         "batch.done",
-        {"batch_id": str(batch_id), "name": batch.name, "counts": report.counts, "manifest": report.manifest},
+        {
+            "batch_id": str(batch_id),
+            "name": batch.name,
+            "counts": report.counts,
+            "manifest": report.manifest,
+            "links": batch_links(batch_id),
+        },
         tenant_id=batch.tenant_id,
     )
     return True

@@ -578,6 +578,12 @@ def document_links(document_id: uuid.UUID, previous_version_id: uuid.UUID | None
     }
 
 
+def batch_links(batch_id: uuid.UUID) -> dict[str, str]:
+    """Where a client reads the batch (its counts and manifest), as `document_links` writes links."""
+    base = (get_settings().public_url or "").rstrip("/")
+    return {"batch": f"{base}/v1/batches/{batch_id}"}
+
+
 def document_event_data(session: Session, document: Document) -> dict[str, Any]:
     """What every document event carries: ids, the DMS's fields, the batch it came in and links.
 

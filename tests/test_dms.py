@@ -367,3 +367,15 @@ def test_the_same_bytes_under_a_new_external_id_say_so_and_link_that_id_to_the_d
         original["id"]
     ]
     assert client.get(f"/v1/documents/{original['id']}").json()["linked_external_ids"] == ["DMS-2"]
+
+
+def test_batch_done_links_to_the_batch(client: TestClient, db_session: Session, keyword_classifier) -> None:
+    client.post("/v1/webhooks", json={"url": "https://93.184.215.14/hook", "events": ["batch.done"]})
+    batch = client.post("/v1/batches", json={"name": "linked", "expected_documents": 1}).json()
+    uploaded = upload(client, CONTRACT.format(n=5), batch_id=batch["id"], external_id="DMS-5")
+    finish(db_session, uploaded["id"], keyword_classifier)
+
+    (delivery,) = db_session.scalars(select(WebhookDelivery).where(WebhookDelivery.event == "batch.done")).all()
+
+    assert delivery.payload["links"] == {"batch": f"/v1/batches/{batch['id']}"}
+    assert delivery.payload["manifest"][0]["external_id"] == "DMS-5"
