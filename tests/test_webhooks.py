@@ -640,7 +640,7 @@ def test_two_500s_then_200_make_exactly_three_attempts(webhook_worker: Path, com
 # The integration contract (issue 16): PATCH, secret rotation, ping, redelivery, disabling
 
 
-def tests_tenant(session: Session) -> uuid.UUID:
+def client_tenant(session: Session) -> uuid.UUID:
     tenant = tenant_named(session, "tests")  # the client's (conftest's api_token)
     assert tenant is not None
     return tenant.id
@@ -683,7 +683,7 @@ def test_a_rotated_secret_still_signs_beside_the_new_one_until_its_overlap_ends(
     with Receiver() as receiver, make_client(settings) as http:
         subscription = create_subscription(
             db_session, f"{receiver.url}/hook", ["document.done"], SECRET, allow_loopback=True,
-            tenant_id=tests_tenant(db_session),
+            tenant_id=client_tenant(db_session),
         )  # fmt: skip
         rotated = client.patch(
             f"/v1/webhooks/{subscription.id}", json={"rotate_secret": True, "secret_overlap_s": 3600}
@@ -719,7 +719,7 @@ def test_ping_reaches_the_endpoint_signed_even_when_the_subscription_is_disabled
     with Receiver() as receiver, make_client(settings) as http:
         subscription = create_subscription(
             db_session, f"{receiver.url}/hook", ["document.done"], SECRET, allow_loopback=True,
-            tenant_id=tests_tenant(db_session),
+            tenant_id=client_tenant(db_session),
         )  # fmt: skip
         assert client.patch(f"/v1/webhooks/{subscription.id}", json={"active": False}).status_code == 200
         answer = client.post(f"/v1/webhooks/{subscription.id}/ping")
@@ -743,7 +743,7 @@ def test_redelivery_is_a_new_delivery_of_the_same_event_and_body(client: TestCli
     with Receiver() as receiver, make_client(settings) as http:
         subscription = create_subscription(
             db_session, f"{receiver.url}/hook", ["document.done"], SECRET, allow_loopback=True,
-            tenant_id=tests_tenant(db_session),
+            tenant_id=client_tenant(db_session),
         )  # fmt: skip
         (original,) = record_event(db_session, "document.done", DONE_PAYLOAD, tenant_id=subscription.tenant_id)
         base = f"/v1/webhooks/{subscription.id}/deliveries"
@@ -772,7 +772,7 @@ def test_a_subscription_whose_deliveries_keep_failing_is_disabled_with_a_reason_
     client: TestClient, db_session: Session
 ) -> None:
     settings = loopback_settings(webhook_max_attempts=1, webhook_disable_after_failures=2)
-    tenant_id = tests_tenant(db_session)
+    tenant_id = client_tenant(db_session)
     with Receiver(statuses=(500, 200, 500, 503)) as receiver, make_client(settings) as http:
         failing = create_subscription(
             db_session, f"{receiver.url}/hook", ["document.done"], SECRET, allow_loopback=True, tenant_id=tenant_id
