@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from models.labels import CARD_COLUMNS, LABELS, LabelSpec, ValueKind
 from models.normalisation import CURRENCIES, DURATION_UNITS, SALARY_PERIODS, NormalisedValue
-from models.schema import ContractCard, Document, Entity, utcnow
+from models.schema import STANDARD_MONTHLY_HOURS, ContractCard, Document, Entity, utcnow
 
 # Flags, in the order they are listed on a card. Codes are stable: clients filter on them.
 MISSING_START_DATE = "missing_start_date"
@@ -114,8 +114,14 @@ class CardValues:
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready, in the form of the API's card (without the document's id and timestamps)."""
+        c = self.columns
+        monthly = monthly_salary(c.get("salary_amount"), c.get("salary_period"), c.get("weekly_hours"))
         return {
             **card_columns_as_json(self.columns),
+            "salary_monthly": _json_value(monthly),
+            "salary_monthly_basis": monthly_basis(c.get("salary_period"), c.get("weekly_hours"))
+            if monthly is not None
+            else None,
             "confidence": dict(self.confidence),
             "flags": list(self.flags),
             "needs_review": self.needs_review,
@@ -292,12 +298,54 @@ def card_as_dict(card: ContractCard) -> dict[str, Any]:
     return {
         "document_id": str(card.document_id),
         **card_columns_as_json({column: getattr(card, column) for column in CARD_COLUMNS}),
+        "salary_monthly": _json_value(card.salary_monthly),
+        "salary_monthly_basis": monthly_basis(card.salary_period, card.weekly_hours)
+        if card.salary_monthly is not None
+        else None,
         "confidence": dict(card.confidence or {}),
         "flags": list(card.flags or []),
         "needs_review": bool(card.needs_review),
         "set_by_reviewer": [column for column in CARD_COLUMNS if column in (card.reviewer_values or {})],
         "updated_at": card.updated_at.isoformat() if card.updated_at is not None else None,
     }
+
+
+_CENT = Decimal("0.01")
+_WEEKS_PER_MONTH = (Decimal(52), Decimal(12))
+# Beyond these the monthly equivalent would not fit Numeric(14, 2): none rather than a failed card.
+_WEEKLY_LIMIT, _HOURLY_LIMIT = Decimal(200_000_000_000), Decimal(6_000_000_000)
+
+
+def monthly_salary(amount: Decimal | None, period: str | None, weekly_hours: Decimal | None) -> Decimal | None:
+    """The salary as a monthly equivalent, so pay stated per hour, week, month or year compares: a year / 12,
+    a week x 52 / 12, an hour x weekly hours x 52 / 12 or, without weekly hours, x 160.33 (37 h x 52 / 12,
+    the Danish full-time norm: `models.schema.STANDARD_MONTHLY_HOURS`); None for an unknown period.
+
+    The database computes the card's `salary_monthly` column with the same rules
+    (`models.schema.MONTHLY_SALARY_SQL`); this is the same number without a database (`extract --card`)."""
+    if amount is None:
+        return None
+    weeks, months = _WEEKS_PER_MONTH
+    if period == "month":
+        return amount
+    if period == "year":
+        value = amount / months
+    elif period == "week" and amount < _WEEKLY_LIMIT:
+        value = amount * weeks / months
+    elif period == "hour" and weekly_hours is not None and amount * weekly_hours < _WEEKLY_LIMIT:
+        value = amount * weekly_hours * weeks / months
+    elif period == "hour" and weekly_hours is None and amount < _HOURLY_LIMIT:
+        value = amount * STANDARD_MONTHLY_HOURS
+    else:
+        return None
+    return value.quantize(_CENT, rounding=ROUND_HALF_UP)
+
+
+def monthly_basis(period: str | None, weekly_hours: Decimal | None) -> str | None:
+    """How `salary_monthly` was reached, for people reading the card."""
+    if period == "hour":
+        return "hourly x weekly_hours x 52 / 12" if weekly_hours is not None else "hourly x 160.33 h"
+    return {"month": "monthly", "year": "yearly / 12", "week": "weekly x 52 / 12"}.get(period or "")
 
 
 def card_columns_as_json(columns: Mapping[str, Any]) -> dict[str, Any]:

@@ -107,6 +107,14 @@ class Settings(BaseSettings):
     webhook_timeout_s: float = Field(default=10.0, gt=0)
     webhook_max_attempts: int = Field(default=8, ge=1)
     webhook_backoff_base_s: float = Field(default=30.0, gt=0, description="First retry delay; doubles per attempt")
+    webhook_disable_after_failures: int = Field(
+        default=5, ge=1, description="Deliveries failed for good in a row after which a subscription is disabled"
+    )
+    public_url: str | None = Field(
+        default=None,
+        description="The API's address as clients reach it (https://ner.example.com): webhook links are absolute "
+        "under it; unset: links are paths",
+    )
     # Reliability (docs/reliability.md): leases fence duplicate deliveries, the sweeper (Celery beat)
     # republishes what the broker lost and requeues the jobs of dead workers.
     max_attempts: int = Field(default=3, ge=1, description="Attempts per stage before a document fails")

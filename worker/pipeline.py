@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import uuid
 from bisect import bisect_right
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 import structlog
 from sqlalchemy import delete, insert, select
@@ -19,6 +20,7 @@ from models.normalisation import entity_values_in
 from models.page_geometry import WordIndex, pack_words, unpack_words
 from models.reasons import ReasonCode
 from models.schema import (
+    ContractCard,
     Document,
     DocumentPage,
     DocumentText,
@@ -31,7 +33,7 @@ from models.schema import (
 )
 from models.settings import get_settings
 from models.stages import DONE, Stage, default_next, stage_named
-from models.webhooks import record_event
+from models.webhooks import document_event_data, entities_payload, record_event
 from worker.chunking import TokenizedText, Windowing
 from worker.extraction import (
     DEFAULT_EXTRACTORS,
@@ -248,6 +250,13 @@ def recognize_entities(
 
     ids = [d.id for d in documents]
     word_indexes = [words_of(document) for document in documents]
+    # A document that had results before (a reprocess) gets `document.updated` beside `document.done`,
+    # saying what changed: the results as they were, read before they are replaced.
+    earlier = {
+        document.id: (document.entity_count, _card_facts(session.get(ContractCard, document.id)))
+        for document in documents
+        if document.model_id is not None
+    }
     session.execute(delete(Entity).where(Entity.document_id.in_(ids)))
     rows = [
         {
@@ -277,23 +286,42 @@ def recognize_entities(
         card = rebuild_contract_card(session, document.id)
         if document.status != DONE:  # a later stage still has to run
             continue
-        record_event(
-            session,
-            "document.done",
-            {
-                "document_id": str(document.id),
-                "external_id": document.external_id,
-                "version": document.version,
-                "entity_count": len(spans),
-                "card": card_as_dict(card),
-            },
-            tenant_id=document.tenant_id,
-        )
+        data = {**document_event_data(session, document), "entity_count": len(spans), "card": card_as_dict(card)}
+        entities = _entities_of(session, document.id)
+        record_event(session, "document.done", data, tenant_id=document.tenant_id, entities=entities)
+        if document.id in earlier:
+            entity_count_before, card_before = earlier[document.id]
+            changes = {
+                "previous_entity_count": entity_count_before,
+                "card_changed": card_before != _card_facts(card),
+            }
+            record_event(
+                session, "document.updated", {**data, **changes}, tenant_id=document.tenant_id, entities=entities
+            )
         complete_batches_of(session, document.id)
         log.info("document.done", document_id=str(document.id), entities=len(spans), model=version.name)
     session.flush()
     session.expire_all()
     return ids
+
+
+def _card_facts(card: ContractCard | None) -> dict[str, Any] | None:
+    """The card's facts, without when it was rebuilt: what `card_changed` compares."""
+    if card is None:
+        return None
+    facts = card_as_dict(card)
+    facts.pop("updated_at", None)
+    return facts
+
+
+def _entities_of(session: Session, document_id: uuid.UUID) -> Callable[[], list[dict[str, Any]]]:
+    def read() -> list[dict[str, Any]]:
+        rows = session.scalars(
+            select(Entity).where(Entity.document_id == document_id).order_by(Entity.start_char, Entity.id)
+        ).all()
+        return entities_payload(rows)
+
+    return read
 
 
 def words_of(document: Document) -> WordIndex | None:
