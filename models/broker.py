@@ -32,6 +32,7 @@ WEBHOOKS_QUEUE = "webhooks"
 SWEEP_JOBS_TASK = "contract_ner.sweep_jobs"
 COMPACT_COUNTS_TASK = "contract_ner.compact_dashboard_counts"
 PURGE_CONTENTS_TASK = "contract_ner.purge_document_contents"
+PRUNE_LIVE_EVENTS_TASK = "contract_ner.prune_live_events"
 MAINTENANCE_QUEUE = "maintenance"
 # A key the broker forgets when it restarts without persistence: its absence means queues were lost.
 BROKER_EPOCH_KEY = "contract_ner:broker_epoch"
@@ -72,6 +73,7 @@ def celery_config(settings: Settings) -> dict[str, Any]:
             SWEEP_JOBS_TASK: {"queue": settings.queue(MAINTENANCE_QUEUE)},
             COMPACT_COUNTS_TASK: {"queue": settings.queue(MAINTENANCE_QUEUE)},
             PURGE_CONTENTS_TASK: {"queue": settings.queue(MAINTENANCE_QUEUE)},
+            PRUNE_LIVE_EVENTS_TASK: {"queue": settings.queue(MAINTENANCE_QUEUE)},
         },
         "beat_schedule": {
             "sweep-jobs": {
@@ -85,6 +87,12 @@ def celery_config(settings: Settings) -> dict[str, Any]:
                 "task": COMPACT_COUNTS_TASK,
                 "schedule": settings.count_compaction_interval_s,
                 "options": {"expires": settings.count_compaction_interval_s},
+            },
+            # The live stream's rows older than live_events_keep_s (models.live_events).
+            "prune-live-events": {
+                "task": PRUNE_LIVE_EVENTS_TASK,
+                "schedule": 600.0,
+                "options": {"expires": 600.0},
             },
             # Retention, when CONTRACT_NER_RETENTION_DAYS is set (models.retention).
             **(

@@ -30,11 +30,13 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     Uuid,
+    event,
+    inspect,
 )
 from sqlalchemy import false as sql_false
 from sqlalchemy import text as sql_text
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, validates
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship, validates
 
 from models.lanes import LANE_LENGTH
 from models.stages import DOCUMENT_STATUSES, STAGES, STATUS_LENGTH, first_stage
@@ -397,6 +399,23 @@ class Job(Base):
         return stage
 
 
+class DocumentEvent(Base):
+    """A document's progress as a tenant's live stream (`GET /v1/events`, Server-Sent Events): one row per
+    status change, written in the transaction that makes the change (`models.live_events`); the id
+    is the stream's position, so a client resumes with `Last-Event-ID`. Kept for a day."""
+
+    __tablename__ = "document_events"
+    __table_args__ = (Index(None, "tenant_id", "id"), Index(None, "created_at"))
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
+    tenant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
+    # Erasing the document erases its events with it.
+    document_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(STATUS_LENGTH))
+    error_code: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class WorkerHeartbeat(Base):
     """A worker's latest heartbeat per queue it consumes: `/readyz` and the metrics tell from these
     whether any worker is alive for each queue (`models.worker_liveness`)."""
@@ -706,3 +725,25 @@ class ReviewAction(Base):
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+@event.listens_for(Session, "before_flush")
+def _record_status_changes(session: Session, _context: object, _instances: object) -> None:
+    """Every document status change, wherever it is made, becomes a `DocumentEvent` in the same flush
+    (and so the same transaction): the live stream cannot miss a change nor show one that rolled back."""
+    for instance in [*session.new, *session.dirty]:
+        if not isinstance(instance, Document):
+            continue
+        changed = instance in session.new or bool(inspect(instance).attrs.status.history.added)
+        if not changed:
+            continue
+        if instance.id is None:  # its default is applied at insert; the event needs it now
+            instance.id = uuid.uuid4()
+        session.add(
+            DocumentEvent(
+                tenant_id=instance.tenant_id,
+                document_id=instance.id,
+                status=instance.status or first_stage().waiting_status,
+                error_code=instance.error_code,
+            )
+        )

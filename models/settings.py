@@ -131,6 +131,12 @@ class Settings(BaseSettings):
     )
     retention_interval_s: float = Field(default=3600.0, gt=0, description="How often Celery beat runs the purge")
     retention_batch_size: int = Field(default=1000, ge=1, description="Documents purged per transaction")
+    live_events_keep_s: float = Field(
+        default=86400.0, gt=0, description="How long `GET /v1/events` can replay a document status change"
+    )
+    live_events_poll_s: float = Field(
+        default=1.0, gt=0, le=30, description="How often an open `GET /v1/events` stream looks for new events"
+    )
     count_compaction_interval_s: float = Field(
         default=60.0, gt=0, description="How often Celery beat folds the dashboard count deltas (Postgres)"
     )
