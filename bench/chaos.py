@@ -540,6 +540,9 @@ class Injector:
         self.log = log
         self.worker_kills = 0
         self.pauses = 0
+        # A killed child stays in its parent's list (a zombie) until reaped, and its job keeps naming it
+        # until the sweeper requeues it: never aim at it twice.
+        self.killed_children: set[int] = set()
 
     def inject(self, kind: str) -> Fault:
         fault = getattr(self, kind)()
@@ -550,7 +553,7 @@ class Injector:
         """An extract pool child that is running an extraction."""
 
         def busy_child() -> int | None:
-            children = {holder(pid): pid for pid in self.stack.worker_children()}
+            children = {holder(pid): pid for pid in self.stack.worker_children() if pid not in self.killed_children}
             claimed = [row for row in self.hand.of(set(children)) if row[3] == "running"]
             return children[claimed[0][4]] if claimed else None
 
@@ -558,6 +561,7 @@ class Injector:
         if victim is None:
             return self._missed("child_kill", "extract child", waited)
         fault = Fault("child_kill", f"extract child {victim}", stage="extract", aimed_s=waited)
+        self.killed_children.add(victim)
         with contextlib.suppress(ProcessLookupError):
             os.kill(victim, signal.SIGKILL)
         fault.at = datetime.now(UTC)
