@@ -282,7 +282,7 @@ Arbejdssted         | Havnevej 2, 6950 Ringkøbing         | [[WORKPLACE|Nordre 
 Ugentlig arbejdstid | 37 timer                            | [[WORKING_HOURS|37 timer]] (uændret)
 Månedsløn           | 41.200 kr.                          | [[SALARY|47.900 kr.]]
 Pension (samlet)    | 10 %                                | [[PENSION|12 %]]
-Opsigelse, Selskab  | efter funktionærloven               | efter funktionærloven, dog mindst [[NOTICE_PERIOD|4 måneder]]
+Opsigelse, Selskab  | efter funktionærloven               | funktionærloven, mindst [[NOTICE_PERIOD|4 måneder]]
 
 Uddybning
 1. Som driftschef har Medarbejderen det daglige ansvar for pakkeriet i Hvide Sande, herunder
