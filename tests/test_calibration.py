@@ -59,6 +59,16 @@ def test_a_label_with_too_few_wrong_entities_uses_the_temperature_of_all_labels(
     assert calibration.probability("SALARY", 0.99) == pytest.approx(0.75, abs=0.01)
 
 
+def test_too_few_wrong_entities_over_all_labels_leave_the_scores_as_they_are() -> None:
+    """Nine errors in 3,000 say little about how sure the model should be: no temperature is fitted."""
+    observations = [("SALARY", 0.999, i >= 9) for i in range(3000)]
+
+    calibration = fit_calibration(observations)
+
+    assert calibration.temperatures == {ALL_LABELS: 1.0}
+    assert calibration.probability("SALARY", 0.93) == pytest.approx(0.93)
+
+
 def test_the_calibration_file_round_trips_and_is_read_once_per_version(tmp_path: Path) -> None:
     ScoreCalibration({ALL_LABELS: 1.5, "SALARY": 3.0}, {"seed": 1}).write(tmp_path)
 

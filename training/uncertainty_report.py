@@ -3,7 +3,7 @@
     python -m training.uncertainty_report training/dev/dev.jsonl training/dev/long.jsonl
 
 For each gold file: the expected calibration error (10 equal-width bins, over every entity mention the
-model reads out, right = its (label, normalised text) is gold, as `training.evaluation` scores) of the
+model reads out, right = its text or its value is gold, `training.calibrate.observations`) of the
 model's own scores and of the calibrated ones (`calibration.json` next to the model, fitted by
 `training.calibrate` on synthetic documents only), and the card's review confusion table: each document's
 card (`models.contract_card.card_values`, as the worker computes it, with the review threshold of the
@@ -84,9 +84,10 @@ def report(gold_path: Path, settings: Settings, thresholds: list[float]) -> list
     raw = classifier.predict([row["text"] for row in rows], batch_size=settings.ner_batch_size)
     calibration = load_calibration(settings.model)
     calibrated = [calibration.apply(doc) if calibration else list(doc) for doc in raw]
-    gold = [[(e["label"], e["text"]) for e in row["entities"]] for row in rows]
-    seen_raw = observations(gold, raw)
-    seen_cal = observations(gold, calibrated)
+    texts = [row["text"] for row in rows]
+    gold = [_gold_spans(row) for row in rows]
+    seen_raw = observations(texts, gold, raw)
+    seen_cal = observations(texts, gold, calibrated)
     return [
         _result(gold_path, rows, raw, calibrated, seen_raw, seen_cal, min_confidence) for min_confidence in thresholds
     ]

@@ -657,7 +657,7 @@ def competing_values(text: str, entities: Sequence[EntitySpan], schema: FieldSch
         groups: dict[str, list[EntitySpan]] = {}
         for entity in entities:
             if entity.label == label:
-                groups.setdefault(_value_identity(entity, text), []).append(entity)
+                groups.setdefault(value_identity(entity, text), []).append(entity)
         ranked = sorted(groups.values(), key=lambda mentions: -sum(m.score for m in mentions))
         distinct: list[list[EntitySpan]] = []
         for mentions in ranked:
@@ -688,7 +688,7 @@ def competing_values(text: str, entities: Sequence[EntitySpan], schema: FieldSch
     return flags
 
 
-def _value_identity(entity: EntitySpan, text: str) -> str:
+def value_identity(entity: EntitySpan, text: str) -> str:
     """Mentions of one value share this: a date's day, a quantity's number and unit, an amount's monthly
     pay, a name's words."""
     kind = _kind(entity.label)
