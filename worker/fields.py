@@ -30,6 +30,9 @@ uses that in this order:
    a one-off union, authority or client name). Every mention of that value is kept with its offsets.
    Amounts are compared by what they pay a month, so the same pay stated yearly and monthly is one
    value with both mentions (the contract card then takes the monthly one).
+6. `competing_values`: what the values step 5 drops say about the document, as card flags carried on the
+   result (`DecodedEntities.flags`): a fact stated with two different values (`conflicting_values`), and
+   different parties with their own facts in different parts of the file (`multiple_contracts`).
 
 Where the model and a rule disagree, the rule wins only on the span's extent (where a value starts and
 ends, which the schema defines); which words are a value at all stays the model's call, except where the
@@ -647,7 +650,8 @@ def competing_values(text: str, entities: Sequence[EntitySpan], schema: FieldSch
     """What the values of the single-valued labels, before one is kept, say about the document.
 
     A label's stated values are its different values (not two forms of one: the same date or the same
-    monthly pay written differently, a name and a shorter form of it) with a mention of at least
+    monthly pay written differently, one value's words a part of the other's as a name and its short form)
+    with a mention of at least
     `STATED_SCORE`. `conflicting_values`: a label has two stated values. `multiple_contracts`: a party label
     (an organisation or a person) has two stated values, one only before the other begins, and another
     label has a stated value before the second party begins and another after: the file repeats a
