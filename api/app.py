@@ -14,6 +14,7 @@ from api.gate import RequestGate
 from api.health import router as health_router
 from api.metrics import router as metrics_router
 from api.pages import router as pages_router
+from api.review import router as review_router
 from api.web import router as web_router
 from api.webhooks import router as webhooks_router
 from models.settings import get_settings
@@ -33,6 +34,7 @@ def create_app() -> FastAPI:
     application.include_router(documents_router)
     application.include_router(entities_router)
     application.include_router(pages_router)
+    application.include_router(review_router)
     application.include_router(health_router)
     application.include_router(webhooks_router)
     application.include_router(batches_router)

@@ -46,6 +46,7 @@ class Caller:
     tenant_id: uuid.UUID
     api_key_id: int | None  # None when auth is off
     by_session: bool = False  # authenticated by the web page's cookie, which a browser adds by itself
+    lane: str | None = None  # the key's uploads' lane (models.lanes), when it has one
 
 
 def session_cookie_name(request: Request) -> str:
@@ -92,7 +93,7 @@ def identify_caller(request: Request, session: Session) -> Caller | None:
                 f"rate limit of {per_minute} requests per minute exceeded; retry in {retry_after} s",
                 headers={"Retry-After": str(retry_after)},
             )
-    return Caller(api_key.tenant_id, api_key.id, by_session)
+    return Caller(api_key.tenant_id, api_key.id, by_session, api_key.lane)
 
 
 def unauthenticated(request: Request) -> HTTPException:

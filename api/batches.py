@@ -17,6 +17,7 @@ from api.idempotency import IdempotencyKeyHeader, claim
 from api.schemas import DatabaseText
 from models.batches import batch_report, close_batch, open_batch, tenant_batch
 from models.idempotency import request_fingerprint
+from models.lanes import Lane
 
 router = APIRouter()
 # The largest value of the Integer column that stores it (Postgres int4).
@@ -31,6 +32,7 @@ class BatchIn(BaseModel):
         le=MAX_INTEGER,
         description="Close the batch automatically once this many files are uploaded",
     )
+    lane: Lane = Field(default=Lane.bulk, description="The lane of its uploads unless an upload names another")
 
 
 def _report(session: Session, caller: Caller, batch_id: uuid.UUID) -> dict[str, Any]:
@@ -43,6 +45,7 @@ def _report(session: Session, caller: Caller, batch_id: uuid.UUID) -> dict[str, 
         "name": batch.name,
         "expected_documents": batch.expected_documents,
         "closed": batch.closed,
+        "lane": batch.lane,
         "done": batch.done_at is not None,
         "created_at": batch.created_at.isoformat(),
         "done_at": batch.done_at.isoformat() if batch.done_at else None,
@@ -59,7 +62,7 @@ def create_batch(
     idempotent = claim(session, caller, "POST /v1/batches", idempotency_key, fingerprint)
     if idempotent.replay is not None:
         return idempotent.replay
-    batch = open_batch(session, body.name, body.expected_documents, tenant_id=caller.tenant_id)
+    batch = open_batch(session, body.name, body.expected_documents, tenant_id=caller.tenant_id, lane=body.lane)
     return idempotent.answer(session, _report(session, caller, batch.id), status.HTTP_201_CREATED)
 
 

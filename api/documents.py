@@ -33,6 +33,7 @@ from models.contract_card import card_as_dict
 from models.erasure import erase_document
 from models.idempotency import request_fingerprint
 from models.intake import RejectedUpload, submit_document
+from models.lanes import Lane
 from models.queries import (
     DocumentCursor,
     DocumentFilter,
@@ -92,12 +93,16 @@ def upload_document(
         Form(description="A JSON object stored with the document (CONTRACT_NER_METADATA_MAX_BYTES / _MAX_DEPTH)"),
     ] = None,
     batch_id: Annotated[uuid.UUID | None, Form(description="An open batch this upload belongs to")] = None,
+    lane: Annotated[
+        Lane | None,
+        Form(description="`interactive` or `bulk`; default: the batch's lane, else the API key's, else interactive"),
+    ] = None,
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> Response:
     meta = _json_object(metadata)
     # A plain `def` route: FastAPI runs it in its thread pool, so database waits never block the event loop.
     data = _read_limited(file, get_settings().max_upload_bytes)
-    fingerprint = request_fingerprint(data, file.filename, external_id, metadata, str(batch_id or ""))
+    fingerprint = request_fingerprint(data, file.filename, external_id, metadata, str(batch_id or ""), lane or "")
     idempotent = claim(session, caller, "POST /v1/documents", idempotency_key, fingerprint)
     if idempotent.replay is not None:
         return idempotent.replay
@@ -110,6 +115,8 @@ def upload_document(
             metadata=meta,
             batch_id=batch_id,
             tenant_id=caller.tenant_id,
+            lane=lane,
+            key_lane=caller.lane,
         )
     except RejectedUpload as exc:
         raise HTTPException(exc.status_code, f"{exc.code}: {exc.message}") from exc

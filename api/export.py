@@ -59,7 +59,9 @@ def _card_sources() -> dict[str, str]:
 
 _CARD_SOURCES = _card_sources()
 _CARD_COLUMNS = [*_CARD_SOURCES, "needs_review", "flags"]
-COLUMNS = [*_DOCUMENT_COLUMNS, *_CARD_COLUMNS]
+# Who marked the document reviewed, and when (issue 14): last, so earlier columns keep their places.
+_REVIEW_COLUMNS = ["reviewed_at", "reviewed_by"]
+COLUMNS = [*_DOCUMENT_COLUMNS, *_CARD_COLUMNS, *_REVIEW_COLUMNS]
 _DURATIONS = frozenset(
     column for column, source in _CARD_SOURCES.items() if source.endswith("_value") and column != source
 )
@@ -101,6 +103,8 @@ def export_record(document: Document, card: ContractCard | None) -> dict[str, An
     }
     for column in _CARD_COLUMNS:
         record[column] = getattr(card, _CARD_SOURCES.get(column, column)) if card is not None else None
+    for column in _REVIEW_COLUMNS:
+        record[column] = getattr(document, column)
     return record
 
 
@@ -174,7 +178,7 @@ def export_rows(
 def _source(column: str) -> ColumnElement[Any]:
     if column == "document_id":
         return Document.id.expression
-    if column in _DOCUMENT_COLUMNS:
+    if column in _DOCUMENT_COLUMNS or column in _REVIEW_COLUMNS:
         return getattr(Document, column).expression
     return getattr(ContractCard, _CARD_SOURCES.get(column, column)).expression
 

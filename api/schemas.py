@@ -100,7 +100,15 @@ class EntityOut(BaseModel):
         description="One box per line the entity covers; empty for formats without geometry (text, DOCX)",
     )
     score: float
-    model_id: int
+    source: str = Field(
+        default="model",
+        description="`model` (found by the model revision below) or `human` (added or corrected by a reviewer)",
+    )
+    model_id: int | None = Field(description="The model version that found the entity; null for a human one")
+    model_revision: str | None = Field(
+        default=None, description="That model as `name@weights-sha256-prefix`; null for a human one"
+    )
+    confirmed_at: datetime | None = Field(default=None, description="When a reviewer confirmed a model's entity")
     value_date: date | None = None
     value_number: Decimal | None = None
     value_unit: str | None = None
@@ -164,5 +172,8 @@ def entity_out(entity: Entity) -> EntityOut:
         page=entity.page,
         boxes=[BoxOut(page=int(page), x0=x0, y0=y0, x1=x1, y1=y1) for page, x0, y0, x1, y1 in entity.boxes or ()],
         score=entity.score,
+        source=entity.source,
         model_id=entity.model_id,
+        model_revision=entity.model_revision,
+        confirmed_at=entity.confirmed_at,
     )

@@ -3,7 +3,9 @@
 (PDFs and images; `api.pages` renders the images), the extracted text with the entities highlighted by
 label and page markers one click away, and the contract card. Clicking an entity in the table scrolls
 to its box. The boxes are placed by a nonce'd style block in percentages of the page's size in points,
-so they sit on the words at whatever size the image is shown and need no script.
+so they sit on the words at whatever size the image is shown and need no script. A done document has a
+review mode used from the keyboard (`/static/review.js`, calling the routes of `api.review`) and shows
+its audit trail.
 
 Pages are rendered on the server from the same functions the JSON routes use, so they show exactly
 what the API returns; scripts under `/static` upload through `POST /v1/documents` and poll
@@ -38,11 +40,12 @@ from api.deps import SessionDep
 from api.gate import page_policy
 from api.schemas import EntityOut, document_out, entity_out
 from models.contract_card import card_as_dict
-from models.labels import CARD_COLUMNS, LABEL_COLOURS
+from models.labels import CARD_COLUMNS, LABEL_COLOURS, LABELS
 from models.queries import document_entities, recent_documents, tenant_document
+from models.review import audit_trail
 from models.schema import ContractCard, DocumentPage
 from models.settings import get_settings
-from models.stages import DOCUMENT_STATUSES, FINAL_STATUSES, progress_step, progress_steps
+from models.stages import DOCUMENT_STATUSES, DONE, FINAL_STATUSES, progress_step, progress_steps
 from models.tenancy import authenticate
 from models.web_sessions import open_session, revoke_session
 
@@ -266,6 +269,12 @@ def document_page(request: Request, session: SessionDep, document_id: uuid.UUID)
         "value_fields": VALUE_FIELDS,
         "card": card,
         "card_fields": CARD_FIELDS,
+        # Review mode (`/static/review.js`): a done document's entities, reviewed from the keyboard.
+        "reviewable": row.status == DONE,
+        "reviewed_at": row.reviewed_at,
+        "reviewed_by": row.reviewed_by,
+        "review_labels": [spec.name for spec in LABELS],
+        "audit": audit_trail(session, document_id),
         "final": document.status in FINAL_STATUSES,
         "progress_steps": PROGRESS_STEPS,
         "progress_max": progress_steps(),

@@ -29,7 +29,7 @@ from models.webhooks import (
 )
 
 router = APIRouter(prefix="/v1/webhooks", tags=["webhooks"])
-EventName = Literal["document.done", "document.failed", "batch.done", "document.deleted"]
+EventName = Literal["document.done", "document.failed", "batch.done", "document.deleted", "document.reviewed"]
 
 
 class SubscriptionIn(BaseModel):

@@ -12,11 +12,13 @@ running an extraction, a worker with claimed or received jobs, the ner worker wi
 `--prefetch-target` documents received but not claimed, in its batch buffer), and the report says per
 fault how many jobs the process held when it died, read from `jobs.held_by` right after the kill (a
 dead process changes nothing, so that count is exact). A run counts only when kills hit in-progress
-work of every stage. Worker kills alternate between the ner and the extract worker. After each kill
-the jobs it hit are watched until they are back in play (requeued by the sweeper or taken by another
-process) and running again; a ner prefetch kill recovers when every document it held runs again within
-two lease periods. A pause (SIGSTOP past the lease, then SIGCONT) lets the paused attempt finish after
-its job was requeued and re-run: its late write must be fenced off (`job.lease_lost`).
+work of every stage. Worker kills alternate between the extract and the ner worker; a child kill and
+the first worker kill open the run, while extraction (the quick stage) still has a backlog. After each
+kill the processes' logs say, after the run, when the jobs it hit were back in play (requeued by the
+sweeper, their message restored, or taken by another process) and running again; a ner prefetch kill
+recovers when every document it held is back in the queue within two lease periods. A pause (SIGSTOP
+past the lease, then SIGCONT) lets the paused attempt finish after its job was requeued and re-run: its
+late write must be fenced off (`job.lease_lost`).
 
 Redis is a private `redis-server` on a free loopback port (no persistence, like production's), so
 restarting it loses its queues without touching anyone else's Redis. Postgres restarts use
@@ -71,7 +73,7 @@ KILLS = ("child_kill", "worker_kill", "ner_prefetch_kill")
 class ChaosPlan:
     docs: int = 100
     child_kills: int = 3
-    worker_kills: int = 2  # alternating: the ner worker first, then the extract worker
+    worker_kills: int = 2  # alternating: the extract worker first (while it has a backlog), then ner
     ner_prefetch_kills: int = 1  # the ner worker killed while it holds >= prefetch_target unclaimed documents
     worker_pauses: int = 0  # alternating: the ner worker, an extract child; SIGSTOP past the lease, then SIGCONT
     redis_restarts: int = 1
@@ -132,9 +134,14 @@ class Fault:
     claimed: int = 0  # jobs the process was running (claimed) when it died or stopped
     held: int = 0  # jobs whose message it had received but not claimed yet
     jobs: dict[int, str] = field(default_factory=dict)  # job id -> document id
+    job_stages: dict[int, str] = field(default_factory=dict)  # job id -> its stage
     holders: set[str] = field(default_factory=set)  # `jobs.held_by` of the processes hit
-    back_in_play_s: float | None = None  # until every hit job was out of the dead process's hands
-    running_again_s: float | None = None  # until every hit job was claimed again (or had ended)
+    # From the processes' logs after the run (`_recovery_times`): until every hit job was out of the dead
+    # process's hands (requeued by the sweeper, its message restored, or claimed elsewhere), and until
+    # every one was claimed again (or its document had ended).
+    back_in_play_s: float | None = None
+    running_again_s: float | None = None
+    recovery_read: bool = False  # the logs were read (after the run); until then nothing to say
     fenced: int = 0  # late writes of the paused process that were refused
 
     @property
@@ -144,7 +151,7 @@ class Fault:
     def line(self) -> str:
         where = f" {self.target}" if self.target else ""
         parts = [f"{self.kind}{where}: {self.claimed} claimed + {self.held} held (aimed {self.aimed_s:.1f}s)"]
-        if self.jobs and self.kind != "worker_pause":
+        if self.jobs and self.kind != "worker_pause" and self.recovery_read:
             back = f"{self.back_in_play_s:.1f}s" if self.back_in_play_s is not None else "never"
             again = f"{self.running_again_s:.1f}s" if self.running_again_s is not None else "never"
             parts.append(f"requeued within {back}, running again within {again}")
@@ -170,6 +177,7 @@ class ChaosReport:
     duplicates_skipped: int = 0
     fenced_writes: int = 0
     holds_expired: int = 0
+    messages_restored: int = 0  # received, never held, their consumer dead: back in their queues
     supervisor_restarts: list[str] = field(default_factory=list)
     fault_log: list[Fault] = field(default_factory=list)
     latency_p50_s: float = 0.0
@@ -237,7 +245,7 @@ class ChaosReport:
             f"stage re-executions after faults {self.re_executions}, duplicate deliveries skipped "
             f"{self.duplicates_skipped}, stale writes fenced off {self.fenced_writes} "
             f"(by paused attempts: {sum(f.fenced for f in pauses)}), holds of dead workers requeued "
-            f"{self.holds_expired}",
+            f"{self.holds_expired}, stranded unheld messages restored {self.messages_restored}",
             f"processes restarted by the supervisor after exiting on their own: "
             f"{', '.join(self.supervisor_restarts) or 'none'}",
             f"upload-to-final latency p50 {self.latency_p50_s:.1f}s, p99 {self.latency_p99_s:.1f}s; "
@@ -510,61 +518,13 @@ def aim(condition: Callable[[], Any], timeout_s: float) -> tuple[Any, float]:
 def record_hit(fault: Fault, rows: list[tuple[int, str, str, str, str]]) -> None:
     for job_id, document_id, stage, state, held_by in rows:
         fault.jobs[job_id] = document_id
+        fault.job_stages[job_id] = stage
         fault.holders.add(held_by)
         fault.stage = fault.stage or stage
         if state == "running":
             fault.claimed += 1
         else:
             fault.held += 1
-
-
-class RecoveryWatch:
-    """Follows the jobs each kill hit until they are out of the dead process's hands (the sweeper
-    requeued them, or another process took them) and until they run again (claimed by another
-    process, or ended)."""
-
-    def __init__(self, hand: JobsInHand) -> None:
-        self.hand = hand
-        self.watched: list[tuple[Fault, float, set[int], set[int]]] = []
-        self._lock = threading.Lock()
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="chaos-recovery", daemon=True)
-        self._thread.start()
-
-    def watch(self, fault: Fault, since: float) -> None:
-        if fault.jobs:
-            with self._lock:
-                self.watched.append((fault, since, set(fault.jobs), set(fault.jobs)))
-
-    def _run(self) -> None:
-        while not self._stop.wait(0.2):
-            with self._lock:
-                pending = [entry for entry in self.watched if entry[2] or entry[3]]
-            for fault, since, not_back, not_running in pending:
-                try:
-                    states = self.hand.states(sorted(not_back | not_running))
-                except Exception:
-                    continue
-                now = time.monotonic()
-                for job_id, (state, held_by) in states.items():
-                    gone = held_by not in fault.holders
-                    if gone or state in ("done", "failed"):
-                        not_back.discard(job_id)
-                    if state in ("done", "failed") or (state == "running" and gone):
-                        not_running.discard(job_id)
-                if not not_back and fault.back_in_play_s is None:
-                    fault.back_in_play_s = now - since
-                if not not_running and fault.running_again_s is None:
-                    fault.running_again_s = now - since
-
-    def wait(self, timeout_s: float) -> None:
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
-            with self._lock:
-                if all(not entry[2] and not entry[3] for entry in self.watched):
-                    break
-            time.sleep(0.5)
-        self._stop.set()
 
 
 class Injector:
@@ -578,7 +538,6 @@ class Injector:
         self.redis = redis
         self.hand = hand
         self.log = log
-        self.recovery = RecoveryWatch(hand)
         self.worker_kills = 0
         self.pauses = 0
 
@@ -601,14 +560,13 @@ class Injector:
         fault = Fault("child_kill", f"extract child {victim}", stage="extract", aimed_s=waited)
         with contextlib.suppress(ProcessLookupError):
             os.kill(victim, signal.SIGKILL)
-        since = time.monotonic()
+        fault.at = datetime.now(UTC)
         time.sleep(0.05)
         record_hit(fault, self.hand.of({holder(victim)}))
-        self.recovery.watch(fault, since)
         return fault
 
     def worker_kill(self) -> Fault:
-        names = (self.stack.ner_names, ["extract"])[self.worker_kills % 2]
+        names = (["extract"], self.stack.ner_names)[self.worker_kills % 2]
         self.worker_kills += 1
         target, waited = aim(lambda: self._holding(names, 1, "running", "queued"), self.plan.aim_timeout_s)
         if target is None:
@@ -634,10 +592,9 @@ class Injector:
         fault = Fault(kind, f"{name} worker {self.stack.processes[name].pid}", stage=stage, aimed_s=waited)
         held_by = {holder(pid) for pid in self.stack.pids(name)}
         with self.stack.killed(name):
-            since = time.monotonic()
+            fault.at = datetime.now(UTC)
             record_hit(fault, self.hand.of(held_by))
         fault.stage = stage
-        self.recovery.watch(fault, since)
         return fault
 
     def ner_prefetch_kill(self) -> Fault:
@@ -723,20 +680,24 @@ def _scanned_contract(body: str, marker: str, rng: random.Random) -> bytes:
 
 
 def _fault_schedule(plan: ChaosPlan, rng: random.Random) -> list[str]:
+    # Extraction is the quick stage: on a fast machine its backlog is gone long before ner's, so one
+    # child kill and the first worker kill (aimed at the extract worker) open the run while it still
+    # holds work; the rest are shuffled.
+    opening = ["child_kill"] * min(1, plan.child_kills) + ["worker_kill"] * min(1, plan.worker_kills)
     faults = (
-        ["child_kill"] * plan.child_kills
-        + ["worker_kill"] * plan.worker_kills
+        ["child_kill"] * (plan.child_kills - opening.count("child_kill"))
+        + ["worker_kill"] * (plan.worker_kills - opening.count("worker_kill"))
         + ["worker_pause"] * plan.worker_pauses
         + ["redis_restart"] * plan.redis_restarts
         + ["postgres_restart"] * plan.postgres_restarts
     )
     rng.shuffle(faults)
-    # Prefetch kills need a stream of documents reaching the ner worker: the first comes first, the
-    # others spread over the run.
+    # Prefetch kills need a stream of documents reaching the ner worker: the first comes right after the
+    # opening, the others spread over the run.
     every = max(1, len(faults) // max(1, plan.ner_prefetch_kills))
     for n in range(plan.ner_prefetch_kills):
         faults.insert(n * (every + 1), "ner_prefetch_kill")
-    return faults
+    return opening + faults
 
 
 def _read_events(path: Path) -> list[dict[str, Any]]:
@@ -757,6 +718,44 @@ def _count_events(log_dir: Path) -> Counter[tuple[str, str, str]]:
         for record in _read_events(path):
             events[(record.get("event", ""), str(record.get("document_id", "")), str(record.get("stage", "")))] += 1
     return events
+
+
+# Events that take a job out of a dead process's hands; a claim also means it runs again.
+BACK_IN_PLAY = {"job.hold_expired", "job.lease_expired", "job.message_restored", "job.claimed"}
+
+
+def _recovery_times(faults: list[Fault], log_dir: Path) -> None:
+    """When the jobs each kill hit were back in play and running again, read after the run from the
+    timestamps of every process's structured log (a watcher polling during the run is itself starved
+    on a loaded machine and measures its own delay)."""
+    marks: dict[tuple[str, str], list[tuple[datetime, str]]] = {}
+    ended: dict[str, list[datetime]] = {}
+    for path in log_dir.glob("*.log"):
+        for record in _read_events(path):
+            event, stamp = record.get("event", ""), record.get("timestamp")
+            if not stamp or not (event in BACK_IN_PLAY or event in ("document.done", "document.failed")):
+                continue
+            at = datetime.fromisoformat(str(stamp))
+            document = str(record.get("document_id", ""))
+            if event in BACK_IN_PLAY:
+                marks.setdefault((document, str(record.get("stage", ""))), []).append((at, event))
+            else:
+                ended.setdefault(document, []).append(at)
+    for fault in faults:
+        if fault.kind not in KILLS or not fault.jobs:
+            continue
+        fault.recovery_read = True
+        back: list[datetime | None] = []
+        again: list[datetime | None] = []
+        for job_id, document in fault.jobs.items():
+            later = [(at, event) for at, event in marks.get((document, fault.job_stages[job_id]), []) if at > fault.at]
+            end = [at for at in ended.get(document, []) if at > fault.at]
+            back.append(min([at for at, _ in later] + end, default=None))
+            again.append(min([at for at, event in later if event == "job.claimed"] + end, default=None))
+        if all(back):
+            fault.back_in_play_s = (max(at for at in back if at) - fault.at).total_seconds()
+        if all(again):
+            fault.running_again_s = (max(at for at in again if at) - fault.at).total_seconds()
 
 
 def _fenced_by(log_dir: Path, fault: Fault) -> int:
@@ -863,9 +862,9 @@ def run_chaos(plan: ChaosPlan, model: Path, database_url: str, log: Callable[[st
             time.sleep(1)
         report.recovery_s = time.monotonic() - last_fault
         report.elapsed_s = time.monotonic() - started
-        injector.recovery.wait(10)
         time.sleep(2)  # let duplicate deliveries still in flight show in the logs
         _measure(engine, ids, report, _count_events(log_dir))
+        _recovery_times(report.fault_log, log_dir)
         for fault in report.fault_log:
             if fault.kind == "worker_pause":
                 fault.fenced = _fenced_by(log_dir, fault)
@@ -944,6 +943,7 @@ def _measure(engine: Engine, ids: list[str], report: ChaosReport, events: Counte
     report.duplicates_skipped = sum(n for (event, _, _), n in events.items() if event == "job.claim_skipped")
     report.fenced_writes = sum(n for (event, _, _), n in events.items() if event == "job.lease_lost")
     report.holds_expired = sum(n for (event, _, _), n in events.items() if event == "job.hold_expired")
+    report.messages_restored = sum(n for (event, _, _), n in events.items() if event == "job.message_restored")
     if latencies:
         report.latency_p50_s = latencies[len(latencies) // 2]
         report.latency_p99_s = latencies[min(len(latencies) - 1, round(0.99 * (len(latencies) - 1)))]

@@ -66,8 +66,8 @@ class FileResult:
         found = self.entities or []
         return card_values(
             (EntityValue.of(e.span.label, e.span.text, e.span.score, e.value) for e in found),
-            self.document_flags,
-            self.min_confidence,
+            document_flags=self.document_flags,
+            min_confidence=self.min_confidence,
         )
 
     def as_record(self, values: bool = False, card: bool = False) -> dict[str, Any]:

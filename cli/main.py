@@ -22,6 +22,7 @@ from sqlalchemy.orm import selectinload
 from cli.processes import DEFAULT_CPU_QUEUES, SERVICE_QUEUES, checked_queues
 from models.db import session_scope
 from models.intake import RejectedUpload, submit_document
+from models.lanes import LANES, Lane
 from models.migrate import upgrade_database
 from models.schema import Document, Entity
 from models.settings import get_settings
@@ -167,7 +168,7 @@ def _tenant_id(name: str) -> uuid.UUID:
         return tenant.id
 
 
-def _submit(files: list[Path], tenant_id: uuid.UUID) -> list[tuple[Path, uuid.UUID | None, str]]:
+def _submit(files: list[Path], tenant_id: uuid.UUID, lane: Lane) -> list[tuple[Path, uuid.UUID | None, str]]:
     submitted: list[tuple[Path, uuid.UUID | None, str]] = []
     with Progress(
         TextColumn("uploading"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console
@@ -177,7 +178,9 @@ def _submit(files: list[Path], tenant_id: uuid.UUID) -> list[tuple[Path, uuid.UU
             try:
                 # The job is published when this commits (models.job_lifecycle.queue_stage).
                 with session_scope() as session:
-                    submission = submit_document(session, path.read_bytes(), filename=path.name, tenant_id=tenant_id)
+                    submission = submit_document(
+                        session, path.read_bytes(), filename=path.name, tenant_id=tenant_id, lane=lane
+                    )
                     document_id = submission.document.id
                     status = submission.document.status
                 submitted.append((path, document_id, status))
@@ -299,6 +302,9 @@ def ingest(
     show_entities: Annotated[bool, typer.Option(help="With --wait, print each document's entities")] = False,
     timeout: Annotated[float, typer.Option(help="Seconds to wait at most")] = 1800.0,
     tenant: Annotated[str, typer.Option(help="The tenant the documents belong to")] = DEFAULT_TENANT,
+    lane: Annotated[
+        Lane, typer.Option(help="Priority lane: a folder of contracts is bulk work unless told otherwise")
+    ] = Lane.bulk,
 ) -> None:
     """Upload contracts into the queue; with --wait, follow them to the end and print a summary."""
     from cli.processes import local_workers
@@ -310,7 +316,7 @@ def ingest(
     if not files:
         console.print("no files to ingest")
         raise typer.Exit(1)
-    submitted = _submit(files, _tenant_id(tenant))
+    submitted = _submit(files, _tenant_id(tenant), lane)
     ids = [d for _, d, _ in submitted if d is not None]
     if not wait:
         for path, document_id, status in submitted:
@@ -340,12 +346,15 @@ def create_key(
     rate_limit_per_minute: Annotated[
         int | None, typer.Option(min=1, help="Requests per minute (default: CONTRACT_NER_RATE_LIMIT_PER_MINUTE)")
     ] = None,
+    lane: Annotated[
+        Lane | None, typer.Option(help="The key's uploads' lane unless an upload or its batch names one")
+    ] = None,
 ) -> None:
     """Create an API key and print it: the only time it is shown (only its hash is stored)."""
     _migrated_if_embedded()
     try:
         with session_scope() as session:
-            issued = issue_api_key(session, tenant, name, rate_limit_per_minute)
+            issued = issue_api_key(session, tenant, name, rate_limit_per_minute, lane)
             key_id, prefix = issued.api_key.id, issued.api_key.prefix
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from exc
@@ -457,6 +466,10 @@ def worker(
         ),
     ] = ",".join(DEFAULT_CPU_QUEUES),
     concurrency: Annotated[int | None, typer.Option(help="Prefork stages: processes (default: CPU count)")] = None,
+    lane: Annotated[
+        list[Lane] | None,
+        typer.Option(help="Consume only this lane's queues of the stages (repeatable; default: every lane)"),
+    ] = None,
 ) -> None:
     """Run one Celery worker for the given stages (a solo stage such as ner: one per GPU)."""
     from cli.processes import worker_command
@@ -470,7 +483,7 @@ def worker(
     settings = get_settings()
     if set(stages) & set(STAGES):
         require_checkpoint(settings.model)
-    command = worker_command(settings, stages, concurrency or os.cpu_count() or 1)
+    command = worker_command(settings, stages, concurrency or os.cpu_count() or 1, lanes=lane or LANES)
     os.execv(sys.executable, command)
 
 

@@ -13,6 +13,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 from models.broker import MAINTENANCE_QUEUE, WEBHOOKS_QUEUE
+from models.lanes import LANES, Lane, lane_queue
 from models.settings import Settings
 from models.stages import PIPELINE, STAGES
 from worker.chunking import require_checkpoint
@@ -33,8 +34,15 @@ def checked_queues(queues: Sequence[str]) -> list[str]:
     return list(queues)
 
 
-def worker_command(settings: Settings, stages: Sequence[str], concurrency: int | None = None) -> list[str]:
-    queues = ",".join(settings.queue(stage) for stage in stages)
+def worker_command(
+    settings: Settings, stages: Sequence[str], concurrency: int | None = None, lanes: Sequence[Lane] = LANES
+) -> list[str]:
+    # A stage's worker consumes its lanes' queues (models.lanes: all of them unless told; a worker of
+    # the interactive lane alone keeps single uploads off the bulk flushes); service queues have no lanes.
+    queues = ",".join(
+        ",".join(lane_queue(settings, stage, lane) for lane in lanes) if stage in STAGES else settings.queue(stage)
+        for stage in stages
+    )
     # A solo stage loads the model and may initialise CUDA: the solo pool never forks after that.
     pool = (
         # Prefetch enough messages for a full cross-document batch (worker.tasks.recognize_entities_task).

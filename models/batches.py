@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from models.lanes import Lane
 from models.schema import Batch, BatchItem, Document, utcnow
 from models.stages import FINAL_STATUSES
 from models.tenancy import default_tenant_id
@@ -28,12 +29,17 @@ class BatchReport:
 
 
 def open_batch(
-    session: Session, name: str | None = None, expected_documents: int | None = None, tenant_id: uuid.UUID | None = None
+    session: Session,
+    name: str | None = None,
+    expected_documents: int | None = None,
+    tenant_id: uuid.UUID | None = None,
+    lane: Lane = Lane.bulk,
 ) -> Batch:
-    """A new open batch of the tenant (None: the default tenant)."""
+    """A new open batch of the tenant (None: the default tenant); its uploads go in `lane` unless one
+    asks for another."""
     if tenant_id is None:
         tenant_id = default_tenant_id(session)
-    batch = Batch(id=uuid.uuid4(), tenant_id=tenant_id, name=name, expected_documents=expected_documents)
+    batch = Batch(id=uuid.uuid4(), tenant_id=tenant_id, name=name, expected_documents=expected_documents, lane=lane)
     session.add(batch)
     session.flush()
     return batch

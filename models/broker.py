@@ -4,18 +4,22 @@ created them has committed; `jobs.published_at` records that the broker accepted
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
 import structlog
 from celery import Celery
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from models.db import on_commit
-from models.schema import Job, utcnow
+from models.lanes import Lane, lane_queue, stage_queues
+from models.schema import Document, Job, utcnow
 from models.settings import Settings, get_settings
 from models.stages import PIPELINE, Stage, first_stage
 
@@ -149,15 +153,20 @@ def publish_jobs(session: Session, jobs: Iterable[JobMessage]) -> int:
     Only for jobs already committed (`publish_after_commit` does the waiting). A failure to reach the
     broker is logged and leaves `published_at` empty, so the sweeper publishes the job later."""
     app = get_celery()
+    settings = get_settings()
+    messages = list(jobs)
+    documents = {document_id for _, _, document_id in messages}
+    lanes = dict(session.execute(select(Document.id, Document.lane).where(Document.id.in_(documents))).tuples().all())
     published: list[int] = []
-    for job_id, stage, document_id in jobs:
+    for job_id, stage, document_id in messages:
+        queue = lane_queue(settings, stage.name, lanes.get(document_id, Lane.interactive))
         try:
-            app.send_task(stage.task_name, args=[str(document_id)])
+            app.send_task(stage.task_name, args=[str(document_id)], queue=queue)
         except Exception as exc:  # the broker being down must not lose the (committed) job
             log.warning("job.publish_failed", job_id=job_id, stage=stage.name, error=str(exc))
             continue
         published.append(job_id)
-        log.info("job.published", job_id=job_id, stage=stage.name, document_id=str(document_id))
+        log.info("job.published", job_id=job_id, stage=stage.name, document_id=str(document_id), queue=queue)
     if published:
         session.execute(update(Job).where(Job.id.in_(published)).values(published_at=utcnow()))
     return len(published)
@@ -165,8 +174,84 @@ def publish_jobs(session: Session, jobs: Iterable[JobMessage]) -> int:
 
 def redeliver(stage: Stage, document_ids: Iterable[uuid.UUID]) -> None:
     """Send a stage's messages again without touching the database (it may be the thing that is
-    down); duplicates are harmless, the job's lease decides who runs it."""
+    down, so the documents' lanes are unknown: the interactive queue); duplicates are harmless, the
+    job's lease decides who runs it."""
     app = get_celery()
     for document_id in document_ids:
         app.send_task(stage.task_name, args=[str(document_id)])
         log.info("job.redelivered", stage=stage.name, document_id=str(document_id))
+
+
+@dataclass(frozen=True)
+class ReceivedMessage:
+    """A stage message a consumer took from its queue and has not acknowledged: Kombu's Redis transport
+    keeps it (in its `unacked` hash, indexed by receipt time) until the ack, and puts it back in its
+    queue on its own only after the visibility timeout (`VISIBILITY_TIMEOUT_S`, hours)."""
+
+    tag: str
+    stage: Stage
+    document_id: uuid.UUID
+    received_at: datetime
+
+
+def unacknowledged_messages(settings: Settings, received_before: datetime) -> list[ReceivedMessage]:
+    """The stage messages consumers received before `received_before` and still have not acknowledged.
+
+    Read through Kombu's own channel (its key names, its body decoding): the embedded SQLite transport
+    has no such state and answers nothing."""
+    if not settings.resolved_broker_url.startswith(("redis://", "rediss://")):
+        return []
+    stages = {stage.task_name: stage for stage in PIPELINE}
+    found: list[ReceivedMessage] = []
+    with get_celery().connection_for_write() as connection:
+        channel: Any = connection.default_channel
+        client = channel.client
+        index = client.zrangebyscore(channel.unacked_index_key, "-inf", received_before.timestamp(), withscores=True)
+        if not index:
+            return []
+        payloads = client.hmget(channel.unacked_key, [tag for tag, _ in index])
+        for (tag, received_at), payload in zip(index, payloads, strict=True):
+            if payload is None:  # acknowledged between the two reads
+                continue
+            raw, _exchange, routing_key = json.loads(payload)
+            stage = stages.get((raw.get("headers") or {}).get("task", ""))
+            # Other deployments on the same Redis (another queue prefix) share Kombu's unacked hash.
+            if stage is None or routing_key not in stage_queues(settings, stage.name):
+                continue
+            args = channel.Message(raw, channel=channel).decode()[0]
+            try:
+                document_id = uuid.UUID(str(args[0]))
+            except (IndexError, TypeError, ValueError):
+                continue
+            found.append(
+                ReceivedMessage(
+                    tag.decode() if isinstance(tag, bytes) else str(tag),
+                    stage,
+                    document_id,
+                    datetime.fromtimestamp(received_at, UTC),
+                )
+            )
+    return found
+
+
+def restore_messages(messages: Sequence[ReceivedMessage]) -> int:
+    """Put unacknowledged messages back at the head of their queues, the way Kombu does after the
+    visibility timeout (its `restore_by_tag`: one Redis transaction moves the message, so it is never
+    both in the queue and in the unacked hash). Answers how many were still unacknowledged."""
+    if not messages:
+        return 0
+    restored = 0
+    with get_celery().connection_for_write() as connection:
+        channel: Any = connection.default_channel
+        for message in messages:
+            if not channel.client.hexists(channel.unacked_key, message.tag):
+                continue  # acknowledged meanwhile
+            channel.qos.restore_by_tag(message.tag)
+            restored += 1
+            log.info(
+                "job.message_restored",
+                stage=message.stage.name,
+                document_id=str(message.document_id),
+                received_s_ago=round((utcnow() - message.received_at).total_seconds(), 1),
+            )
+    return restored

@@ -110,15 +110,22 @@ class EntityValue:
 
 @dataclass(frozen=True)
 class CardValues:
-    """A computed card: a value (or None) for every card column, the score behind each filled one, flags."""
+    """A computed card: a value (or None) for every card column, the score behind each filled one, flags,
+    and the columns a reviewer set directly."""
 
     columns: dict[str, Any]
     confidence: dict[str, float] = field(default_factory=dict)
     flags: list[str] = field(default_factory=list)
+    set_by_reviewer: list[str] = field(default_factory=list)
 
     @property
     def needs_review(self) -> bool:
         return bool(self.flags)
+
+    @property
+    def lowest_confidence(self) -> float:
+        """The least certain filled column's score; 0 for a card with nothing filled (least certain of all)."""
+        return min(self.confidence.values(), default=0.0)
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready, in the form of the API's card (without the document's id and timestamps)."""
@@ -127,14 +134,20 @@ class CardValues:
             "confidence": dict(self.confidence),
             "flags": list(self.flags),
             "needs_review": self.needs_review,
+            "set_by_reviewer": list(self.set_by_reviewer),
         }
 
 
 def card_values(
-    entities: Iterable[EntityFacts], document_flags: Iterable[str] = (), min_confidence: float | None = None
+    entities: Iterable[EntityFacts],
+    reviewer_values: Mapping[str, Any] | None = None,
+    document_flags: Iterable[str] = (),
+    min_confidence: float | None = None,
 ) -> CardValues:
     """The card of a document with these entities, given in document order (the first mention wins ties).
 
+    `reviewer_values` ({column: typed value}, see `parse_card_value`) are columns a reviewer set directly:
+    they win over every entity, with confidence 1, and the flags are those of the card they make.
     `document_flags`: what field decoding found about the document as a whole (`DOCUMENT_FLAGS`; others
     are refused). `min_confidence`: a chosen value with a lower score raises `low_confidence`; None: none
     is checked. Scores are probabilities where the checkpoint is calibrated (worker.calibration)."""
@@ -144,6 +157,7 @@ def card_values(
     by_label: dict[str, list[EntityFacts]] = {}
     for entity in entities:
         by_label.setdefault(entity.label, []).append(entity)
+    overrides = dict(reviewer_values or {})
     columns: dict[str, Any] = dict.fromkeys(CARD_COLUMNS)
     confidence: dict[str, float] = {}
     flags: set[str] = set(document_flags)
@@ -157,9 +171,25 @@ def card_values(
                 columns[column] = value
                 if value is not None:
                     confidence[column] = round(float(best.score), 4)
+        set_here = [column for column in spec.card if column in overrides]
+        for column in set_here:
+            columns[column] = overrides[column]
+            confidence.pop(column, None)
+            if overrides[column] is not None:
+                confidence[column] = 1.0
+        if spec.kind is ValueKind.DURATION and set_here:
+            # The months follow the number and unit as the reviewer left them.
+            months, value, unit = spec.card
+            columns[months] = _months(
+                EntityValue(spec.name, "", 1.0, value_number=columns[value], value_unit=columns[unit])
+            )
+            confidence.pop(months, None)
+            if columns[months] is not None:
+                confidence[months] = 1.0
         if spec.missing_flag and columns[spec.card[0]] is None:
             flags.add(spec.missing_flag)
-        if spec.conflict_flag and _conflicting([e for e in candidates if _usable_amount(e)]):
+        # A reviewer's amount settles which of the found ones is right.
+        if spec.conflict_flag and not set_here and _conflicting([e for e in candidates if _usable_amount(e)]):
             flags.add(spec.conflict_flag)
 
     start, end, hours = columns.get("start_date"), columns.get("end_date"), columns.get("weekly_hours")
@@ -169,19 +199,23 @@ def card_values(
         flags.add(HOURS_ABOVE_48)
     if min_confidence is not None and any(score < min_confidence for score in confidence.values()):
         flags.add(LOW_CONFIDENCE)
-    return CardValues(columns, confidence, [flag for flag in FLAGS if flag in flags])
+    set_by_reviewer = [column for column in CARD_COLUMNS if column in overrides]
+    return CardValues(columns, confidence, [flag for flag in FLAGS if flag in flags], set_by_reviewer)
 
 
 def rebuild_contract_card(
     session: Session,
     document_id: uuid.UUID,
-    document_flags: Iterable[str] = (),
+    document_flags: Iterable[str] | None = None,
     min_confidence: float | None = None,
 ) -> ContractCard:
     """Create or replace the document's card from its current entities (and what decoding found about the
-    document, see `card_values`); flushes, the caller commits.
+    document, see `card_values`: None keeps what the stored card has of it); flushes, the caller commits.
 
-    Raises LookupError for an unknown document."""
+    Human values win (`models.review`): where a person added, corrected or confirmed an entity of a
+    label, the model's other entities of that label no longer count, and a reviewed entity's confidence
+    is 1; a column a reviewer set directly wins over every entity. A document marked reviewed keeps its
+    flags but no longer `needs_review`. Raises LookupError for an unknown document."""
     # The row lock serialises two rebuilds of one document (a redelivered task, a re-run), so the second
     # finds the first's card instead of inserting a duplicate primary key.
     document = session.get(Document, document_id, with_for_update=True)
@@ -190,9 +224,18 @@ def rebuild_contract_card(
     entities = session.scalars(
         select(Entity).where(Entity.document_id == document_id).order_by(Entity.start_char, Entity.id)
     ).all()
-    values = card_values(entities, document_flags, min_confidence)
-
     card = session.get(ContractCard, document_id)
+    stored = (card.reviewer_values if card is not None else None) or {}
+    if document_flags is None:
+        # A rebuild after a review action: decoding has not run again, so what it found stays.
+        document_flags = [flag for flag in (card.flags if card is not None else None) or [] if flag in DOCUMENT_FLAGS]
+    values = card_values(
+        human_first(entities),
+        {column: parse_card_value(column, value) for column, value in stored.items()},
+        document_flags,
+        min_confidence,
+    )
+
     if card is None:
         card = ContractCard(document_id=document_id)
         session.add(card)
@@ -200,11 +243,85 @@ def rebuild_contract_card(
         setattr(card, column, value)
     card.confidence = values.confidence
     card.flags = values.flags
-    card.needs_review = values.needs_review
+    card.needs_review = values.needs_review and document.reviewed_at is None
+    card.lowest_confidence = values.lowest_confidence
     # Set here, not left to onupdate: a rebuild that changes nothing still records when it was checked.
     card.updated_at = utcnow()
     session.flush()
     return card
+
+
+def human_first(entities: Iterable[Entity]) -> list[EntityValue]:
+    """The entities the card reads: of a label a person stands behind (an entity added, corrected or
+    confirmed), only those, at confidence 1; of the other labels, every entity with its model's score."""
+    entities = list(entities)
+    reviewed_labels = {entity.label for entity in entities if entity.reviewed}
+    return [
+        EntityValue(
+            entity.label,
+            entity.text,
+            1.0 if entity.reviewed else entity.score,
+            entity.value_date,
+            entity.value_number,
+            entity.value_unit,
+            entity.value_period,
+        )
+        for entity in entities
+        if entity.reviewed or entity.label not in reviewed_labels
+    ]
+
+
+# The card columns a reviewer may set directly: each column's facts except the months of a duration,
+# which follow its number and unit.
+SETTABLE_COLUMNS: tuple[str, ...] = tuple(column for column in CARD_COLUMNS if not column.endswith("_months"))
+_TEXT_LIMITS = {"salary_currency": 3, "salary_period": 8, "notice_period_unit": 8, "probation_period_unit": 8}
+_CHOICES = {
+    "salary_currency": CURRENCIES,
+    "salary_period": SALARY_PERIODS,
+    "notice_period_unit": DURATION_UNITS,
+    "probation_period_unit": DURATION_UNITS,
+}
+_NUMERIC_SHAPES = {"weekly_hours": (8, 2), "salary_amount": (14, 2), "pension_percent": (8, 2),
+                   "notice_period_value": (8, 2), "probation_period_value": (8, 2)}  # fmt: skip
+_DATE_COLUMNS = frozenset({"start_date", "end_date"})
+
+
+def parse_card_value(column: str, raw: Any) -> Any:
+    """A reviewer's value for a card column, typed as the column holds it (None clears the column).
+
+    Dates are ISO strings, numbers decimal strings or numbers within the column's precision, currencies,
+    periods and units one of the known codes; ValueError says what was expected."""
+    if column not in SETTABLE_COLUMNS:
+        raise ValueError(f"{column!r} is not a card field a reviewer can set; one of: {', '.join(SETTABLE_COLUMNS)}")
+    if raw is None:
+        return None
+    if column in _DATE_COLUMNS:
+        try:
+            return date.fromisoformat(str(raw))
+        except ValueError:
+            raise ValueError(f"{column} must be an ISO date (YYYY-MM-DD), got {raw!r}") from None
+    if column in _NUMERIC_SHAPES:
+        precision, scale = _NUMERIC_SHAPES[column]
+        if isinstance(raw, bool) or not isinstance(raw, str | int | float):
+            raise ValueError(f"{column} must be a number, got {raw!r}")
+        try:
+            number = Decimal(str(raw).strip())
+        except ArithmeticError:
+            raise ValueError(f"{column} must be a number, got {raw!r}") from None
+        fitted = _fit(number, precision, scale) if number.is_finite() else None
+        if fitted is None or fitted < 0:
+            raise ValueError(f"{column} must be a number from 0 below {10 ** (precision - scale)}, got {raw!r}")
+        return fitted
+    if not isinstance(raw, str) or not raw.strip():
+        raise ValueError(f"{column} must be a non-empty string, got {raw!r}")
+    value = " ".join(raw.split())
+    if column in _CHOICES:
+        choices = _CHOICES[column]
+        if value not in choices:
+            raise ValueError(f"{column} must be one of {', '.join(sorted(choices))}, got {raw!r}")
+    if "\x00" in value or len(value) > _TEXT_LIMITS.get(column, 2000):
+        raise ValueError(f"{column} is too long or holds a NUL character")
+    return value
 
 
 def card_as_dict(card: ContractCard) -> dict[str, Any]:
@@ -218,6 +335,7 @@ def card_as_dict(card: ContractCard) -> dict[str, Any]:
         "confidence": dict(card.confidence or {}),
         "flags": list(card.flags or []),
         "needs_review": bool(card.needs_review),
+        "set_by_reviewer": [column for column in CARD_COLUMNS if column in (card.reviewer_values or {})],
         "updated_at": card.updated_at.isoformat() if card.updated_at is not None else None,
     }
 

@@ -1,12 +1,14 @@
 """Erasing a document for a data-protection request: nothing of it may stay behind in any table.
 
 Deleting the document row takes its file, text, tokens, page geometry (pages, word boxes), jobs,
-entities and card with it (ON DELETE CASCADE) and unlinks a later version (ON DELETE SET NULL). What
-refers to it without a foreign key is handled here, in the caller's transaction:
+entities, card and review audit rows (which hold values) with it (ON DELETE CASCADE) and unlinks a later
+version (ON DELETE SET NULL). What refers to it without a foreign key is handled here, in the caller's
+transaction:
 
-- webhook deliveries: `document.done`/`document.failed` ones carry the card or the error text, so they go,
-  pending or not (a pending one is thereby cancelled); a `batch.done` manifest is rewritten so the
-  document's entry says "deleted" without id or filename, since its other entries must still arrive;
+- webhook deliveries: `document.done`/`document.failed`/`document.reviewed` ones carry the card or the error
+  text, so they go, pending or not (a pending one is thereby cancelled); a `batch.done` manifest is
+  rewritten so the document's entry says "deleted" without id or filename, since its other entries must
+  still arrive;
 - the batch manifest row stays, marked deleted (no document id, no filename);
 - an `Idempotency-Key` that answered with the document's id now answers 410 Gone, so a late retry of the
   upload can neither resurrect the erased contract nor hand out an id that leads nowhere;

@@ -14,9 +14,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from models.batches import BatchClosed, add_to_batch
+from models.batches import BatchClosed, add_to_batch, tenant_batch
 from models.content_types import describe_unsupported, sniff_content_type
 from models.job_lifecycle import queue_stage
+from models.lanes import Lane, upload_lane
 from models.reasons import ReasonCode
 from models.schema import Document, DocumentFile
 from models.stages import first_stage
@@ -57,16 +58,21 @@ def submit_document(
     metadata: dict[str, Any] | None = None,
     batch_id: uuid.UUID | None = None,
     tenant_id: uuid.UUID | None = None,
+    lane: Lane | None = None,
+    key_lane: str | None = None,
 ) -> Submission:
     """Store an upload for the tenant (None: the default tenant), or return the tenant's document that
     already has these bytes.
 
     A new file under an `external_id` the tenant already has becomes the next version of that DMS
-    document, linked to the previous one. A `batch_id` must be one of the tenant's batches."""
+    document, linked to the previous one. A `batch_id` must be one of the tenant's batches. The
+    document's lane is `lane`, else its batch's, else `key_lane` (its API key's), else interactive."""
     filename = harmless_filename(filename)
     if tenant_id is None:
         tenant_id = default_tenant_id(session)
-    submission = _store(session, tenant_id, data, filename, external_id, metadata)
+    batch = tenant_batch(session, tenant_id, batch_id) if batch_id is not None else None
+    chosen = upload_lane(lane, batch.lane if batch is not None else None, key_lane)
+    submission = _store(session, tenant_id, data, filename, external_id, metadata, chosen)
     if batch_id is not None:
         try:
             add_to_batch(
@@ -86,6 +92,7 @@ def _store(
     filename: str | None,
     external_id: str | None,
     metadata: dict[str, Any] | None,
+    lane: Lane,
 ) -> Submission:
     if not data:
         raise RejectedUpload(400, ReasonCode.empty, "the file is empty")
@@ -120,6 +127,7 @@ def _store(
         content_type=content_type,
         size_bytes=len(data),
         external_id=external_id,
+        lane=lane,
     )
     document.file = DocumentFile(content=data)
     try:

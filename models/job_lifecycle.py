@@ -265,6 +265,7 @@ def release_for_retry(session: Session, lease: Lease, code: ReasonCode, message:
 def requeue_expired(session: Session, job: Job, max_attempts: int) -> bool:
     """A running job whose lease expired belonged to a worker that died or hung: queue it again (True),
     or fail its document once its attempts ran out (False). Published after commit."""
+    log.info("job.lease_expired", document_id=str(job.document_id), stage=job.stage, held_by=job.held_by)
     job.last_error_code = ReasonCode.worker_lost
     job.last_error = "the lease expired: the worker running the job died, hung or lost its connection"
     if job.attempts >= max_attempts:

@@ -13,6 +13,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    CheckConstraint,
     Date,
     DateTime,
     Enum,
@@ -33,6 +34,7 @@ from sqlalchemy import text as sql_text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, validates
 
+from models.lanes import LANE_LENGTH
 from models.stages import DOCUMENT_STATUSES, STAGES, STATUS_LENGTH, first_stage
 
 # Named constraints make Alembic revisions deterministic and portable between Postgres and SQLite.
@@ -55,6 +57,11 @@ def _where(condition: str) -> dict[str, Any]:
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+# Where an entity came from (`entities.source`).
+MODEL_SOURCE = "model"
+HUMAN_SOURCE = "human"
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -149,6 +156,8 @@ class ApiKey(Base):
     prefix: Mapped[str] = mapped_column(String(16))
     # Requests per minute; null: the `rate_limit_per_minute` setting.
     rate_limit_per_minute: Mapped[int | None] = mapped_column(Integer)
+    # The lane of the key's uploads when neither the upload nor its batch names one; null: interactive.
+    lane: Mapped[str | None] = mapped_column(String(LANE_LENGTH))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     revoked_at: Mapped[datetime | None]
     last_used_at: Mapped[datetime | None]
@@ -197,6 +206,8 @@ class Document(Base):
             "finished_at",
             **_where("purged_at IS NULL AND finished_at IS NOT NULL"),
         ),
+        # The documents a reviewer holds (`GET /v1/review/next`, migration 0013).
+        Index("ix_documents_review_lease_holder", "review_lease_holder", **_where("review_lease_holder IS NOT NULL")),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
@@ -225,6 +236,15 @@ class Document(Base):
     finished_at: Mapped[datetime | None]
     # When retention deleted its bytes, text and tokens (models.retention); its entities and card stay.
     purged_at: Mapped[datetime | None]
+    # `models.lanes.Lane`: which of each stage's queues the document's jobs are published to.
+    lane: Mapped[str] = mapped_column(String(LANE_LENGTH), default="interactive", server_default="interactive")
+    # When a reviewer marked it reviewed, and who (the API key's name): it then no longer needs review.
+    reviewed_at: Mapped[datetime | None]
+    reviewed_by: Mapped[str | None] = mapped_column(String(200))
+    # Who `GET /v1/review/next` handed it to, until when (`models.review.next_for_review`). On the document
+    # row itself: the row lock that hands it out and the lease it writes are one row (migration 0013).
+    review_lease_holder: Mapped[str | None] = mapped_column(String(200))
+    review_lease_expires_at: Mapped[datetime | None]
 
     # passive_deletes: erasing a document leaves its children to ON DELETE CASCADE in the database
     # instead of loading the bytes, text and entities only to delete them.
@@ -396,6 +416,10 @@ class Entity(Base):
         Index("ix_entities_label_value_number", "label", "value_number", "document_id",
               **_where("value_number IS NOT NULL")),
         Index("ix_entities_label_value_date", "label", "value_date", "document_id", **_where("value_date IS NOT NULL")),
+        # A human entity has no model; a model's entity always names it (migration 0013).
+        CheckConstraint(
+            "(source = 'model' AND model_id IS NOT NULL) OR (source = 'human' AND model_id IS NULL)", name="source"
+        ),
     )  # fmt: skip
 
     id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
@@ -410,7 +434,12 @@ class Entity(Base):
     # none_as_null: no geometry is SQL NULL, not the JSON value null, so `boxes IS NULL` finds it.
     boxes: Mapped[list[list[float]] | None] = mapped_column(JSON(none_as_null=True))
     score: Mapped[float] = mapped_column(Float)
-    model_id: Mapped[int] = mapped_column(ForeignKey("model_versions.id"))
+    # `model` (found by the model revision `model_id`) or `human` (added or corrected by a reviewer, no model).
+    source: Mapped[str] = mapped_column(String(8), default=MODEL_SOURCE, server_default=MODEL_SOURCE)
+    model_id: Mapped[int | None] = mapped_column(ForeignKey("model_versions.id"))
+    # A model's entity that a reviewer confirmed, and who: the card prefers it like a human one.
+    confirmed_at: Mapped[datetime | None]
+    confirmed_by: Mapped[str | None] = mapped_column(String(200))
     # The span's value in a typed column (see models.normalisation); null when it cannot be read
     # with certainty, never a guess.
     value_date: Mapped[date | None] = mapped_column(Date)
@@ -419,6 +448,20 @@ class Entity(Base):
     value_period: Mapped[str | None] = mapped_column(String(8))
 
     document: Mapped[Document] = relationship(back_populates="entities")
+    # Many-to-one: loaded from the session's identity map after the first entity of a model.
+    model: Mapped[ModelVersion | None] = relationship()
+
+    @property
+    def reviewed(self) -> bool:
+        """Whether a person stands behind this entity: added or corrected by one, or confirmed."""
+        return self.source == HUMAN_SOURCE or self.confirmed_at is not None
+
+    @property
+    def model_revision(self) -> str | None:
+        """`name@sha256-prefix` of the model that found the entity; None for a human one."""
+        if self.model is None:
+            return None
+        return f"{self.model.name}@{self.model.weights_sha256[:12]}"
 
 
 class Batch(Base):
@@ -434,6 +477,8 @@ class Batch(Base):
     closed: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     done_at: Mapped[datetime | None]
+    # The lane of its uploads unless an upload asks for another (`models.lanes`).
+    lane: Mapped[str] = mapped_column(String(LANE_LENGTH), default="bulk", server_default="bulk")
 
 
 class BatchItem(Base):
@@ -460,6 +505,8 @@ class ContractCard(Base):
         Index("ix_contract_cards_salary_amount", "salary_amount"),
         Index("ix_contract_cards_start_date", "start_date"),
         Index("ix_contract_cards_needs_review", "document_id", **_where("needs_review")),
+        # The review queue's order (`GET /v1/review/next`, migration 0013).
+        Index(None, "needs_review", "lowest_confidence", "document_id"),
     )
 
     document_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True)
@@ -485,6 +532,10 @@ class ContractCard(Base):
     confidence: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     flags: Mapped[list[str]] = mapped_column(JSON, default=list)
     needs_review: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Fields a reviewer set directly, {column: JSON value (null included)}: they win over every entity.
+    reviewer_values: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # The least certain filled field's score (0 for an empty card): the review queue's order (migration 0013).
+    lowest_confidence: Mapped[float | None] = mapped_column(Float)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
@@ -573,3 +624,25 @@ class WebSession(Base):
     expires_at: Mapped[datetime]
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
     revoked_at: Mapped[datetime | None]
+
+
+class ReviewAction(Base):
+    """One thing a reviewer did to a document (`models.review`): who (the API key's name), what, to which
+    entity or card field, the value before and after, when. It holds values from the document, so it goes
+    with the document (ON DELETE CASCADE). Migration 0013."""
+
+    __tablename__ = "review_actions"
+    __table_args__ = (Index(None, "document_id", "id"),)
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
+    document_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
+    tenant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
+    actor: Mapped[str] = mapped_column(String(200))
+    # `models.review.ACTIONS`: confirm, reject, correct, add, set_field, reviewed.
+    action: Mapped[str] = mapped_column(String(16))
+    # No foreign key: a rejected entity is deleted, and its audit row must stay.
+    entity_id: Mapped[int | None] = mapped_column(BigInteger)
+    field: Mapped[str | None] = mapped_column(String(64))
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -67,6 +67,11 @@ class Settings(BaseSettings):
     extract_max_chars: int = Field(
         default=5_000_000, ge=1000, description="More extracted characters than this: failed as too_large"
     )
+    # 1,000 windows are about 380,000 tokens (a 500-page contract bundle) and some 60 s of one ner worker
+    # on a CPU: more than that would hold the ner workers from every other document for minutes.
+    max_windows_per_document: int = Field(
+        default=1000, ge=1, description="More token windows than this: failed as too_large before NER"
+    )
     extract_zip_max_uncompressed_mb: int = Field(
         default=256, ge=1, description="A DOCX whose parts declare more than this unpacked size is refused"
     )
@@ -113,6 +118,9 @@ class Settings(BaseSettings):
     max_attempts: int = Field(default=3, ge=1, description="Attempts per stage before a document fails")
     lease_s: float = Field(default=60.0, ge=3, description="A job's lease; the running worker renews it every third")
     sweep_interval_s: float = Field(default=15.0, gt=0, description="How often Celery beat runs the job sweeper")
+    review_lease_s: float = Field(
+        default=900.0, ge=10, description="How long GET /v1/review/next keeps a document for its reviewer"
+    )
     # Retention (models.retention): a finished document's file, text and tokens go, its facts stay.
     retention_days: float | None = Field(
         default=None,

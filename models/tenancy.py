@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from models.client_input import MAX_BIGINT
+from models.lanes import Lane
 from models.schema import ApiKey, Tenant, WebSession, utcnow
 
 DEFAULT_TENANT = "default"
@@ -58,9 +59,14 @@ def default_tenant_id(session: Session) -> uuid.UUID:
 
 
 def issue_api_key(
-    session: Session, tenant_name: str, name: str | None = None, rate_limit_per_minute: int | None = None
+    session: Session,
+    tenant_name: str,
+    name: str | None = None,
+    rate_limit_per_minute: int | None = None,
+    lane: Lane | None = None,
 ) -> IssuedKey:
-    """A new key for the tenant (created if it does not exist yet)."""
+    """A new key for the tenant (created if it does not exist yet); `lane`: its uploads' lane when
+    neither the upload nor its batch names one (`models.lanes`)."""
     if not tenant_name.strip():
         raise ValueError("the tenant needs a name")
     if rate_limit_per_minute is not None and rate_limit_per_minute < 1:
@@ -74,6 +80,7 @@ def issue_api_key(
         key_sha256=token_sha256(token),
         prefix=token[:PREFIX_LENGTH],
         rate_limit_per_minute=rate_limit_per_minute,
+        lane=lane,
     )
     session.add(api_key)
     session.flush()

@@ -36,7 +36,7 @@ from models.tenancy import default_tenant_id
 
 log = structlog.get_logger(__name__)
 
-EVENTS = ("document.done", "document.failed", "batch.done", "document.deleted")
+EVENTS = ("document.done", "document.failed", "batch.done", "document.deleted", "document.reviewed")
 
 TIMESTAMP_HEADER = "X-Contract-NER-Timestamp"
 SIGNATURE_HEADER = "X-Contract-NER-Signature"

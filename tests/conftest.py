@@ -179,6 +179,32 @@ def client(db_session: Session, api_token: str) -> Iterator[TestClient]:
         yield test_client
 
 
+@pytest.fixture
+def embedded_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """The settings, engine and sessions of the process pointed at a SQLite file (migrated), as with no
+    CONTRACT_NER_DATABASE_URL; back to the test Postgres afterwards."""
+    from models import db, rate_limits, settings
+
+    url = f"sqlite:///{tmp_path / 'contract_ner.db'}"
+    caches = (settings.get_settings, db.get_engine, db.get_sessionmaker, rate_limits.get_rate_limiter)
+
+    def forget() -> None:
+        if db.get_engine.cache_info().currsize:
+            db.get_engine().dispose()
+        for cache in caches:
+            cache.cache_clear()
+
+    monkeypatch.setenv("CONTRACT_NER_DATABASE_URL", url)
+    forget()
+    upgrade_database(url)
+    try:
+        yield url
+    finally:
+        forget()
+        monkeypatch.undo()
+        forget()
+
+
 # Fixtures that start API, worker or browser processes: a test that uses one is `e2e`, and
 # `make test-fast` (pytest -m "not e2e") leaves it out.
 PROCESS_FIXTURES = frozenset({"stack", "browser", "api_only", "metered_stack", "webhook_worker"})

@@ -294,6 +294,18 @@ def test_what_decoding_found_about_the_document_goes_on_the_card(
     assert (card.flags, card.needs_review) == ([flag], True)
 
 
+def test_a_rebuild_without_decoding_keeps_what_decoding_found(
+    db_session: Session, document: Document, model: ModelVersion
+) -> None:
+    """A review action rebuilds the card from the entities; only a new run of the model replaces the flags
+    decoding raised."""
+    add_complete_contract(db_session, document, model)
+    rebuild_contract_card(db_session, document.id, document_flags=["multiple_contracts"])
+
+    assert rebuild_contract_card(db_session, document.id).flags == ["multiple_contracts"]
+    assert rebuild_contract_card(db_session, document.id, document_flags=[]).flags == []
+
+
 def test_a_document_flag_the_card_does_not_know_is_refused() -> None:
     with pytest.raises(ValueError, match="not a document flag"):
         card_values([], document_flags=["missing_salary"])

@@ -18,11 +18,10 @@ from sqlalchemy.orm import Session
 
 from api.app import create_app
 from api.export import COLUMNS
-from models import db, rate_limits, settings
+from models import db
 from models.contract_card import rebuild_contract_card
 from models.db import session_scope
 from models.intake import submit_document
-from models.migrate import upgrade_database
 from models.tenancy import issue_api_key
 from tests.conftest import TEST_KEY_RATE_LIMIT
 from tests.test_contract_card import add_entity, make_model
@@ -113,30 +112,6 @@ def test_every_exported_column_is_documented_with_its_type() -> None:
 
 # --------------------------------------------------------------------------------------------------
 # The embedded default: a real SQLite file, the real app, no override of its sessions
-
-
-@pytest.fixture
-def embedded_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """The settings, engine and sessions of the process pointed at a SQLite file (migrated), as with no
-    CONTRACT_NER_DATABASE_URL; back to the test Postgres afterwards."""
-    url = f"sqlite:///{tmp_path / 'contract_ner.db'}"
-    caches = (settings.get_settings, db.get_engine, db.get_sessionmaker, rate_limits.get_rate_limiter)
-
-    def forget() -> None:
-        if db.get_engine.cache_info().currsize:
-            db.get_engine().dispose()
-        for cache in caches:
-            cache.cache_clear()
-
-    monkeypatch.setenv("CONTRACT_NER_DATABASE_URL", url)
-    forget()
-    upgrade_database(url)
-    try:
-        yield url
-    finally:
-        forget()
-        monkeypatch.undo()
-        forget()
 
 
 def test_the_export_streams_on_the_embedded_sqlite_default(embedded_database: str) -> None:

@@ -66,7 +66,8 @@ def test_colours_and_card_columns_come_in_the_spec_order() -> None:
 
     assert CARD_FIELDS == CARD_COLUMNS
     # A duration is exported as the contract says it (value and unit), not in the card's months.
-    assert [_CARD_SOURCES[column] for column in COLUMNS[8:-2]] == [c for c in CARD_COLUMNS if not c.endswith("_months")]
+    card_columns = COLUMNS[8 : COLUMNS.index("needs_review")]
+    assert [_CARD_SOURCES[column] for column in card_columns] == [c for c in CARD_COLUMNS if not c.endswith("_months")]
     assert [label_colour(spec.name) for spec in LABELS] == [spec.colour for spec in LABELS]
 
 
@@ -102,7 +103,7 @@ print(json.dumps({
     "decoded": [e.text for e in decoded],
     "value": [str(value.number), value.unit, value.period],
     "card": card.as_dict(),
-    "export": COLUMNS[-5:],
+    "export": COLUMNS[-7:],
     "colour": label_colour("BONUS"),
 }))
 """
@@ -121,5 +122,7 @@ def test_a_new_label_is_one_declared_entry() -> None:
     assert found["card"]["bonus_amount"] == "2000.00"
     assert found["card"]["bonus_period"] == "year"
     assert found["card"]["confidence"]["bonus_amount"] == 0.8
-    assert found["export"] == ["bonus_amount", "bonus_currency", "bonus_period", "needs_review", "flags"]
+    assert found["export"] == [
+        "bonus_amount", "bonus_currency", "bonus_period", "needs_review", "flags", "reviewed_at", "reviewed_by"
+    ]  # fmt: skip
     assert found["colour"] == "#123456"

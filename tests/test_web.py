@@ -354,3 +354,112 @@ def test_the_pages_show_each_entity_s_boxes_over_its_words(
     expect(page.locator("#pages-view")).to_be_hidden()
     expect(page.locator('#document-text mark.entity[data-label="SALARY"]')).to_be_visible()
     assert violations == []
+
+
+REVIEW_TEXT = (
+    "Nordlys ApS, Supervej 21, 2000 Frederiksberg. Løn 32.500,00 kr. pr. måned.\n"
+    "Stillingen som salgskonsulent. Tiltrædelse 1. marts 2024."
+)
+
+
+def select_text(page: Page, needle: str) -> None:
+    """Select `needle` in the text view as a mouse drag would: a DOM range from its first character to its
+    last, across the entities' marks it may cross (their label tags are not part of the text)."""
+    page.locator("#document-text").evaluate(
+        """(root, needle) => {
+            const nodes = [];
+            const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+            while (walker.nextNode()) {
+                const node = walker.currentNode;
+                if (!node.parentElement.closest(".entity-label, .page-marker")) nodes.push(node);
+            }
+            const text = nodes.map(n => n.data).join("");
+            const at = text.indexOf(needle);
+            if (at < 0) throw new Error("not in the text: " + needle);
+            const point = offset => {
+                for (const node of nodes) {
+                    if (offset <= node.data.length) return [node, offset];
+                    offset -= node.data.length;
+                }
+            };
+            const range = document.createRange();
+            range.setStart(...point(at));
+            range.setEnd(...point(at + needle.length));
+            window.getSelection().removeAllRanges();
+            window.getSelection().addRange(range);
+        }""",
+        needle,
+    )
+
+
+def test_a_reviewer_works_through_a_document_from_the_keyboard(
+    api_only: str, browser: Browser, committed_api_token: str, migrated_engine: Engine, keyword_classifier
+) -> None:
+    from tests.test_dms import finish
+
+    auth = {"Authorization": f"Bearer {committed_api_token}"}
+    uploaded = httpx.post(
+        f"{api_only}/v1/documents", files={"file": ("review.txt", REVIEW_TEXT.encode())}, headers=auth
+    )
+    document_id = uploaded.json()["id"]
+    with Session(migrated_engine) as session:
+        finish(session, document_id, keyword_classifier)
+        session.commit()
+    entities_url = f"{api_only}/v1/documents/{document_id}/entities"
+    found = {e["label"]: e for e in httpx.get(entities_url, headers=auth).json()}
+    assert list(found) == ["EMPLOYER", "WORKPLACE", "SALARY"]
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    violations = policy_violations(page)
+    sign_in(page, api_only, committed_api_token)
+    page.goto(f"{api_only}/documents/{document_id}")
+    rows = page.locator("#entities tbody tr")
+
+    page.keyboard.press("r")  # review mode, at the first entity
+    expect(page.locator("#review-controls")).to_be_visible()
+    expect(rows.nth(0)).to_have_class(re.compile("review-current"))
+    expect(page.locator("mark.entity.review-current")).to_have_attribute("data-label", "EMPLOYER")
+    page.keyboard.press("a")  # accept the employer
+    expect(rows.nth(0).locator("td.source")).to_have_text("model ✓")
+    expect(rows.nth(0)).to_have_class(re.compile("review-current"))  # back at the same entity
+    page.keyboard.press("j")
+    page.keyboard.press("ArrowDown")
+    expect(rows.nth(2)).to_have_class(re.compile("review-current"))
+    page.keyboard.press("k")  # back to the workplace
+    page.keyboard.press("x")  # reject it
+    expect(rows).to_have_count(2)
+    expect(page.locator('mark.entity[data-label="WORKPLACE"]')).to_have_count(0)
+
+    page.keyboard.press("j")  # the salary, relabelled from the keyboard (and back is not wanted)
+    page.keyboard.press("l")
+    expect(page.locator("#review-label")).to_be_focused()
+    page.locator("#review-label").select_option("PENSION")
+    page.keyboard.press("Enter")
+    expect(page.locator('mark.entity[data-label="PENSION"] .entity-text')).to_have_text("32.500,00 kr.")
+
+    select_text(page, "salgskonsulent")  # a span the model missed
+    page.locator("#review-label").select_option("JOB_TITLE")
+    page.locator("#entities tbody tr.review-current").focus()
+    page.keyboard.press("n")
+    expect(page.locator('mark.entity[data-label="JOB_TITLE"] .entity-text')).to_have_text("salgskonsulent")
+    current = page.locator("#entities tbody tr.review-current")
+    expect(current).to_have_attribute("data-label", "PENSION")
+    select_text(page, "32.500,00 kr. pr. måned")  # re-anchor the current entity onto a wider span
+    current.focus()
+    page.keyboard.press("e")
+    expect(page.locator('mark.entity[data-label="PENSION"] .entity-text')).to_have_text("32.500,00 kr. pr. måned")
+
+    page.keyboard.press("n")  # nothing selected: said, not sent
+    expect(page.locator("#review-message")).to_have_text("Select the text to add first.")
+    page.keyboard.press("m")
+    expect(page.locator("#review-state")).to_contain_text("Reviewed by")
+
+    entities = {e["label"]: e for e in httpx.get(entities_url, headers=auth).json()}
+    assert entities["EMPLOYER"]["confirmed_at"] is not None and entities["EMPLOYER"]["source"] == "model"
+    assert "WORKPLACE" not in entities
+    assert entities["JOB_TITLE"]["source"] == "human" and entities["PENSION"]["text"] == "32.500,00 kr. pr. måned"
+    actions = page.locator("#audit-trail li").evaluate_all("items => items.map(i => i.dataset.action)")
+    assert actions == ["confirm", "reject", "correct", "add", "correct", "reviewed"]
+    card = httpx.get(f"{api_only}/v1/documents/{document_id}/card", headers=auth).json()
+    assert card["needs_review"] is False and card["job_title"] == "salgskonsulent"
+    page.screenshot(path=str(SCREENSHOT.with_name("web-review.png")), full_page=True)
+    assert violations == []

@@ -104,7 +104,11 @@ def _result(
 ) -> dict[str, Any]:
     documents = []
     for row, doc_raw, doc_cal in zip(rows, raw, calibrated, strict=True):
-        card = card_values((_facts(row["text"], e) for e in doc_cal), document_flags(doc_raw), min_confidence)
+        card = card_values(
+            (_facts(row["text"], e) for e in doc_cal),
+            document_flags=document_flags(doc_raw),
+            min_confidence=min_confidence,
+        )
         errors = card_errors(row, card.columns)
         documents.append({"id": row["id"], "needs_review": card.needs_review, "flags": card.flags, "errors": errors})
     table = {

@@ -17,6 +17,7 @@ from models.contract_card import card_as_dict, rebuild_contract_card
 from models.job_lifecycle import Lease, claim, complete_stage, fail_document, hold_lease, hold_leases, job_for
 from models.normalisation import entity_values_in
 from models.page_geometry import WordIndex, pack_words, unpack_words
+from models.reasons import ReasonCode
 from models.schema import (
     Document,
     DocumentPage,
@@ -36,6 +37,7 @@ from worker.extraction import (
     DEFAULT_EXTRACTORS,
     DEFAULT_OCR_READERS,
     ExtractedText,
+    ExtractionError,
     TextExtractor,
     extract_text,
     text_layer,
@@ -127,8 +129,16 @@ def _store_text(
     windowing: Windowing,
     lease: Lease | None,
 ) -> Job | None:
-    """Store the document's text, windows and geometry and queue the stage after `stage`."""
+    """Store the document's text, windows and geometry and queue the stage after `stage`. Raises
+    `ExtractionError` (`too_large`) for more windows than `max_windows_per_document`."""
     tokens = windowing.chunk(extracted.text)
+    cap = get_settings().max_windows_per_document
+    if len(tokens.windows) > cap:
+        raise ExtractionError(
+            ReasonCode.too_large,
+            f"the text makes {len(tokens.windows)} token windows ({tokens.token_count} tokens), more than the "
+            f"{cap} one document may take (CONTRACT_NER_MAX_WINDOWS_PER_DOCUMENT)",
+        )
     if lease is not None:
         hold_lease(session, lease)  # after the slow part: the row lock must not block the heartbeat
     document.text = DocumentText(text=extracted.text, page_starts=extracted.page_starts)

@@ -7,30 +7,46 @@ transport, so whatever the transport lost is found in the jobs table and sent ag
   or batch-buffered message): it is published again (`models.job_lifecycle.requeue_unheld`), so it
   runs again within a lease period or two instead of after the broker's visibility timeout;
 - a queued job that never reached the broker (the API or a worker could not publish) is published;
-- after the broker lost its data (Redis restarted without persistence) every queued job is published
-  again; messages that were not lost become duplicates, which the leases make harmless;
+- after the broker lost its data (Redis restarted without persistence) every queued job is marked
+  unpublished and published again; messages that were not lost become duplicates, which the leases make
+  harmless;
+- a queued job nobody holds whose message a consumer received (Kombu keeps it in Redis until the ack)
+  more than `STRANDED_AFTER_LEASES` leases ago: the worker died between receiving it and writing its
+  hold (a live one holds whatever it has in hand within a third of a lease), so the message is put back
+  at the head of its queue instead of waiting for the broker's visibility timeout;
 - a queued job whose message is older than `requeue_after_s` is published again, the last resort for a
   message lost in any other way.
 
-Everything is published once the sweep's transaction commits.
+Everything is published once the sweep's transaction commits; stranded messages are restored after it.
 """
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import structlog
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
-from models.broker import JobMessage, publish_after_commit
+from models.broker import JobMessage, ReceivedMessage, publish_after_commit
 from models.job_lifecycle import expired_holds, expired_jobs, requeue_expired, requeue_unheld
 from models.schema import Job, JobState, utcnow
 from models.settings import Settings
 from models.stages import stage_named
 
 log = structlog.get_logger(__name__)
+
+# A received message without a hold for this many leases belongs to a dead consumer: the receiver
+# writes the hold at once and renews it every third of a lease while the message is in its hands.
+STRANDED_AFTER_LEASES = 2
+
+
+def stranded_before(settings: Settings, now: datetime) -> datetime:
+    """Messages received before this moment and still unheld are stranded."""
+    return now - timedelta(seconds=STRANDED_AFTER_LEASES * settings.lease_s)
 
 
 @dataclass
@@ -41,6 +57,8 @@ class SweepResult:
     republished: int = 0
     # What is published once the sweep's transaction commits: requeued jobs and lost messages.
     pending: list[JobMessage] = field(default_factory=list)
+    # Stranded received messages, to put back in their queues (`restore_messages`).
+    restore: list[ReceivedMessage] = field(default_factory=list)
 
     def as_log(self) -> dict[str, int]:
         return {
@@ -48,11 +66,19 @@ class SweepResult:
             "requeued_unheld": self.requeued_unheld,
             "failed_exhausted": self.failed_exhausted,
             "republished": self.republished,
+            "restored_unacked": len(self.restore),
         }
 
 
-def sweep_jobs(session: Session, settings: Settings, broker_lost: bool, now: datetime | None = None) -> SweepResult:
-    """Requeue or fail jobs of dead workers and republish what the broker lost, after commit."""
+def sweep_jobs(
+    session: Session,
+    settings: Settings,
+    broker_lost: bool,
+    now: datetime | None = None,
+    received: Sequence[ReceivedMessage] = (),
+) -> SweepResult:
+    """Requeue or fail jobs of dead workers and republish what the broker lost, after commit; say which
+    of the `received` (unacknowledged) messages are stranded."""
     now = now or utcnow()
     result = SweepResult()
     requeued: set[int] = set()
@@ -72,7 +98,12 @@ def sweep_jobs(session: Session, settings: Settings, broker_lost: bool, now: dat
     lost_before = now - timedelta(seconds=settings.requeue_after_s)
     unpublished_before = now - timedelta(seconds=settings.unpublished_grace_s)
     queued = select(Job.id, Job.stage, Job.document_id).where(Job.state == JobState.queued)
-    if not broker_lost:
+    if broker_lost:
+        # Their messages are gone: marked unpublished in this transaction, so a publisher that dies half
+        # way through (a killed worker, thousands of messages) leaves the rest to the next sweep's
+        # never-published rule instead of `requeue_after_s`.
+        session.execute(update(Job).where(Job.state == JobState.queued).values(published_at=None))
+    else:
         queued = queued.where(
             or_(
                 Job.published_at.is_(None) & (Job.updated_at < unpublished_before),
@@ -87,6 +118,32 @@ def sweep_jobs(session: Session, settings: Settings, broker_lost: bool, now: dat
     publish_after_commit(session, pending)
     result.pending += pending
     result.republished = len(result.pending)
-    if result.republished or result.failed_exhausted:
+    republished = requeued | {job_id for job_id, _, _ in pending}
+    result.restore = [
+        message for message, job_id in stranded_messages(session, settings, received, now) if job_id not in republished
+    ]
+    if result.republished or result.failed_exhausted or result.restore:
         log.info("jobs.swept", broker_lost=broker_lost, **result.as_log())
     return result
+
+
+def stranded_messages(
+    session: Session, settings: Settings, received: Sequence[ReceivedMessage], now: datetime
+) -> list[tuple[ReceivedMessage, int]]:
+    """(message, job id) of the received messages whose consumer died before holding them: received
+    `STRANDED_AFTER_LEASES` leases ago or more, their job still queued and nobody's hold on it valid."""
+    cutoff = stranded_before(settings, now)
+    old: dict[tuple[str, uuid.UUID], list[ReceivedMessage]] = {}
+    for message in received:
+        if message.received_at < cutoff:
+            old.setdefault((message.stage.name, message.document_id), []).append(message)
+    if not old:
+        return []
+    unheld = session.execute(
+        select(Job.id, Job.stage, Job.document_id).where(
+            Job.document_id.in_({document_id for _, document_id in old}),
+            Job.state == JobState.queued,
+            or_(Job.held_until.is_(None), Job.held_until < now),
+        )
+    ).all()
+    return [(message, job_id) for job_id, stage, document_id in unheld for message in old.get((stage, document_id), [])]

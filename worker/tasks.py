@@ -15,6 +15,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from celery.signals import task_received
 from celery.worker.request import Request
 from celery_batches import Batches, SimpleRequest
+from sqlalchemy import select
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
@@ -25,12 +26,16 @@ from models.broker import (
     broker_lost_queues,
     publish_jobs,
     redeliver,
+    restore_messages,
+    unacknowledged_messages,
 )
 from models.dashboard_counts import compact_counts
 from models.db import session_scope
 from models.job_lifecycle import Lease, LeaseLost, fail_document, release_for_retry
+from models.lanes import LANES, Lane
 from models.reasons import ReasonCode
 from models.retention import purge_all
+from models.schema import Document, utcnow
 from models.settings import get_settings
 from models.stages import Stage
 from worker.celery_app import app
@@ -56,7 +61,7 @@ from worker.pipeline import (
     recognize_text,
     register_model,
 )
-from worker.sweeper import sweep_jobs
+from worker.sweeper import stranded_before, sweep_jobs
 
 log = structlog.get_logger(__name__)
 # Postgres restarting or unreachable. Before a job is claimed its message is the only thing that
@@ -255,17 +260,39 @@ def recognize_entities_task(requests: list[SimpleRequest]) -> None:
     classifier = get_classifier()  # outside the timer: loading the model once is not stage time
     observe_ner_batch(len(leases))
     with kept_alive(leases, settings.lease_s):
-        try:
-            with stage_timer(NER.name), session_scope() as session:
-                ids = [lease.document_id for lease in leases]
-                done = recognize_entities(session, ids, classifier, settings.ner_batch_size, leases=leases)
-            count_processed(NER.name, len(done))
-            count_fenced(NER.name, len(leases) - len(done))
-        except Exception as exc:
-            log.warning("ner.batch_failed", documents=len(leases), error=repr(exc))
-            # One bad document must not fail the others: run them one by one, failing only the culprit.
-            for lease in leases:
-                recognize_one(lease, classifier)
+        # The interactive lane's documents run (and commit) first: a single upload waits for its own
+        # forward passes, not for the bulk documents that share its flush.
+        for group in by_lane(leases):
+            recognize_group(group, classifier)
+
+
+def by_lane(leases: list[Lease]) -> list[list[Lease]]:
+    """The leases split by their documents' lane, interactive first; no empty group."""
+    with session_scope() as session:
+        lanes = dict(
+            session.execute(
+                select(Document.id, Document.lane).where(Document.id.in_([lease.document_id for lease in leases]))
+            )
+            .tuples()
+            .all()
+        )
+    groups = [[lease for lease in leases if lanes.get(lease.document_id, Lane.interactive) == lane] for lane in LANES]
+    return [group for group in groups if group]
+
+
+def recognize_group(leases: list[Lease], classifier: TokenClassifier) -> None:
+    settings = get_settings()
+    try:
+        with stage_timer(NER.name), session_scope() as session:
+            ids = [lease.document_id for lease in leases]
+            done = recognize_entities(session, ids, classifier, settings.ner_batch_size, leases=leases)
+        count_processed(NER.name, len(done))
+        count_fenced(NER.name, len(leases) - len(done))
+    except Exception as exc:
+        log.warning("ner.batch_failed", documents=len(leases), error=repr(exc))
+        # One bad document must not fail the others: run them one by one, failing only the culprit.
+        for lease in leases:
+            recognize_one(lease, classifier)
 
 
 def recognize_one(lease: Lease, classifier: TokenClassifier) -> None:
@@ -285,8 +312,10 @@ def recognize_one(lease: Lease, classifier: TokenClassifier) -> None:
 def sweep_jobs_task() -> None:
     settings = get_settings()
     broker_lost = broker_lost_queues(settings)
+    received = unacknowledged_messages(settings, received_before=stranded_before(settings, utcnow()))
     with session_scope() as session:
-        swept = sweep_jobs(session, settings, broker_lost)
+        swept = sweep_jobs(session, settings, broker_lost, received=received)
+    restore_messages(swept.restore)
     log.info("jobs.sweep_ran", broker_lost=broker_lost, **swept.as_log())
 
 
