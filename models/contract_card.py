@@ -29,14 +29,29 @@ MISSING_WORKING_HOURS = "missing_working_hours"
 END_BEFORE_START = "end_before_start"
 HOURS_ABOVE_48 = "hours_above_48"
 CONFLICTING_SALARIES = "conflicting_salaries"
+MISSING_EMPLOYER = "missing_employer"
+MISSING_EMPLOYEE = "missing_employee"
+# A chosen value whose (calibrated, worker.calibration) score is below the review threshold.
+LOW_CONFIDENCE = "low_confidence"
+# Raised by field decoding (worker.fields.competing_values), which alone sees the values it dropped: a
+# single-valued label with a second, well-supported value; different parties in different parts of the file.
+CONFLICTING_VALUES = "conflicting_values"
+MULTIPLE_CONTRACTS = "multiple_contracts"
 _LISTED_FLAGS = (
+    MULTIPLE_CONTRACTS,
+    MISSING_EMPLOYER,
+    MISSING_EMPLOYEE,
     MISSING_START_DATE,
     MISSING_SALARY,
     MISSING_WORKING_HOURS,
     END_BEFORE_START,
     HOURS_ABOVE_48,
     CONFLICTING_SALARIES,
+    CONFLICTING_VALUES,
+    LOW_CONFIDENCE,
 )
+# Flags a card takes from the document's decoding rather than from its entities.
+DOCUMENT_FLAGS = frozenset({MULTIPLE_CONTRACTS, CONFLICTING_VALUES})
 # A label declared later lists its flags after these.
 FLAGS = (
     *_LISTED_FLAGS,
@@ -129,18 +144,29 @@ class CardValues:
         }
 
 
-def card_values(entities: Iterable[EntityFacts], reviewer_values: Mapping[str, Any] | None = None) -> CardValues:
+def card_values(
+    entities: Iterable[EntityFacts],
+    reviewer_values: Mapping[str, Any] | None = None,
+    document_flags: Iterable[str] = (),
+    min_confidence: float | None = None,
+) -> CardValues:
     """The card of a document with these entities, given in document order (the first mention wins ties).
 
     `reviewer_values` ({column: typed value}, see `parse_card_value`) are columns a reviewer set directly:
-    they win over every entity, with confidence 1, and the flags are those of the card they make."""
+    they win over every entity, with confidence 1, and the flags are those of the card they make.
+    `document_flags`: what field decoding found about the document as a whole (`DOCUMENT_FLAGS`; others
+    are refused). `min_confidence`: a chosen value with a lower score raises `low_confidence`; None: none
+    is checked. Scores are probabilities where the checkpoint is calibrated (worker.calibration)."""
+    unknown = set(document_flags) - DOCUMENT_FLAGS
+    if unknown:
+        raise ValueError(f"not a document flag: {sorted(unknown)}")
     by_label: dict[str, list[EntityFacts]] = {}
     for entity in entities:
         by_label.setdefault(entity.label, []).append(entity)
     overrides = dict(reviewer_values or {})
     columns: dict[str, Any] = dict.fromkeys(CARD_COLUMNS)
     confidence: dict[str, float] = {}
-    flags: set[str] = set()
+    flags: set[str] = set(document_flags)
     for spec in LABELS:
         if not spec.card:
             continue
@@ -177,12 +203,20 @@ def card_values(entities: Iterable[EntityFacts], reviewer_values: Mapping[str, A
         flags.add(END_BEFORE_START)
     if hours is not None and hours > MAX_WEEKLY_HOURS:
         flags.add(HOURS_ABOVE_48)
+    if min_confidence is not None and any(score < min_confidence for score in confidence.values()):
+        flags.add(LOW_CONFIDENCE)
     set_by_reviewer = [column for column in CARD_COLUMNS if column in overrides]
     return CardValues(columns, confidence, [flag for flag in FLAGS if flag in flags], set_by_reviewer)
 
 
-def rebuild_contract_card(session: Session, document_id: uuid.UUID) -> ContractCard:
-    """Create or replace the document's card from its current entities; flushes, the caller commits.
+def rebuild_contract_card(
+    session: Session,
+    document_id: uuid.UUID,
+    document_flags: Iterable[str] | None = None,
+    min_confidence: float | None = None,
+) -> ContractCard:
+    """Create or replace the document's card from its current entities (and what decoding found about the
+    document, see `card_values`: None keeps what the stored card has of it); flushes, the caller commits.
 
     Human values win (`models.review`): where a person added, corrected or confirmed an entity of a
     label, the model's other entities of that label no longer count, and a reviewed entity's confidence
@@ -198,8 +232,14 @@ def rebuild_contract_card(session: Session, document_id: uuid.UUID) -> ContractC
     ).all()
     card = session.get(ContractCard, document_id)
     stored = (card.reviewer_values if card is not None else None) or {}
+    if document_flags is None:
+        # A rebuild after a review action: decoding has not run again, so what it found stays.
+        document_flags = [flag for flag in (card.flags if card is not None else None) or [] if flag in DOCUMENT_FLAGS]
     values = card_values(
-        human_first(entities), {column: parse_card_value(column, value) for column, value in stored.items()}
+        human_first(entities),
+        {column: parse_card_value(column, value) for column, value in stored.items()},
+        document_flags,
+        min_confidence,
     )
 
     if card is None:

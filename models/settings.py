@@ -37,6 +37,12 @@ class Settings(BaseSettings):
         default=True,
         description="One value per single-valued label and whole names (worker.fields); off: raw word groups",
     )
+    review_min_confidence: float = Field(
+        default=0.9,
+        ge=0,
+        le=1,
+        description="A card value chosen with a lower (calibrated) score sets needs_review (flag low_confidence)",
+    )
     max_length: int = Field(default=512, ge=16, description="Tokens per model window, special tokens included")
     stride: int = Field(default=128, ge=0, description="Tokens of overlap between consecutive windows")
     ner_batch_size: int = Field(default=16, ge=1, description="Windows per forward pass")

@@ -27,11 +27,12 @@ from transformers.utils import logging as transformers_logging
 from models.danish import ABBREVIATIONS_WITH_DOT, MONTH_ABBREVIATIONS, alternation
 from models.labels import NAME_LABELS, SINGLE_VALUED_LABELS
 from models.settings import Settings
+from worker.calibration import ScoreCalibration, load_calibration
 from worker.chunking import TokenizedText, Windowing, require_checkpoint, window_ownership
 from worker.fields import FieldSchema, decode_fields
 from worker.metrics import observe_forward_batch
 from worker.onnx_runtime import BACKENDS, Backend, OnnxForward
-from worker.spans import EntitySpan
+from worker.spans import DecodedEntities, EntitySpan
 
 _WORD = re.compile(r"\S+")
 _LEADING_JUNK = "([{<«“‘\"'*•-–—"
@@ -129,6 +130,9 @@ class TokenClassifier:
             if field_decoding
             else None
         )
+        # Fitted on decoded entities (training/calibrate.py), so applied to them only; None: the model's
+        # own scores (a checkpoint without calibration.json, raw word groups, or a calibration being fitted).
+        self.calibration: ScoreCalibration | None = load_calibration(model_dir) if field_decoding else None
 
     @classmethod
     def load(
@@ -346,7 +350,12 @@ class TokenClassifier:
             if start >= end:
                 continue
             entities.append(EntitySpan(self._type_names[type_id], start, end, text[start:end], float(score)))
-        return decode_fields(text, entities, self.fields) if self.fields else entities
+        if not self.fields:
+            return entities
+        decoded = decode_fields(text, entities, self.fields)
+        if self.calibration is None:
+            return decoded
+        return DecodedEntities(self.calibration.apply(decoded), decoded.flags)
 
     # -- all stages ---------------------------------------------------------------------------------
     def predict_tokenized(

@@ -45,6 +45,7 @@ from worker.extraction import (
     text_layer,
 )
 from worker.inference import TokenClassifier
+from worker.spans import document_flags
 
 __all__ = [
     "EXTRACT",
@@ -283,7 +284,7 @@ def recognize_entities(
         document.model_id = version.id
         complete_stage(session, document, NER, default_next(NER), now=finished)
     for document, spans in zip(documents, spans_per_document, strict=True):
-        card = rebuild_contract_card(session, document.id)
+        card = rebuild_contract_card(session, document.id, document_flags(spans), get_settings().review_min_confidence)
         if document.status != DONE:  # a later stage still has to run
             continue
         data = {**document_event_data(session, document), "entity_count": len(spans), "card": card_as_dict(card)}
