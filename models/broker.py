@@ -18,7 +18,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from models.db import on_commit
-from models.lanes import Lane, lane_queue, stage_queues
+from models.lanes import Lane, is_stage_queue, lane_queue
 from models.schema import Document, Job, utcnow
 from models.settings import Settings, get_settings
 from models.stages import PIPELINE, Stage, first_stage
@@ -164,10 +164,16 @@ def publish_jobs(session: Session, jobs: Iterable[JobMessage]) -> int:
     settings = get_settings()
     messages = list(jobs)
     documents = {document_id for _, _, document_id in messages}
-    lanes = dict(session.execute(select(Document.id, Document.lane).where(Document.id.in_(documents))).tuples().all())
+    lanes = {
+        document_id: (lane, tenant_id)
+        for document_id, lane, tenant_id in session.execute(
+            select(Document.id, Document.lane, Document.tenant_id).where(Document.id.in_(documents))
+        ).tuples()
+    }
     published: list[int] = []
     for job_id, stage, document_id in messages:
-        queue = lane_queue(settings, stage.name, lanes.get(document_id, Lane.interactive))
+        lane, tenant_id = lanes.get(document_id, (Lane.interactive, None))
+        queue = lane_queue(settings, stage.name, lane, tenant_id)
         try:
             app.send_task(stage.task_name, args=[str(document_id)], queue=queue)
         except Exception as exc:  # the broker being down must not lose the (committed) job
@@ -224,7 +230,7 @@ def unacknowledged_messages(settings: Settings, received_before: datetime) -> li
             raw, _exchange, routing_key = json.loads(payload)
             stage = stages.get((raw.get("headers") or {}).get("task", ""))
             # Other deployments on the same Redis (another queue prefix) share Kombu's unacked hash.
-            if stage is None or routing_key not in stage_queues(settings, stage.name):
+            if stage is None or not is_stage_queue(settings, stage.name, routing_key):
                 continue
             args = channel.Message(raw, channel=channel).decode()[0]
             try:
