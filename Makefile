@@ -36,7 +36,7 @@ system-packages:
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy api worker models cli training bench
+	$(BIN)/mypy api worker models cli training bench client
 
 model: $(VENV)/.installed
 	$(BIN)/python -m training.train --out training/default-model

@@ -10,6 +10,7 @@ from fastapi.staticfiles import StaticFiles
 from api.batches import router as batches_router
 from api.documents import router as documents_router
 from api.entities import router as entities_router
+from api.events import router as events_router
 from api.gate import RequestGate
 from api.health import router as health_router
 from api.metrics import router as metrics_router
@@ -35,6 +36,7 @@ def create_app() -> FastAPI:
     application.include_router(entities_router)
     application.include_router(pages_router)
     application.include_router(review_router)
+    application.include_router(events_router)
     application.include_router(health_router)
     application.include_router(webhooks_router)
     application.include_router(batches_router)

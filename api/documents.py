@@ -121,7 +121,13 @@ def upload_document(
     except RejectedUpload as exc:
         raise HTTPException(exc.status_code, f"{exc.code}: {exc.message}") from exc
     document = submission.document
-    body = Accepted(id=document.id, status=document.status, duplicate=not submission.created)
+    body = Accepted(
+        id=document.id,
+        status=document.status,
+        duplicate=not submission.created,
+        duplicate_of=None if submission.created else document.id,
+        linked_external_id=submission.linked_external_id,
+    )
     code = status.HTTP_202_ACCEPTED if submission.created else status.HTTP_200_OK
     return idempotent.answer(session, body.model_dump(mode="json"), code)
 

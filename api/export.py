@@ -58,7 +58,12 @@ def _card_sources() -> dict[str, str]:
 
 
 _CARD_SOURCES = _card_sources()
-_CARD_COLUMNS = [*_CARD_SOURCES, "needs_review", "flags"]
+# The salary's monthly equivalent (what the salary filters compare) right after the salary as stated.
+_CARD_COLUMNS = [
+    *(c for source in _CARD_SOURCES for c in ((source, "salary_monthly") if source == "salary_period" else (source,))),
+    "needs_review",
+    "flags",
+]
 # Who marked the document reviewed, and when (issue 14): last, so earlier columns keep their places.
 _REVIEW_COLUMNS = ["reviewed_at", "reviewed_by"]
 COLUMNS = [*_DOCUMENT_COLUMNS, *_CARD_COLUMNS, *_REVIEW_COLUMNS]

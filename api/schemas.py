@@ -22,6 +22,14 @@ class Accepted(BaseModel):
     id: uuid.UUID
     status: str
     duplicate: bool = False
+    duplicate_of: uuid.UUID | None = Field(
+        default=None, description="With duplicate: the document that already has these bytes (the same as id)"
+    )
+    linked_external_id: str | None = Field(
+        default=None,
+        description="A duplicate sent under an external_id the document did not have: now linked to it, "
+        "and the external_id filter finds the document by it",
+    )
 
 
 class StageOut(BaseModel):
@@ -47,6 +55,9 @@ class DocumentOut(BaseModel):
     error: str | None
     filename: str | None
     external_id: str | None
+    linked_external_ids: list[str] = Field(
+        default_factory=list, description="Other external ids the same bytes were uploaded under"
+    )
     metadata: dict[str, Any] | None
     version: int
     previous_version_id: uuid.UUID | None
@@ -153,8 +164,12 @@ def document_out(document: Document) -> DocumentOut:
         timings[f"waiting_for_{out.stage}_s"] = out.waited_s
         timings[f"{out.stage}_s"] = out.ran_s
     timings["total_s"] = _seconds(document.finished_at, document.created_at)
-    fields = {k: getattr(document, k) for k in DocumentOut.model_fields if k not in ("timings", "metadata", "stages")}
-    return DocumentOut.model_validate({**fields, "metadata": document.meta, "stages": stages, "timings": timings})
+    special = ("timings", "metadata", "stages", "linked_external_ids")
+    fields = {k: getattr(document, k) for k in DocumentOut.model_fields if k not in special}
+    linked = [link.external_id for link in document.linked_external_ids]
+    return DocumentOut.model_validate(
+        {**fields, "metadata": document.meta, "stages": stages, "timings": timings, "linked_external_ids": linked}
+    )
 
 
 def entity_out(entity: Entity) -> EntityOut:

@@ -1,4 +1,5 @@
-"""Webhook subscriptions over HTTP: create, list, delete, and read a subscription's delivery log.
+"""Webhook subscriptions over HTTP: create, list, change (PATCH: events, URL, entities, on/off, secret
+rotation), delete, ping, read a subscription's delivery log and redeliver a delivery.
 
 Routes are a few lines that validate input and call `models.webhooks`; the request owns the session.
 """
@@ -9,7 +10,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, HTTPException, Query, Response, status
+from fastapi import APIRouter, HTTPException, Path, Query, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
@@ -20,18 +21,32 @@ from models.client_input import bigint_cursor
 from models.schema import WebhookSubscription
 from models.settings import get_settings
 from models.webhooks import (
+    DEFAULT_SECRET_OVERLAP_S,
     MIN_SECRET_LENGTH,
+    RedeliveryRefused,
+    SubscriptionChange,
     create_subscription,
     delete_subscription,
     list_deliveries,
     list_subscriptions,
+    ping,
+    redeliver,
     tenant_subscription,
+    update_subscription,
 )
 
 router = APIRouter(prefix="/v1/webhooks", tags=["webhooks"])
 EventName = Literal[
-    "document.done", "document.failed", "batch.done", "document.deleted", "document.reviewed", "document.updated"
+    "document.done",
+    "document.failed",
+    "document.updated",
+    "batch.done",
+    "document.deleted",
+    "document.reviewed",
+    "webhook.disabled",
 ]
+# A week: long enough for any DMS deployment to roll out the new secret.
+MAX_SECRET_OVERLAP_S = 7 * 86400
 
 
 class SubscriptionIn(BaseModel):
@@ -43,6 +58,28 @@ class SubscriptionIn(BaseModel):
         description="HMAC key for the signatures; generated (and returned once) when absent",
     )
     events: list[EventName] = Field(min_length=1)
+    include_entities: bool = Field(
+        default=False, description="document.done / document.updated payloads also carry the entities"
+    )
+
+
+class SubscriptionPatch(BaseModel):
+    """Only the fields sent change."""
+
+    url: DatabaseText | None = Field(default=None, max_length=2000, description="A new URL (the same rules apply)")
+    events: list[EventName] | None = Field(default=None, min_length=1)
+    include_entities: bool | None = None
+    active: bool | None = Field(default=None, description="true turns a disabled subscription on again")
+    rotate_secret: bool = Field(default=False, description="Generate a new secret (returned once in this answer)")
+    secret: DatabaseText | None = Field(
+        default=None, min_length=MIN_SECRET_LENGTH, max_length=200, description="Rotate to this secret instead"
+    )
+    secret_overlap_s: int = Field(
+        default=DEFAULT_SECRET_OVERLAP_S,
+        ge=0,
+        le=MAX_SECRET_OVERLAP_S,
+        description="How long the old secret still signs after a rotation (a second signature); 0: not at all",
+    )
 
 
 class SubscriptionOut(BaseModel):
@@ -52,7 +89,14 @@ class SubscriptionOut(BaseModel):
     url: str
     events: list[str]
     active: bool
+    include_entities: bool
     created_at: datetime
+    disabled_at: datetime | None = Field(description="When it was turned off (failing deliveries, or a PATCH)")
+    disabled_reason: str | None
+    consecutive_failures: int = Field(description="Deliveries in a row that failed after every attempt")
+    previous_secret_expires_at: datetime | None = Field(
+        description="Until then deliveries also carry the rotated-out secret's signature"
+    )
 
 
 class SubscriptionCreated(SubscriptionOut):
@@ -72,6 +116,7 @@ class DeliveryOut(BaseModel):
     created_at: datetime
     next_attempt_at: datetime | None
     delivered_at: datetime | None
+    redelivery_of: int | None = Field(default=None, description="The delivery this one sends again")
 
 
 class DeliveryPage(BaseModel):
@@ -99,6 +144,7 @@ def create_webhook(session: SessionDep, caller: CallerDep, body: SubscriptionIn)
             allow_private=settings.webhook_allow_private,
             allow_loopback=settings.webhook_allow_loopback,
             tenant_id=caller.tenant_id,
+            include_entities=body.include_entities,
         )
     except ValueError as exc:
         raise HTTPException(status.HTTP_400_BAD_REQUEST, str(exc)) from exc
@@ -109,6 +155,68 @@ def create_webhook(session: SessionDep, caller: CallerDep, body: SubscriptionIn)
 @router.get("", response_model=list[SubscriptionOut])
 def list_webhooks(session: SessionDep, caller: CallerDep) -> list[SubscriptionOut]:
     return [SubscriptionOut.model_validate(s) for s in list_subscriptions(session, caller.tenant_id)]
+
+
+# A plain `def`: a new URL is resolved, which must not block the event loop.
+@router.patch("/{subscription_id}", response_model=SubscriptionCreated, responses={400: {}, 404: {}})
+def patch_webhook(
+    session: SessionDep, caller: CallerDep, subscription_id: uuid.UUID, body: SubscriptionPatch
+) -> SubscriptionCreated:
+    """Change a subscription; `secret` in the answer is the generated one after `rotate_secret`, else null."""
+    subscription = _subscription_or_404(session, caller, subscription_id)
+    settings = get_settings()
+    change = SubscriptionChange(
+        url=body.url,
+        events=body.events,
+        include_entities=body.include_entities,
+        active=body.active,
+        rotate_secret=body.rotate_secret,
+        new_secret=body.secret,
+        secret_overlap_s=body.secret_overlap_s,
+    )
+    try:
+        generated = update_subscription(
+            session,
+            subscription,
+            change,
+            allow_private=settings.webhook_allow_private,
+            allow_loopback=settings.webhook_allow_loopback,
+        )
+    except ValueError as exc:
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, str(exc)) from exc
+    return SubscriptionCreated(**SubscriptionOut.model_validate(subscription).model_dump(), secret=generated)
+
+
+@router.post(
+    "/{subscription_id}/ping", status_code=status.HTTP_202_ACCEPTED, response_model=DeliveryOut, responses={404: {}}
+)
+def ping_webhook(session: SessionDep, caller: CallerDep, subscription_id: uuid.UUID) -> DeliveryOut:
+    """Send a `webhook.ping` to this subscription (also when disabled); follow it in the delivery log."""
+    delivery = ping(session, _subscription_or_404(session, caller, subscription_id))
+    return DeliveryOut.model_validate(delivery)
+
+
+@router.post(
+    "/{subscription_id}/deliveries/{delivery_id}/redeliver",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=DeliveryOut,
+    responses={404: {}, 409: {}},
+)
+def redeliver_webhook(
+    session: SessionDep,
+    caller: CallerDep,
+    subscription_id: uuid.UUID,
+    delivery_id: Annotated[int, Path(ge=1, le=2**63 - 1)],
+) -> DeliveryOut:
+    """Send a finished delivery's event again, as a new delivery (a new id) pointing at it."""
+    subscription = _subscription_or_404(session, caller, subscription_id)
+    try:
+        copy = redeliver(session, subscription, delivery_id)
+    except RedeliveryRefused as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc
+    if copy is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such delivery")
+    return DeliveryOut.model_validate(copy)
 
 
 @router.delete("/{subscription_id}", status_code=status.HTTP_204_NO_CONTENT, responses={404: {}})

@@ -13,6 +13,10 @@ default model) serves three phases, each with fresh documents:
 
 With `--interactive-ner-worker` a second ner worker consumes the interactive lane alone.
 
+Then, with `--tenant-docs N`, two tenants' bulk backlogs: tenant A's N documents are queued, then tenant
+B's N; prints when each tenant's last document ended, from the moment both were queued (with one shared
+bulk queue B would end after all of A's: a ratio near 2; with per-tenant queues taking turns, near 1).
+
 Prints, per phase, the single uploads' upload-to-done latency (p50, p95, max) and the backlog's
 throughput (documents per second from its first upload to its last document done), then the ratios:
 interactive p95 of one lane over lanes, and bulk throughput with interactive traffic over bulk alone.
@@ -103,6 +107,50 @@ def run_phase(client: httpx.Client, phase: Phase, bulk: list[str], singles: list
         time.sleep(0.5)
 
 
+def two_tenants(texts: list[str], per_tenant: int) -> None:
+    """Tenant A's documents queued, then tenant B's, straight through the intake; when each tenant's last
+    document ended, counted from the moment both backlogs were queued."""
+    from sqlalchemy import func, select
+
+    from models.db import session_scope
+    from models.intake import submit_document
+    from models.lanes import Lane
+    from models.schema import Document
+    from models.tenancy import tenant_named
+
+    with session_scope() as session:
+        tenants = [tenant_named(session, f"bench tenant {name}", create=True) for name in ("a", "b")]
+        tenant_ids = [tenant.id for tenant in tenants if tenant is not None]
+    time.sleep(10)  # the workers follow the new tenants' bulk queues at their next heartbeat
+    ids: dict[uuid.UUID, list[uuid.UUID]] = {}
+    for n, tenant_id in enumerate(tenant_ids):
+        with session_scope() as session:
+            ids[tenant_id] = [
+                submit_document(session, text.encode(), tenant_id=tenant_id, lane=Lane.bulk).document.id
+                for text in texts[n * per_tenant : (n + 1) * per_tenant]
+            ]
+    queued = datetime.now().astimezone()
+    finished: dict[uuid.UUID, float] = {}
+    while len(finished) < len(tenant_ids):
+        with session_scope() as session:
+            for tenant_id, documents in ids.items():
+                if tenant_id in finished:
+                    continue
+                open_count, last = session.execute(
+                    select(
+                        func.count().filter(Document.status.not_in(("done", "failed"))), func.max(Document.finished_at)
+                    ).where(Document.id.in_(documents))
+                ).one()
+                if open_count == 0:
+                    finished[tenant_id] = (last - queued).total_seconds() if last else 0.0
+        time.sleep(1)
+    a, b = (finished[tenant_id] for tenant_id in tenant_ids)
+    print(
+        f"two tenants, {per_tenant} bulk documents each (A queued first): A done after {a:.1f}s, B after {b:.1f}s; "
+        f"slower / faster {max(a, b) / min(a, b):.2f} (one shared queue: B ends after all of A's, about 2)"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--bulk", type=int, default=200)
@@ -110,6 +158,7 @@ def main() -> None:
     parser.add_argument("--every", type=float, default=1.0, help="seconds between single uploads")
     parser.add_argument("--max-pages", type=int, default=3)
     parser.add_argument("--extract-concurrency", type=int, default=1)
+    parser.add_argument("--tenant-docs", type=int, default=0, help="bulk documents per tenant, two tenants")
     parser.add_argument(
         "--interactive-ner-worker",
         action="store_true",
@@ -118,11 +167,14 @@ def main() -> None:
     args = parser.parse_args()
 
     run = uuid.uuid4().hex[:8]
-    texts = benchmark_documents(3 * (args.bulk + args.interactive), max_pages=args.max_pages)
+    texts = benchmark_documents(3 * (args.bulk + args.interactive) + 2 * args.tenant_docs, max_pages=args.max_pages)
     # A marker per document: uploads are deduplicated by content.
     texts = [f"{t}\n\nLanes {run}-{n}" for n, t in enumerate(texts)]
     port = _free_port()
-    env = {**os.environ, "CONTRACT_NER_QUEUE_PREFIX": f"lanes-{run}-", "CONTRACT_NER_AUTH_REQUIRED": "false"}
+    # A 9 s lease: workers beat every 3 s, so they follow a new tenant's bulk queue within seconds.
+    overrides = {"CONTRACT_NER_QUEUE_PREFIX": f"lanes-{run}-", "CONTRACT_NER_LEASE_S": "9"}
+    os.environ.update(overrides)  # this process queues the two tenants' documents itself
+    env = {**os.environ, **overrides, "CONTRACT_NER_AUTH_REQUIRED": "false"}
     if not env.get("CONTRACT_NER_DATABASE_URL"):
         raise SystemExit("set CONTRACT_NER_DATABASE_URL and CONTRACT_NER_BROKER_URL: lanes are a Redis queue matter")
     cli = [sys.executable, "-m", "cli.main"]
@@ -158,6 +210,8 @@ def main() -> None:
                 chunk = texts[n * size : (n + 1) * size]
                 run_phase(client, phase, chunk[: args.bulk], chunk[args.bulk :], args.every)
                 print(phase.line(), flush=True)
+            if args.tenant_docs:
+                two_tenants(texts[3 * size :], args.tenant_docs)
     finally:
         for process in processes:
             os.killpg(process.pid, signal.SIGTERM)

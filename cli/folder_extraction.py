@@ -23,6 +23,7 @@ from models.content_types import describe_unsupported, sniff_content_type
 from models.contract_card import CardValues, EntityValue, card_values
 from models.normalisation import NormalisedValue, normalise_in
 from models.page_geometry import WordIndex
+from models.settings import get_settings
 from worker.contained_extraction import ExtractionUnavailable
 from worker.extraction import (
     DEFAULT_EXTRACTORS,
@@ -34,7 +35,7 @@ from worker.extraction import (
 )
 from worker.inference import TokenClassifier
 from worker.pipeline import page_of
-from worker.spans import EntitySpan
+from worker.spans import EntitySpan, document_flags
 
 
 @dataclass(frozen=True)
@@ -54,12 +55,20 @@ class FileResult:
     source: Path
     entities: list[FoundEntity] | None = None
     error: str | None = None
+    # What field decoding found about the document as a whole (worker.fields.competing_values).
+    document_flags: tuple[str, ...] = ()
+    # The review threshold the stored card uses (settings.review_min_confidence).
+    min_confidence: float | None = None
 
     @property
     def card(self) -> CardValues:
         """The contract card of these entities, computed as the stored card is (`models.contract_card`)."""
         found = self.entities or []
-        return card_values(EntityValue.of(e.span.label, e.span.text, e.span.score, e.value) for e in found)
+        return card_values(
+            (EntityValue.of(e.span.label, e.span.text, e.span.score, e.value) for e in found),
+            document_flags=self.document_flags,
+            min_confidence=self.min_confidence,
+        )
 
     def as_record(self, values: bool = False, card: bool = False) -> dict[str, Any]:
         if self.error is not None:
@@ -166,7 +175,13 @@ def _recognise(
             yield FileResult(path, error=parsed)
             continue
         words = WordIndex(parsed.words)
-        yield FileResult(path, entities=[_found(parsed, words, span) for span in next(found)])
+        spans = next(found)
+        yield FileResult(
+            path,
+            entities=[_found(parsed, words, span) for span in spans],
+            document_flags=document_flags(spans),
+            min_confidence=get_settings().review_min_confidence,
+        )
 
 
 def _found(parsed: ExtractedText, words: WordIndex, span: EntitySpan) -> FoundEntity:

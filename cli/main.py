@@ -22,6 +22,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from cli.processes import DEFAULT_CPU_QUEUES, SERVICE_QUEUES, checked_queues
+from models.batches import close_batch, open_batch
+from models.client_input import parse_metadata
 from models.db import session_scope
 from models.intake import RejectedUpload, submit_document
 from models.lanes import LANES, Lane
@@ -170,7 +172,33 @@ def _tenant_id(name: str) -> uuid.UUID:
         return tenant.id
 
 
-def _submit(files: list[Path], tenant_id: uuid.UUID, lane: Lane) -> list[tuple[Path, uuid.UUID | None, str]]:
+# What an --external-id pattern may name, from each file's path.
+EXTERNAL_ID_FIELDS = ("stem", "name", "parent")
+
+
+def external_id_for(pattern: str | None, path: Path) -> str | None:
+    """The external id of one file: the pattern with {stem} (name without suffix), {name} and {parent}
+    (its folder's name) filled in, or the pattern itself when it names none of them."""
+    if pattern is None:
+        return None
+    try:
+        value = pattern.format(stem=path.stem, name=path.name, parent=path.parent.name)
+    except (KeyError, IndexError, ValueError) as exc:
+        fields = ", ".join("{" + f + "}" for f in EXTERNAL_ID_FIELDS)
+        raise typer.BadParameter(f"--external-id {pattern!r}: only {fields} can be filled in ({exc})") from exc
+    if not value or len(value) > 200 or "\x00" in value:
+        raise typer.BadParameter(f"--external-id gives {value!r} for {path}: 1 to 200 characters without NUL")
+    return value
+
+
+def _submit(
+    files: list[Path],
+    tenant_id: uuid.UUID,
+    external_id: str | None = None,
+    metadata: dict[str, Any] | None = None,
+    batch_id: uuid.UUID | None = None,
+    lane: Lane | None = None,
+) -> list[tuple[Path, uuid.UUID | None, str]]:
     submitted: list[tuple[Path, uuid.UUID | None, str]] = []
     with Progress(
         TextColumn("uploading"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console
@@ -181,10 +209,21 @@ def _submit(files: list[Path], tenant_id: uuid.UUID, lane: Lane) -> list[tuple[P
                 # The job is published when this commits (models.job_lifecycle.queue_stage).
                 with session_scope() as session:
                     submission = submit_document(
-                        session, path.read_bytes(), filename=path.name, tenant_id=tenant_id, lane=lane
+                        session,
+                        path.read_bytes(),
+                        filename=path.name,
+                        external_id=external_id_for(external_id, path),
+                        metadata=metadata,
+                        batch_id=batch_id,
+                        tenant_id=tenant_id,
+                        lane=lane,
                     )
                     document_id = submission.document.id
                     status = submission.document.status
+                    if not submission.created:
+                        status = f"duplicate of {document_id}"
+                        if submission.linked_external_id:
+                            status += f", external id {submission.linked_external_id} linked"
                 submitted.append((path, document_id, status))
             except RejectedUpload as exc:
                 submitted.append((path, None, f"rejected: {exc.code}: {exc.message}"))
@@ -307,18 +346,51 @@ def ingest(
     lane: Annotated[
         Lane, typer.Option(help="Priority lane: a folder of contracts is bulk work unless told otherwise")
     ] = Lane.bulk,
+    external_id: Annotated[
+        str | None,
+        typer.Option(
+            help="The DMS id of each file: a value (one file only) or a pattern with {stem}, {name}, {parent}"
+        ),
+    ] = None,
+    batch: Annotated[
+        str | None, typer.Option(help="Upload into a new batch of this name, closed once every file is sent")
+    ] = None,
+    metadata: Annotated[str | None, typer.Option(help="A JSON object stored with every document")] = None,
 ) -> None:
     """Upload contracts into the queue; with --wait, follow them to the end and print a summary."""
     from cli.processes import local_workers
 
     settings = get_settings()
+    meta = None
+    if metadata is not None:
+        try:
+            meta = parse_metadata(metadata, settings.metadata_max_bytes, settings.metadata_max_depth)
+        except ValueError as exc:
+            raise typer.BadParameter(f"--metadata: {exc}") from exc
     if settings.embedded:
         upgrade_database(settings.resolved_database_url)
     files = _files(paths)
     if not files:
         console.print("no files to ingest")
         raise typer.Exit(1)
-    submitted = _submit(files, _tenant_id(tenant), lane)
+    if (
+        external_id is not None
+        and len(files) > 1
+        and len({external_id_for(external_id, f) for f in files}) < len(files)
+    ):
+        # One DMS id for several files would make them versions of one document: surely not meant.
+        raise typer.BadParameter(f"--external-id {external_id!r} gives several files the same id; use {{stem}}")
+    tenant_id = _tenant_id(tenant)
+    batch_id = None
+    if batch is not None:
+        with session_scope() as session:
+            batch_id = open_batch(session, batch, tenant_id=tenant_id, lane=lane).id
+        console.print(f"batch {batch_id} ({batch!r})")
+    submitted = _submit(files, tenant_id, external_id, meta, batch_id, lane)
+    if batch_id is not None:
+        # Closed once every file is in: batch.done fires when the last of them ends.
+        with session_scope() as session:
+            close_batch(session, batch_id)
     ids = [d for _, d, _ in submitted if d is not None]
     if not wait:
         for path, document_id, status in submitted:
@@ -465,7 +537,9 @@ def backfill(
         raise typer.BadParameter("--report compares the entities after the re-run: add --wait")
     _migrated_if_embedded()
     settings = get_settings()
-    decoding = DecodingConfiguration.from_settings(settings)
+    # A checkpoint directory brings its own calibration; a registered revision is decoded as configured.
+    checkpoint = Path(model) if model is not None and Path(model).is_dir() else settings.model
+    decoding = DecodingConfiguration.from_settings(settings, checkpoint)
     try:
         with session_scope() as session:
             revision = model_revision(session, model if model is not None else settings.model)

@@ -1,8 +1,10 @@
 """Starting the Celery worker processes that `run` and `ingest --with-workers` need on one machine.
 
 Which queues a worker may consume together, and with which pool, follows from the stage table
-(`models.stages.PIPELINE`): prefork stages share a CPU worker with the webhook and maintenance queues;
-each solo stage (the model's) gets a worker process of its own."""
+(`models.stages.PIPELINE`): prefork stages share a CPU worker with the webhook queue; each solo stage
+(the model's) gets a worker process of its own, and so does the maintenance queue (the job sweeper):
+on a worker busy with extraction the sweeps waited behind documents, expired unrun (a loaded 2-core
+machine ran 3 to 12 of the 30 a minute beat sent), and dead workers' jobs waited with them."""
 
 from __future__ import annotations
 
@@ -19,7 +21,7 @@ from models.stages import PIPELINE, STAGES
 from worker.chunking import require_checkpoint
 
 SERVICE_QUEUES = (WEBHOOKS_QUEUE, MAINTENANCE_QUEUE)
-DEFAULT_CPU_QUEUES = (*(stage.name for stage in PIPELINE if not stage.solo), *SERVICE_QUEUES)
+DEFAULT_CPU_QUEUES = (*(stage.name for stage in PIPELINE if not stage.solo), WEBHOOKS_QUEUE)
 SOLO_STAGES = tuple(stage.name for stage in PIPELINE if stage.solo)
 
 
@@ -69,13 +71,14 @@ def beat_command(settings: Settings) -> list[str]:
 
 @contextmanager
 def local_workers(settings: Settings, extract_concurrency: int = 1) -> Iterator[list[subprocess.Popen[bytes]]]:
-    """A CPU worker for the prefork stages (with the webhook and maintenance queues), a worker per solo
-    stage, and beat (the job sweeper's clock) for the duration of the block."""
+    """A CPU worker for the prefork stages (with the webhook queue), a worker per solo stage, a worker
+    for the maintenance queue and beat (the job sweeper's clock) for the duration of the block."""
     # The stages need the model's files: refuse to start rather than fail every document.
     require_checkpoint(settings.model)
     processes = [
         subprocess.Popen(worker_command(settings, DEFAULT_CPU_QUEUES, extract_concurrency)),
         *(subprocess.Popen(worker_command(settings, [stage])) for stage in SOLO_STAGES),
+        subprocess.Popen(worker_command(settings, [MAINTENANCE_QUEUE], 1)),
         subprocess.Popen(beat_command(settings)),
     ]
     try:

@@ -18,7 +18,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from models.db import on_commit
-from models.lanes import Lane, lane_queue, stage_queues
+from models.lanes import Lane, is_stage_queue, lane_queue
 from models.schema import Document, Job, utcnow
 from models.settings import Settings, get_settings
 from models.stages import PIPELINE, Stage, first_stage
@@ -32,6 +32,7 @@ WEBHOOKS_QUEUE = "webhooks"
 SWEEP_JOBS_TASK = "contract_ner.sweep_jobs"
 COMPACT_COUNTS_TASK = "contract_ner.compact_dashboard_counts"
 PURGE_CONTENTS_TASK = "contract_ner.purge_document_contents"
+PRUNE_LIVE_EVENTS_TASK = "contract_ner.prune_live_events"
 MAINTENANCE_QUEUE = "maintenance"
 # A key the broker forgets when it restarts without persistence: its absence means queues were lost.
 BROKER_EPOCH_KEY = "contract_ner:broker_epoch"
@@ -72,6 +73,7 @@ def celery_config(settings: Settings) -> dict[str, Any]:
             SWEEP_JOBS_TASK: {"queue": settings.queue(MAINTENANCE_QUEUE)},
             COMPACT_COUNTS_TASK: {"queue": settings.queue(MAINTENANCE_QUEUE)},
             PURGE_CONTENTS_TASK: {"queue": settings.queue(MAINTENANCE_QUEUE)},
+            PRUNE_LIVE_EVENTS_TASK: {"queue": settings.queue(MAINTENANCE_QUEUE)},
         },
         "beat_schedule": {
             "sweep-jobs": {
@@ -85,6 +87,12 @@ def celery_config(settings: Settings) -> dict[str, Any]:
                 "task": COMPACT_COUNTS_TASK,
                 "schedule": settings.count_compaction_interval_s,
                 "options": {"expires": settings.count_compaction_interval_s},
+            },
+            # The live stream's rows older than live_events_keep_s (models.live_events).
+            "prune-live-events": {
+                "task": PRUNE_LIVE_EVENTS_TASK,
+                "schedule": 600.0,
+                "options": {"expires": 600.0},
             },
             # Retention, when CONTRACT_NER_RETENTION_DAYS is set (models.retention).
             **(
@@ -156,10 +164,16 @@ def publish_jobs(session: Session, jobs: Iterable[JobMessage]) -> int:
     settings = get_settings()
     messages = list(jobs)
     documents = {document_id for _, _, document_id in messages}
-    lanes = dict(session.execute(select(Document.id, Document.lane).where(Document.id.in_(documents))).tuples().all())
+    lanes = {
+        document_id: (lane, tenant_id)
+        for document_id, lane, tenant_id in session.execute(
+            select(Document.id, Document.lane, Document.tenant_id).where(Document.id.in_(documents))
+        ).tuples()
+    }
     published: list[int] = []
     for job_id, stage, document_id in messages:
-        queue = lane_queue(settings, stage.name, lanes.get(document_id, Lane.interactive))
+        lane, tenant_id = lanes.get(document_id, (Lane.interactive, None))
+        queue = lane_queue(settings, stage.name, lane, tenant_id)
         try:
             app.send_task(stage.task_name, args=[str(document_id)], queue=queue)
         except Exception as exc:  # the broker being down must not lose the (committed) job
@@ -216,7 +230,7 @@ def unacknowledged_messages(settings: Settings, received_before: datetime) -> li
             raw, _exchange, routing_key = json.loads(payload)
             stage = stages.get((raw.get("headers") or {}).get("task", ""))
             # Other deployments on the same Redis (another queue prefix) share Kombu's unacked hash.
-            if stage is None or routing_key not in stage_queues(settings, stage.name):
+            if stage is None or not is_stage_queue(settings, stage.name, routing_key):
                 continue
             args = channel.Message(raw, channel=channel).decode()[0]
             try:

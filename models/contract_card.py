@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from models.labels import CARD_COLUMNS, LABELS, LabelSpec, ValueKind
 from models.normalisation import CURRENCIES, DURATION_UNITS, SALARY_PERIODS, NormalisedValue
-from models.schema import ContractCard, Document, Entity, utcnow
+from models.schema import STANDARD_MONTHLY_HOURS, ContractCard, Document, Entity, utcnow
 
 # Flags, in the order they are listed on a card. Codes are stable: clients filter on them.
 MISSING_START_DATE = "missing_start_date"
@@ -29,14 +29,29 @@ MISSING_WORKING_HOURS = "missing_working_hours"
 END_BEFORE_START = "end_before_start"
 HOURS_ABOVE_48 = "hours_above_48"
 CONFLICTING_SALARIES = "conflicting_salaries"
+MISSING_EMPLOYER = "missing_employer"
+MISSING_EMPLOYEE = "missing_employee"
+# A chosen value whose (calibrated, worker.calibration) score is below the review threshold.
+LOW_CONFIDENCE = "low_confidence"
+# Raised by field decoding (worker.fields.competing_values), which alone sees the values it dropped: a
+# single-valued label with a second, well-supported value; different parties in different parts of the file.
+CONFLICTING_VALUES = "conflicting_values"
+MULTIPLE_CONTRACTS = "multiple_contracts"
 _LISTED_FLAGS = (
+    MULTIPLE_CONTRACTS,
+    MISSING_EMPLOYER,
+    MISSING_EMPLOYEE,
     MISSING_START_DATE,
     MISSING_SALARY,
     MISSING_WORKING_HOURS,
     END_BEFORE_START,
     HOURS_ABOVE_48,
     CONFLICTING_SALARIES,
+    CONFLICTING_VALUES,
+    LOW_CONFIDENCE,
 )
+# Flags a card takes from the document's decoding rather than from its entities.
+DOCUMENT_FLAGS = frozenset({MULTIPLE_CONTRACTS, CONFLICTING_VALUES})
 # A label declared later lists its flags after these.
 FLAGS = (
     *_LISTED_FLAGS,
@@ -114,8 +129,14 @@ class CardValues:
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready, in the form of the API's card (without the document's id and timestamps)."""
+        c = self.columns
+        monthly = monthly_salary(c.get("salary_amount"), c.get("salary_period"), c.get("weekly_hours"))
         return {
             **card_columns_as_json(self.columns),
+            "salary_monthly": _json_value(monthly),
+            "salary_monthly_basis": monthly_basis(c.get("salary_period"), c.get("weekly_hours"))
+            if monthly is not None
+            else None,
             "confidence": dict(self.confidence),
             "flags": list(self.flags),
             "needs_review": self.needs_review,
@@ -123,18 +144,29 @@ class CardValues:
         }
 
 
-def card_values(entities: Iterable[EntityFacts], reviewer_values: Mapping[str, Any] | None = None) -> CardValues:
+def card_values(
+    entities: Iterable[EntityFacts],
+    reviewer_values: Mapping[str, Any] | None = None,
+    document_flags: Iterable[str] = (),
+    min_confidence: float | None = None,
+) -> CardValues:
     """The card of a document with these entities, given in document order (the first mention wins ties).
 
     `reviewer_values` ({column: typed value}, see `parse_card_value`) are columns a reviewer set directly:
-    they win over every entity, with confidence 1, and the flags are those of the card they make."""
+    they win over every entity, with confidence 1, and the flags are those of the card they make.
+    `document_flags`: what field decoding found about the document as a whole (`DOCUMENT_FLAGS`; others
+    are refused). `min_confidence`: a chosen value with a lower score raises `low_confidence`; None: none
+    is checked. Scores are probabilities where the checkpoint is calibrated (worker.calibration)."""
+    unknown = set(document_flags) - DOCUMENT_FLAGS
+    if unknown:
+        raise ValueError(f"not a document flag: {sorted(unknown)}")
     by_label: dict[str, list[EntityFacts]] = {}
     for entity in entities:
         by_label.setdefault(entity.label, []).append(entity)
     overrides = dict(reviewer_values or {})
     columns: dict[str, Any] = dict.fromkeys(CARD_COLUMNS)
     confidence: dict[str, float] = {}
-    flags: set[str] = set()
+    flags: set[str] = set(document_flags)
     for spec in LABELS:
         if not spec.card:
             continue
@@ -171,12 +203,20 @@ def card_values(entities: Iterable[EntityFacts], reviewer_values: Mapping[str, A
         flags.add(END_BEFORE_START)
     if hours is not None and hours > MAX_WEEKLY_HOURS:
         flags.add(HOURS_ABOVE_48)
+    if min_confidence is not None and any(score < min_confidence for score in confidence.values()):
+        flags.add(LOW_CONFIDENCE)
     set_by_reviewer = [column for column in CARD_COLUMNS if column in overrides]
     return CardValues(columns, confidence, [flag for flag in FLAGS if flag in flags], set_by_reviewer)
 
 
-def rebuild_contract_card(session: Session, document_id: uuid.UUID) -> ContractCard:
-    """Create or replace the document's card from its current entities; flushes, the caller commits.
+def rebuild_contract_card(
+    session: Session,
+    document_id: uuid.UUID,
+    document_flags: Iterable[str] | None = None,
+    min_confidence: float | None = None,
+) -> ContractCard:
+    """Create or replace the document's card from its current entities (and what decoding found about the
+    document, see `card_values`: None keeps what the stored card has of it); flushes, the caller commits.
 
     Human values win (`models.review`): where a person added, corrected or confirmed an entity of a
     label, the model's other entities of that label no longer count, and a reviewed entity's confidence
@@ -192,8 +232,14 @@ def rebuild_contract_card(session: Session, document_id: uuid.UUID) -> ContractC
     ).all()
     card = session.get(ContractCard, document_id)
     stored = (card.reviewer_values if card is not None else None) or {}
+    if document_flags is None:
+        # A rebuild after a review action: decoding has not run again, so what it found stays.
+        document_flags = [flag for flag in (card.flags if card is not None else None) or [] if flag in DOCUMENT_FLAGS]
     values = card_values(
-        human_first(entities), {column: parse_card_value(column, value) for column, value in stored.items()}
+        human_first(entities),
+        {column: parse_card_value(column, value) for column, value in stored.items()},
+        document_flags,
+        min_confidence,
     )
 
     if card is None:
@@ -292,12 +338,54 @@ def card_as_dict(card: ContractCard) -> dict[str, Any]:
     return {
         "document_id": str(card.document_id),
         **card_columns_as_json({column: getattr(card, column) for column in CARD_COLUMNS}),
+        "salary_monthly": _json_value(card.salary_monthly),
+        "salary_monthly_basis": monthly_basis(card.salary_period, card.weekly_hours)
+        if card.salary_monthly is not None
+        else None,
         "confidence": dict(card.confidence or {}),
         "flags": list(card.flags or []),
         "needs_review": bool(card.needs_review),
         "set_by_reviewer": [column for column in CARD_COLUMNS if column in (card.reviewer_values or {})],
         "updated_at": card.updated_at.isoformat() if card.updated_at is not None else None,
     }
+
+
+_CENT = Decimal("0.01")
+_WEEKS_PER_MONTH = (Decimal(52), Decimal(12))
+# Beyond these the monthly equivalent would not fit Numeric(14, 2): none rather than a failed card.
+_WEEKLY_LIMIT, _HOURLY_LIMIT = Decimal(200_000_000_000), Decimal(6_000_000_000)
+
+
+def monthly_salary(amount: Decimal | None, period: str | None, weekly_hours: Decimal | None) -> Decimal | None:
+    """The salary as a monthly equivalent, so pay stated per hour, week, month or year compares: a year / 12,
+    a week x 52 / 12, an hour x weekly hours x 52 / 12 or, without weekly hours, x 160.33 (37 h x 52 / 12,
+    the Danish full-time norm: `models.schema.STANDARD_MONTHLY_HOURS`); None for an unknown period.
+
+    The database computes the card's `salary_monthly` column with the same rules
+    (`models.schema.MONTHLY_SALARY_SQL`); this is the same number without a database (`extract --card`)."""
+    if amount is None:
+        return None
+    weeks, months = _WEEKS_PER_MONTH
+    if period == "month":
+        return amount
+    if period == "year":
+        value = amount / months
+    elif period == "week" and amount < _WEEKLY_LIMIT:
+        value = amount * weeks / months
+    elif period == "hour" and weekly_hours is not None and amount * weekly_hours < _WEEKLY_LIMIT:
+        value = amount * weekly_hours * weeks / months
+    elif period == "hour" and weekly_hours is None and amount < _HOURLY_LIMIT:
+        value = amount * STANDARD_MONTHLY_HOURS
+    else:
+        return None
+    return value.quantize(_CENT, rounding=ROUND_HALF_UP)
+
+
+def monthly_basis(period: str | None, weekly_hours: Decimal | None) -> str | None:
+    """How `salary_monthly` was reached, for people reading the card."""
+    if period == "hour":
+        return "hourly x weekly_hours x 52 / 12" if weekly_hours is not None else "hourly x 160.33 h"
+    return {"month": "monthly", "year": "yearly / 12", "week": "weekly x 52 / 12"}.get(period or "")
 
 
 def card_columns_as_json(columns: Mapping[str, Any]) -> dict[str, Any]:

@@ -70,7 +70,8 @@ def erase_document(session: Session, document: Document) -> Erasure:
         session.scalars(select(BatchItem.batch_id).where(BatchItem.document_id == document_id).order_by(BatchItem.id))
     )
     session.execute(
-        update(BatchItem).where(BatchItem.document_id == document_id).values(document_id=None, filename=None)
+        # The upload's metadata may name a person; its external_id is the DMS's own opaque key and stays.
+        update(BatchItem).where(BatchItem.document_id == document_id).values(document_id=None, filename=None, meta=None)
     )
     keys = session.scalars(
         select(IdempotencyKey).where(
@@ -146,8 +147,15 @@ def _scrub_deliveries(session: Session, tenant_id: uuid.UUID, needle: str) -> tu
 def _without_document(payload: dict[str, Any], needle: str) -> dict[str, Any] | None:
     """The payload with the document taken out, or None when the payload is about the document itself."""
     manifest = payload.get("manifest")
+    if payload.get("document_id") not in (None, needle) and payload.get("previous_version_id") == needle:
+        # The next version's event: it keeps its own news and loses the link to the erased version.
+        links = payload.get("links")
+        rewritten = {**payload, "previous_version_id": None}
+        if isinstance(links, dict):
+            rewritten["links"] = {**links, "previous_version": None}
+        return None if needle in json.dumps(rewritten) else rewritten
     if not isinstance(manifest, list):
-        return None  # document.done / document.failed: the whole event is the document's
+        return None  # document.done / document.failed / document.updated: the whole event is the document's
     counts = dict(payload.get("counts") or {})
     entries: list[Any] = []
     for entry in manifest:
@@ -160,6 +168,8 @@ def _without_document(payload: dict[str, Any], needle: str) -> dict[str, Any] | 
             counts["deleted"] = counts.get("deleted", 0) + 1
             entry = {**entry, "document_id": None, "filename": None, "status": "deleted", "error_code": None,
                      "entity_count": None}  # fmt: skip
+            if "metadata" in entry:
+                entry["metadata"] = None
         entries.append(entry)
     rewritten = {**payload, "manifest": entries, "counts": dict(sorted(counts.items()))}
     # Anything else that still names the document (a field this code does not know) makes the whole

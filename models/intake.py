@@ -19,7 +19,7 @@ from models.content_types import describe_unsupported, sniff_content_type
 from models.job_lifecycle import queue_stage
 from models.lanes import Lane, upload_lane
 from models.reasons import ReasonCode
-from models.schema import Document, DocumentFile
+from models.schema import Document, DocumentExternalId, DocumentFile
 from models.stages import first_stage
 from models.tenancy import default_tenant_id
 
@@ -48,6 +48,8 @@ def harmless_filename(filename: str | None) -> str | None:
 class Submission:
     document: Document
     created: bool  # False: the tenant already had these bytes, and this is that document
+    # A duplicate sent under an external id the document did not have yet: now linked to it.
+    linked_external_id: str | None = None
 
 
 def submit_document(
@@ -76,7 +78,14 @@ def submit_document(
     if batch_id is not None:
         try:
             add_to_batch(
-                session, tenant_id, batch_id, submission.document.id, filename, duplicate=not submission.created
+                session,
+                tenant_id,
+                batch_id,
+                submission.document.id,
+                filename,
+                duplicate=not submission.created,
+                external_id=external_id,
+                metadata=metadata,
             )
         except LookupError as exc:
             raise RejectedUpload(404, ReasonCode.unknown_batch, str(exc)) from exc
@@ -103,7 +112,7 @@ def _store(
     same_bytes = select(Document).where(Document.tenant_id == tenant_id, Document.sha256 == sha256)
     existing = session.scalars(same_bytes).one_or_none()
     if existing is not None:
-        return Submission(existing, created=False)
+        return Submission(existing, created=False, linked_external_id=link_external_id(session, existing, external_id))
 
     previous = (
         session.scalars(
@@ -136,6 +145,30 @@ def _store(
     except IntegrityError:
         # The same bytes arrived concurrently; the other upload won.
         winner = session.scalars(same_bytes).one()
-        return Submission(winner, created=False)
+        return Submission(winner, created=False, linked_external_id=link_external_id(session, winner, external_id))
     queue_stage(session, document, first_stage())
     return Submission(document, created=True)
+
+
+def link_external_id(session: Session, document: Document, external_id: str | None) -> str | None:
+    """Link `external_id` to the document that already holds these bytes, unless it is already its own or
+    linked; returns the id when this call linked it. The DMS then finds the document under either id (the
+    `external_id` filter) instead of its second id being dropped."""
+    if not external_id or external_id == document.external_id:
+        return None
+    linked = select(DocumentExternalId.id).where(
+        DocumentExternalId.tenant_id == document.tenant_id,
+        DocumentExternalId.external_id == external_id,
+        DocumentExternalId.document_id == document.id,
+    )
+    if session.scalar(linked) is not None:
+        return None
+    try:
+        with session.begin_nested():
+            session.add(
+                DocumentExternalId(tenant_id=document.tenant_id, document_id=document.id, external_id=external_id)
+            )
+    except IntegrityError:
+        return None  # the same link made concurrently: it exists, which is all that matters
+    session.expire(document, ["linked_external_ids"])
+    return external_id

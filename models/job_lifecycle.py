@@ -39,7 +39,7 @@ from models.broker import publish_after_commit
 from models.reasons import ReasonCode
 from models.schema import Document, Job, JobState, utcnow
 from models.stages import DONE, FAILED, FINAL_STATUSES, Stage, first_stage, stage_named
-from models.webhooks import record_event
+from models.webhooks import document_event_data, record_event
 from models.worker_liveness import process_holder
 
 log = structlog.get_logger(__name__)
@@ -325,7 +325,7 @@ def fail_document(
     record_event(
         session,
         "document.failed",
-        {"document_id": str(document.id), "external_id": document.external_id, "reason": code, "error": message},
+        {**document_event_data(session, document), "reason": code, "error": message},
         tenant_id=document.tenant_id,
     )
     complete_batches_of(session, document.id)

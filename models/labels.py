@@ -74,8 +74,9 @@ class LabelSpec:
 
 # The default model's labels (training/README.md), in schema order.
 LABELS: tuple[LabelSpec, ...] = (
-    LabelSpec("EMPLOYER", ValueKind.ORGANISATION, True, "#ffd166", ("employer",)),
-    LabelSpec("EMPLOYEE", ValueKind.PERSON, True, "#f4a261", ("employee",)),
+    # A contract without either party is no contract the card can vouch for (issue 13).
+    LabelSpec("EMPLOYER", ValueKind.ORGANISATION, True, "#ffd166", ("employer",), missing_flag="missing_employer"),
+    LabelSpec("EMPLOYEE", ValueKind.PERSON, True, "#f4a261", ("employee",), missing_flag="missing_employee"),
     LabelSpec("JOB_TITLE", ValueKind.TEXT, True, "#cdb4db", ("job_title",)),
     LabelSpec("WORKPLACE", ValueKind.ADDRESS, True, "#90e0ef", ("workplace",)),
     LabelSpec("START_DATE", ValueKind.DATE, True, "#b7e4c7", ("start_date",), missing_flag="missing_start_date"),

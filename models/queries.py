@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from models.client_input import bounded_decimal
 from models.labels import canonical_label
-from models.schema import ContractCard, Document, Entity
+from models.schema import ContractCard, Document, DocumentExternalId, Entity
 
 # Entity.value_number is Numeric(14, 4): a bound outside it cannot be compared with it.
 VALUE_PRECISION, VALUE_SCALE = 14, 4
@@ -72,7 +72,7 @@ def recent_documents(tenant_id: uuid.UUID, limit: int) -> Select[Document]:
     return (
         select(Document)
         .where(Document.tenant_id == tenant_id)
-        .options(selectinload(Document.jobs))
+        .options(selectinload(Document.jobs), selectinload(Document.linked_external_ids))
         .order_by(Document.created_at.desc(), Document.id.desc())
         .limit(limit)
     )
@@ -97,13 +97,15 @@ _Query = TypeVar("_Query", bound=Select[*tuple[Any, ...]])
 
 def filtered_documents(f: DocumentFilter, tenant_id: uuid.UUID) -> Select[Document, ContractCard]:
     """The tenant's documents that pass `f`, with their cards (None before a document is done), in list order."""
-    return _filtered(select(Document, ContractCard).options(selectinload(Document.jobs)), f, tenant_id)
+    options = (selectinload(Document.jobs), selectinload(Document.linked_external_ids))
+    return _filtered(select(Document, ContractCard).options(*options), f, tenant_id)
 
 
 def filtered_document_list(f: DocumentFilter, tenant_id: uuid.UUID) -> Select[Document]:
     """The same documents without their cards (the list shows none): no card object per row, and no join
     to the cards at all unless a filter reads them (Postgres drops an outer join nothing reads)."""
-    return _filtered(select(Document).options(selectinload(Document.jobs)), f, tenant_id)
+    options = (selectinload(Document.jobs), selectinload(Document.linked_external_ids))
+    return _filtered(select(Document).options(*options), f, tenant_id)
 
 
 def filtered_columns(columns: Sequence[ColumnElement[Any]], f: DocumentFilter, tenant_id: uuid.UUID) -> Select[Any]:
@@ -118,15 +120,23 @@ def _filtered(query: _Query, f: DocumentFilter, tenant_id: uuid.UUID) -> _Query:
     if f.status is not None:
         conditions.append(Document.status == f.status)
     if f.external_id is not None:
-        conditions.append(Document.external_id == f.external_id)
+        # Its own external id, or one linked to it (the same bytes uploaded under another id): a union of
+        # two index lookups, which Postgres joins by primary key; an OR over both would scan the tenant.
+        owned = select(Document.id).where(Document.tenant_id == tenant_id, Document.external_id == f.external_id)
+        linked = select(DocumentExternalId.document_id).where(
+            DocumentExternalId.tenant_id == tenant_id, DocumentExternalId.external_id == f.external_id
+        )
+        conditions.append(Document.id.in_(owned.union_all(linked)))
     if f.created_from is not None:
         conditions.append(Document.created_at >= f.created_from)
     if f.created_to is not None:
         conditions.append(Document.created_at <= f.created_to)
+    # Salaries compare as monthly equivalents: hourly, weekly and yearly pay is converted (a salary of
+    # unknown period has none and matches no salary bound).
     if f.salary_min is not None:
-        conditions.append(ContractCard.salary_amount >= f.salary_min)
+        conditions.append(ContractCard.salary_monthly >= f.salary_min)
     if f.salary_max is not None:
-        conditions.append(ContractCard.salary_amount <= f.salary_max)
+        conditions.append(ContractCard.salary_monthly <= f.salary_max)
     if f.start_date_from is not None:
         conditions.append(ContractCard.start_date >= f.start_date_from)
     if f.start_date_to is not None:

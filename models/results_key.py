@@ -20,6 +20,9 @@ from pathlib import Path
 
 from models.settings import Settings
 
+# `worker.calibration.CALIBRATION_FILE`, named here so the CLI needs no worker import (numpy, torch).
+CALIBRATION_FILE = "calibration.json"
+
 
 @dataclass(frozen=True)
 class DecodingConfiguration:
@@ -32,6 +35,9 @@ class DecodingConfiguration:
     - `backend`, `precision`, `device_type`: the forward's numbers (ONNX int8 weights; bf16/fp16 against
       fp32; `auto` picks bf16 on CUDA and fp32 on most CPUs), which move scores and can flip a label that
       was near a tie. The device's index (cuda:0 or cuda:1) does not.
+    - `calibration_sha256`: the checkpoint's `calibration.json` as applied to decoded entities
+      (`worker.calibration`; None without one or with field decoding off): it rewrites every stored score,
+      so the card's confidence and low-confidence flags, without touching the weights.
     Left out: batch sizes, flush sizes, `compile_model` (same kernels' numbers up to rounding order), and
     everything that only changes where or when the model runs."""
 
@@ -41,9 +47,12 @@ class DecodingConfiguration:
     backend: str = "torch"
     precision: str = "auto"
     device_type: str = "cpu"
+    calibration_sha256: str | None = None
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> DecodingConfiguration:
+    def from_settings(cls, settings: Settings, model_dir: Path | None = None) -> DecodingConfiguration:
+        """As the ner worker decodes with these settings and the checkpoint at `model_dir` (by default the
+        configured one, `CONTRACT_NER_MODEL`)."""
         return cls(
             field_decoding=settings.field_decoding,
             max_length=settings.max_length,
@@ -51,6 +60,7 @@ class DecodingConfiguration:
             backend=settings.backend,
             precision=settings.precision,
             device_type=settings.device.split(":", 1)[0],
+            calibration_sha256=calibration_fingerprint(model_dir or settings.model, settings.field_decoding),
         )
 
     @property
@@ -71,6 +81,15 @@ def weights_fingerprint(model_dir: Path) -> str:
             for block in iter(lambda: handle.read(1 << 20), b""):
                 digest.update(block)
     return digest.hexdigest()
+
+
+def calibration_fingerprint(model_dir: Path, field_decoding: bool = True) -> str | None:
+    """The sha256 of the checkpoint's `calibration.json` where the classifier applies it (to decoded
+    entities only, `worker.inference.TokenClassifier`), else None."""
+    path = Path(model_dir) / CALIBRATION_FILE
+    if not field_decoding or not path.is_file():
+        return None
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def text_sha256(text: str) -> str:

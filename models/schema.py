@@ -14,6 +14,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     CheckConstraint,
+    Computed,
     Date,
     DateTime,
     Enum,
@@ -29,10 +30,13 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     Uuid,
+    event,
+    inspect,
 )
+from sqlalchemy import false as sql_false
 from sqlalchemy import text as sql_text
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, validates
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship, validates
 
 from models.lanes import LANE_LENGTH
 from models.stages import DOCUMENT_STATUSES, STAGES, STATUS_LENGTH, first_stage
@@ -271,6 +275,10 @@ class Document(Base):
     words: Mapped[DocumentWords | None] = relationship(
         cascade="all, delete-orphan", uselist=False, lazy="raise", passive_deletes=True
     )
+    # Other external ids the same bytes were uploaded under (migration 0013b).
+    linked_external_ids: Mapped[list[DocumentExternalId]] = relationship(
+        cascade="all, delete-orphan", order_by="DocumentExternalId.id", passive_deletes=True
+    )
 
     @validates("status")
     def _known_status(self, _key: str, status: str) -> str:
@@ -395,6 +403,23 @@ class Job(Base):
         return stage
 
 
+class DocumentEvent(Base):
+    """A document's progress as a tenant's live stream (`GET /v1/events`, Server-Sent Events): one row per
+    status change, written in the transaction that makes the change (`models.live_events`); the id
+    is the stream's position, so a client resumes with `Last-Event-ID`. Kept for a day."""
+
+    __tablename__ = "document_events"
+    __table_args__ = (Index(None, "tenant_id", "id"), Index(None, "created_at"))
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
+    tenant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
+    # Erasing the document erases its events with it.
+    document_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(STATUS_LENGTH))
+    error_code: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class WorkerHeartbeat(Base):
     """A worker's latest heartbeat per queue it consumes: `/readyz` and the metrics tell from these
     whether any worker is alive for each queue (`models.worker_liveness`)."""
@@ -472,7 +497,8 @@ class Batch(Base):
     """An ingestion batch (bulk load, DMS sync): one `batch.done` event when its last document ends."""
 
     __tablename__ = "batches"
-    __table_args__ = (Index(None, "tenant_id"),)
+    # (tenant_id, created_at, id): the keyset order of `GET /v1/batches` (migration 0013b).
+    __table_args__ = (Index(None, "tenant_id"), Index(None, "tenant_id", "created_at", "id"))
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     tenant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenants.id"))
@@ -497,7 +523,42 @@ class BatchItem(Base):
     document_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("documents.id", ondelete="SET NULL"))
     filename: Mapped[str | None] = mapped_column(String(512))
     duplicate: Mapped[bool] = mapped_column(Boolean, default=False)
+    # What this upload was sent with (a duplicate's may differ from the stored document's). Migration 0013b.
+    external_id: Mapped[str | None] = mapped_column(String(200))
+    meta: Mapped[dict[str, Any] | None] = mapped_column("metadata", JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class DocumentExternalId(Base):
+    """Another DMS id for a stored document: the same bytes uploaded under a new `external_id` link it
+    here instead of being ignored, and the `external_id` filter finds the document by it. Migration 0013b."""
+
+    __tablename__ = "document_external_ids"
+    __table_args__ = (UniqueConstraint("tenant_id", "external_id", "document_id"), Index(None, "document_id"))
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
+    tenant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenants.id"))
+    document_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
+    external_id: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# Hours in a month for an hourly wage when the contract states no weekly hours: the Danish full-time
+# norm of 37 hours a week, 37 * 52 / 12 = 160.33 (as Danish payroll counts it).
+STANDARD_MONTHLY_HOURS = Decimal("160.33")
+# 52 / 12 weeks in a month. Bounds keep the result within Numeric(14, 2): an implausible amount gives no
+# monthly equivalent rather than a failed write of the whole card.
+MONTHLY_SALARY_SQL = (
+    "CASE"
+    " WHEN salary_period = 'month' THEN salary_amount"
+    " WHEN salary_period = 'year' THEN ROUND(salary_amount / 12.0, 2)"
+    " WHEN salary_period = 'week' AND salary_amount < 200000000000 THEN ROUND(salary_amount * 52 / 12.0, 2)"
+    " WHEN salary_period = 'hour' AND weekly_hours IS NOT NULL AND salary_amount * weekly_hours < 200000000000"
+    " THEN ROUND(salary_amount * weekly_hours * 52 / 12.0, 2)"
+    " WHEN salary_period = 'hour' AND weekly_hours IS NULL AND salary_amount < 6000000000"
+    f" THEN ROUND(salary_amount * {STANDARD_MONTHLY_HOURS}, 2)"
+    " END"
+)
 
 
 class ContractCard(Base):
@@ -507,6 +568,7 @@ class ContractCard(Base):
     # The card values the document filters compare (migration 0012).
     __table_args__ = (
         Index("ix_contract_cards_salary_amount", "salary_amount"),
+        Index("ix_contract_cards_salary_monthly", "salary_monthly"),
         Index("ix_contract_cards_start_date", "start_date"),
         Index("ix_contract_cards_needs_review", "document_id", **_where("needs_review")),
         # The review queue's order (`GET /v1/review/next`, migration 0013).
@@ -524,6 +586,11 @@ class ContractCard(Base):
     salary_amount: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
     salary_currency: Mapped[str | None] = mapped_column(String(3))
     salary_period: Mapped[str | None] = mapped_column(String(8))
+    # The salary as a monthly equivalent, so hourly, weekly, monthly and yearly pay compare (the salary
+    # filters read it). Computed by the database from the stated amount, period and weekly hours, so it
+    # can never disagree with them, whoever writes the card (migration 0013b); the same rules in Python:
+    # `models.contract_card.monthly_salary`.
+    salary_monthly: Mapped[Decimal | None] = mapped_column(Numeric(14, 2), Computed(MONTHLY_SALARY_SQL, persisted=True))
     pension_percent: Mapped[Decimal | None] = mapped_column(Numeric(8, 2))
     notice_period_months: Mapped[Decimal | None] = mapped_column(Numeric(8, 2))
     probation_period_months: Mapped[Decimal | None] = mapped_column(Numeric(8, 2))
@@ -584,6 +651,16 @@ class WebhookSubscription(Base):
     events: Mapped[list[str]] = mapped_column(JSON)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Migration 0013b. Document events carry the document's entities too.
+    include_entities: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sql_false())
+    # After a rotation the old secret still signs (a second signature) until it expires.
+    previous_secret: Mapped[str | None] = mapped_column(String(200))
+    previous_secret_expires_at: Mapped[datetime | None]
+    # Deliveries that failed for good in a row; at `webhook_disable_after_failures` the subscription is
+    # turned off (active false) with the reason, until a PATCH turns it on again.
+    consecutive_failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    disabled_at: Mapped[datetime | None]
+    disabled_reason: Mapped[str | None] = mapped_column(Text)
 
 
 class DeliveryState(enum.StrEnum):
@@ -610,6 +687,8 @@ class WebhookDelivery(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     next_attempt_at: Mapped[datetime | None]
     delivered_at: Mapped[datetime | None]
+    # A redelivery is a new delivery (a new id, which receivers deduplicate on) of this one's event.
+    redelivery_of: Mapped[int | None] = mapped_column(ForeignKey("webhook_deliveries.id", ondelete="SET NULL"))
 
 
 class WebSession(Base):
@@ -650,3 +729,25 @@ class ReviewAction(Base):
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+@event.listens_for(Session, "before_flush")
+def _record_status_changes(session: Session, _context: object, _instances: object) -> None:
+    """Every document status change, wherever it is made, becomes a `DocumentEvent` in the same flush
+    (and so the same transaction): the live stream cannot miss a change nor show one that rolled back."""
+    for instance in [*session.new, *session.dirty]:
+        if not isinstance(instance, Document):
+            continue
+        changed = instance in session.new or bool(inspect(instance).attrs.status.history.added)
+        if not changed:
+            continue
+        if instance.id is None:  # its default is applied at insert; the event needs it now
+            instance.id = uuid.uuid4()
+        session.add(
+            DocumentEvent(
+                tenant_id=instance.tenant_id,
+                document_id=instance.id,
+                status=instance.status or first_stage().waiting_status,
+                error_code=instance.error_code,
+            )
+        )

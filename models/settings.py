@@ -37,6 +37,12 @@ class Settings(BaseSettings):
         default=True,
         description="One value per single-valued label and whole names (worker.fields); off: raw word groups",
     )
+    review_min_confidence: float = Field(
+        default=0.9,
+        ge=0,
+        le=1,
+        description="A card value chosen with a lower (calibrated) score sets needs_review (flag low_confidence)",
+    )
     max_length: int = Field(default=512, ge=16, description="Tokens per model window, special tokens included")
     stride: int = Field(default=128, ge=0, description="Tokens of overlap between consecutive windows")
     ner_batch_size: int = Field(default=16, ge=1, description="Windows per forward pass")
@@ -107,6 +113,14 @@ class Settings(BaseSettings):
     webhook_timeout_s: float = Field(default=10.0, gt=0)
     webhook_max_attempts: int = Field(default=8, ge=1)
     webhook_backoff_base_s: float = Field(default=30.0, gt=0, description="First retry delay; doubles per attempt")
+    webhook_disable_after_failures: int = Field(
+        default=5, ge=1, description="Deliveries failed for good in a row after which a subscription is disabled"
+    )
+    public_url: str | None = Field(
+        default=None,
+        description="The API's address as clients reach it (https://ner.example.com): webhook links are absolute "
+        "under it; unset: links are paths",
+    )
     # Reliability (docs/reliability.md): leases fence duplicate deliveries, the sweeper (Celery beat)
     # republishes what the broker lost and requeues the jobs of dead workers.
     max_attempts: int = Field(default=3, ge=1, description="Attempts per stage before a document fails")
@@ -123,6 +137,12 @@ class Settings(BaseSettings):
     )
     retention_interval_s: float = Field(default=3600.0, gt=0, description="How often Celery beat runs the purge")
     retention_batch_size: int = Field(default=1000, ge=1, description="Documents purged per transaction")
+    live_events_keep_s: float = Field(
+        default=86400.0, gt=0, description="How long `GET /v1/events` can replay a document status change"
+    )
+    live_events_poll_s: float = Field(
+        default=1.0, gt=0, le=30, description="How often an open `GET /v1/events` stream looks for new events"
+    )
     count_compaction_interval_s: float = Field(
         default=60.0, gt=0, description="How often Celery beat folds the dashboard count deltas (Postgres)"
     )

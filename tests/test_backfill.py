@@ -137,6 +137,7 @@ def the_entity(session: Session, document_id: uuid.UUID, label: str) -> Entity:
 
 
 def test_a_rerun_under_an_unchanged_key_runs_no_model(db_session: Session, keyword_classifier, counted) -> None:
+    subscribe(db_session, "http://127.0.0.1:9/hook", ("document.updated",))
     document = processed(db_session, contract(1), keyword_classifier)
     entities = entity_rows(db_session, [document.id])
     revision = model_revision(db_session, keyword_classifier.model_dir)
@@ -154,6 +155,8 @@ def test_a_rerun_under_an_unchanged_key_runs_no_model(db_session: Session, keywo
 
     assert forward.windows == 0
     assert db_session.get_one(Document, document.id).status == "done"
+    (updated,) = db_session.scalars(select(WebhookDelivery.payload).where(WebhookDelivery.event == "document.updated"))
+    assert (updated["model_run"], updated["added"], updated["removed"], updated["card_changed"]) == (False, 0, 0, False)
     assert entity_rows(db_session, [document.id]) == entities  # the very rows, ids included
 
 
@@ -202,6 +205,24 @@ def test_a_key_changes_with_the_weights_the_decoding_or_an_unknown_key(
     assert stale_documents(db_session, current, raw_groups, BackfillFilter(created_to=document.created_at)) == []
     document.decoding_sha256 = None  # ran before revision 0014: its key is unknown
     assert stale_documents(db_session, current, decoding) == [document]
+
+
+def test_a_calibration_next_to_the_checkpoint_is_part_of_the_decoding_configuration(tmp_path: Path) -> None:
+    from models.settings import Settings
+
+    plain, calibrated = tmp_path / "plain", tmp_path / "calibrated"
+    plain.mkdir()
+    calibrated.mkdir()
+    (calibrated / "calibration.json").write_text('{"temperatures": {"*": 1.3}}')
+    settings = Settings()
+
+    without = DecodingConfiguration.from_settings(settings, plain)
+    with_calibration = DecodingConfiguration.from_settings(settings, calibrated)
+    raw_groups = DecodingConfiguration.from_settings(settings.model_copy(update={"field_decoding": False}), calibrated)
+
+    assert without.calibration_sha256 is None and with_calibration.calibration_sha256 is not None
+    assert len({without.sha256, with_calibration.sha256, raw_groups.sha256}) == 3
+    assert raw_groups.calibration_sha256 is None  # raw word groups are not calibrated
 
 
 def test_a_revision_is_named_by_its_directory_its_row_or_its_fingerprint(
@@ -383,7 +404,10 @@ def test_the_backfill_command_lists_queues_in_the_bulk_lane_waits_and_reports(
     with session_scope() as session:
         assert {session.get_one(Document, i).status for i in ids} == {"done"}  # a dry run queues nothing
 
-    queues = [lane_queue(get_settings(), "ner", lane) for lane in ("interactive", "bulk")]
+    with session_scope() as session:
+        tenant_id = session.get_one(Document, ids[0]).tenant_id
+    # The ner stage's interactive queue, and the bulk queue of the documents' tenant (`models.lanes`).
+    queues = [lane_queue(get_settings(), "ner", lane, tenant_id) for lane in ("interactive", "bulk")]
     waiting = queue_lengths(queues)  # the first runs' messages, nobody consumes them here
     report = tmp_path / "report"
     command = ["backfill", "--model", str(next_model_dir), "--limit", "1", "--wait", "--report", str(report)]

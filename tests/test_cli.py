@@ -131,7 +131,7 @@ def test_extract_prints_normalised_values_and_the_contract_card_on_request(tmp_p
     assert (card["employer"], card["start_date"], card["salary_amount"], card["salary_period"]) == (
         "Nordlys ApS", "2023-03-22", "32500.00", "month"
     )  # fmt: skip
-    assert card["flags"] == ["missing_working_hours"]
+    assert card["flags"] == ["missing_employee", "missing_working_hours"]  # the keyword model knows no names
     assert card["needs_review"] is True
 
 
@@ -170,3 +170,43 @@ def test_extract_batches_documents_together_and_keeps_the_input_order(tmp_path: 
         if text:
             # Batched with other documents, each finds what it finds alone.
             assert [e.span for e in result.entities or []] == keyword_classifier.predict([text])[0]
+
+
+def test_ingest_names_each_file_batches_them_and_keeps_metadata(tmp_path: Path, clean_database: None) -> None:
+    from sqlalchemy import select
+
+    from models.db import session_scope
+    from models.schema import Batch, BatchItem, Document
+
+    folder = tmp_path / "hr"
+    folder.mkdir()
+    (folder / "K-100.txt").write_text("Nordlys ApS. Løn 32.500,00 kr. pr. måned.")
+    (folder / "K-200.txt").write_text("Solhverv A/S. Løn 41.000,00 kr. pr. måned.")
+    (folder / "K-200-copy.txt").write_text("Solhverv A/S. Løn 41.000,00 kr. pr. måned.")
+
+    result = cli(
+        "ingest", str(folder), "--external-id", "{parent}-{stem}", "--batch", "share backfill",
+        "--metadata", '{"source": "share"}',
+    )  # fmt: skip
+    one_id_for_many = cli("ingest", str(folder), "--external-id", "DMS-1")
+    bad_metadata = cli("ingest", str(folder), "--metadata", "[1]")
+
+    assert result.returncode == 0, result.stderr
+    assert one_id_for_many.returncode == 2 and "same id" in one_id_for_many.stderr
+    assert bad_metadata.returncode == 2 and "--metadata" in bad_metadata.stderr
+    assert "duplicate of" in result.stdout and "external id hr-K-200 linked" in result.stdout
+    with session_scope() as session:
+        documents = session.scalars(select(Document).order_by(Document.external_id)).all()
+        (batch,) = session.scalars(select(Batch)).all()
+        items = session.scalars(select(BatchItem).order_by(BatchItem.id)).all()
+        assert [(d.external_id, d.meta) for d in documents] == [
+            ("hr-K-100", {"source": "share"}),
+            ("hr-K-200-copy", {"source": "share"}),  # sorted first of the two copies: it stored the bytes
+        ]
+        assert [link.external_id for link in documents[1].linked_external_ids] == ["hr-K-200"]
+        assert (batch.name, batch.closed) == ("share backfill", True)
+        # One manifest row per document and batch: the copy in the same batch is the link above.
+        assert [(i.external_id, i.duplicate, i.meta) for i in items] == [
+            ("hr-K-100", False, {"source": "share"}),
+            ("hr-K-200-copy", False, {"source": "share"}),
+        ]

@@ -11,7 +11,8 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 SERVICES = {
-    "postgres", "redis", "migrate", "api", "extract-worker", "ocr-worker", "ner-worker", "beat", "dashboard-reader",
+    "postgres", "redis", "migrate", "api", "extract-worker", "ocr-worker", "ner-worker", "maintenance-worker", "beat",
+    "dashboard-reader",
     "grafana", "flower",
 }  # fmt: skip
 
@@ -46,7 +47,7 @@ def test_the_ner_worker_reserves_a_gpu_and_uses_it() -> None:
 def test_app_services_start_after_migrations_and_share_settings() -> None:
     services = compose()["services"]
 
-    for name in ("api", "extract-worker", "ocr-worker", "ner-worker", "beat"):
+    for name in ("api", "extract-worker", "ocr-worker", "ner-worker", "maintenance-worker", "beat"):
         spec = services[name]
         assert spec["depends_on"]["migrate"] == {"condition": "service_completed_successfully"}
         assert spec["environment"]["CONTRACT_NER_DATABASE_URL"].startswith("postgresql+psycopg://")

@@ -233,9 +233,82 @@ def test_a_complete_contract_has_no_flags(db_session: Session, document: Documen
 def test_a_document_without_entities_misses_every_required_fact(db_session: Session, document: Document) -> None:
     card = rebuild_contract_card(db_session, document.id)
 
-    assert card.flags == ["missing_start_date", "missing_salary", "missing_working_hours"]
+    assert card.flags == [
+        "missing_employer",
+        "missing_employee",
+        "missing_start_date",
+        "missing_salary",
+        "missing_working_hours",
+    ]
     assert card.needs_review is True
     assert card.confidence == {}
+
+
+@pytest.mark.parametrize(("party", "flag"), [("EMPLOYER", "missing_employer"), ("EMPLOYEE", "missing_employee")])
+def test_a_missing_party_needs_review(
+    db_session: Session, document: Document, model: ModelVersion, party: str, flag: str
+) -> None:
+    add_complete_contract(db_session, document, model)
+    db_session.execute(delete(Entity).where(Entity.document_id == document.id, Entity.label == party))
+
+    card = rebuild_contract_card(db_session, document.id)
+
+    assert (card.flags, card.needs_review) == ([flag], True)
+
+
+def test_a_chosen_value_below_the_review_threshold_needs_review(
+    db_session: Session, document: Document, model: ModelVersion
+) -> None:
+    add_complete_contract(db_session, document, model)  # its lowest score: PROBATION_PERIOD at 0.89
+
+    assert rebuild_contract_card(db_session, document.id, min_confidence=0.89).flags == []
+    card = rebuild_contract_card(db_session, document.id, min_confidence=0.9)
+
+    assert (card.flags, card.needs_review) == (["low_confidence"], True)
+
+
+def test_without_a_threshold_no_score_is_too_low(db_session: Session, document: Document, model: ModelVersion) -> None:
+    add_entity(db_session, document, model, "EMPLOYER", "Nordlys ApS", 0.01)
+
+    assert "low_confidence" not in rebuild_contract_card(db_session, document.id).flags
+
+
+def test_only_a_chosen_value_counts_for_the_threshold() -> None:
+    """A doubtful runner-up the card does not show raises nothing; the value it shows is what a reader sees."""
+    entities = [EntityValue("EMPLOYER", "Nordlys ApS", 0.97), EntityValue("EMPLOYER", "Nordlys", 0.2)]
+
+    card = card_values(entities, min_confidence=0.9)
+
+    assert (card.columns["employer"], card.confidence["employer"]) == ("Nordlys ApS", 0.97)
+    assert "low_confidence" not in card.flags
+
+
+@pytest.mark.parametrize("flag", ["multiple_contracts", "conflicting_values"])
+def test_what_decoding_found_about_the_document_goes_on_the_card(
+    db_session: Session, document: Document, model: ModelVersion, flag: str
+) -> None:
+    add_complete_contract(db_session, document, model)
+
+    card = rebuild_contract_card(db_session, document.id, document_flags=[flag])
+
+    assert (card.flags, card.needs_review) == ([flag], True)
+
+
+def test_a_rebuild_without_decoding_keeps_what_decoding_found(
+    db_session: Session, document: Document, model: ModelVersion
+) -> None:
+    """A review action rebuilds the card from the entities; only a new run of the model replaces the flags
+    decoding raised."""
+    add_complete_contract(db_session, document, model)
+    rebuild_contract_card(db_session, document.id, document_flags=["multiple_contracts"])
+
+    assert rebuild_contract_card(db_session, document.id).flags == ["multiple_contracts"]
+    assert rebuild_contract_card(db_session, document.id, document_flags=[]).flags == []
+
+
+def test_a_document_flag_the_card_does_not_know_is_refused() -> None:
+    with pytest.raises(ValueError, match="not a document flag"):
+        card_values([], document_flags=["missing_salary"])
 
 
 def test_missing_start_date(db_session: Session, document: Document, model: ModelVersion) -> None:

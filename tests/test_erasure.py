@@ -28,7 +28,7 @@ from tests.test_webhooks import Receiver, loopback_settings, subscribe
 from worker.webhook_delivery import deliver, make_client
 
 FILENAME = "Jens Hansen ansættelseskontrakt.pdf"
-ALL_EVENTS = ["document.done", "document.failed", "batch.done", "document.deleted"]
+ALL_EVENTS = ["document.done", "document.failed", "document.updated", "batch.done", "document.deleted"]
 
 # Column types that can hold a piece of text, and those that cannot. A column of any other type fails the
 # test, so that a new kind of column is never silently left out of the search.
@@ -99,7 +99,8 @@ def test_erasure_leaves_no_row_holding_the_document_s_id_text_filename_or_values
     batch = client.post("/v1/batches", json={"name": "nightly sync"}).json()
     kept = upload(client, "En anden aftale uden nogen fakta.", batch_id=batch["id"])
     key = {"Idempotency-Key": "upload-jens-1"}
-    form = {"batch_id": batch["id"], "external_id": "DMS-4711"}
+    # Metadata may name a person too: it is kept on the document, the manifest row and the events.
+    form = {"batch_id": batch["id"], "external_id": "DMS-4711", "metadata": '{"owner": "Metadata Person 4711"}'}
     # A PDF, so that the page geometry (page sizes, word boxes, entity boxes) is written and must go too.
     files = {"file": (FILENAME, make_pdf([CONTRACT.format(n=1)]))}
     erased = client.post("/v1/documents", files=files, data=form, headers=key).json()["id"]
@@ -107,7 +108,7 @@ def test_erasure_leaves_no_row_holding_the_document_s_id_text_filename_or_values
     finish(db_session, kept["id"], keyword_classifier)
     assert client.post(f"/v1/batches/{batch['id']}/close").json()["done"] is True
     erased_id = uuid.UUID(erased)
-    needles = {erased, FILENAME, *personal_values(db_session, erased_id)}
+    needles = {erased, FILENAME, "Metadata Person 4711", *personal_values(db_session, erased_id)}
 
     before = {table for table, _column, _needle in traces(db_session, needles)}
     assert client.delete(f"/v1/documents/{erased}").status_code == 204
@@ -132,10 +133,11 @@ def test_erasure_leaves_no_row_holding_the_document_s_id_text_filename_or_values
     # The manifest keeps the upload, marked deleted; the other file and the batch.done event are intact.
     manifest = client.get(f"/v1/batches/{batch['id']}").json()["manifest"]
     assert manifest == [
-        {"document_id": kept["id"], "filename": "k.txt", "duplicate": False, "status": "done", "error_code": None,
-         "entity_count": 0},
-        {"document_id": None, "filename": None, "duplicate": False, "status": "deleted", "error_code": None,
-         "entity_count": None},
+        {"document_id": kept["id"], "filename": "k.txt", "external_id": None, "metadata": None, "duplicate": False,
+         "status": "done", "error_code": None, "entity_count": 0},
+        # The DMS's opaque id stays with the entry (as in document.deleted); the rest of the upload goes.
+        {"document_id": None, "filename": None, "external_id": "DMS-4711", "metadata": None, "duplicate": False,
+         "status": "deleted", "error_code": None, "entity_count": None},
     ]  # fmt: skip
     (batch_done,) = db_session.scalars(select(WebhookDelivery).where(WebhookDelivery.event == "batch.done")).all()
     assert batch_done.state is DeliveryState.pending

@@ -36,6 +36,7 @@ def committed_contract(session: Session, external_id: str, employer: str, notice
                                external_id=external_id).document  # fmt: skip
     model = make_model(session)
     add_entity(session, document, model, "EMPLOYER", employer, 0.99)
+    add_entity(session, document, model, "EMPLOYEE", "Mette Hansen", 0.98)
     add_entity(session, document, model, "SALARY", "kr. 32.500,00", 0.93, following=" pr. måned")
     add_entity(session, document, model, "NOTICE_PERIOD", notice, 0.9)
     add_entity(session, document, model, "PROBATION_PERIOD", "3 måneder", 0.9)

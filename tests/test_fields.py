@@ -346,3 +346,89 @@ def test_a_quantity_is_its_number_and_unit_without_the_punctuation_around_it() -
     tagged = span(text, "(10%,", "PENSION")
 
     assert [e.text for e in complete_values(text, [tagged])] == ["10%"]
+
+
+# --------------------------------------------------------------------------------------------------
+# What the dropped values say about the document (competing_values): card flags
+# --------------------------------------------------------------------------------------------------
+
+TWO_CONTRACTS = (
+    "ANSÆTTELSESBEVIS\nMedarbejder: Hanne Holm\nTiltrædelse: 1. marts 2024\nLøn: 32.000 kr. pr. måned\n"
+    "\fANSÆTTELSESBEVIS\nMedarbejder: Per Lund\nTiltrædelse: 1. april 2024\nLøn: 29.000 kr. pr. måned\n"
+)
+
+
+def test_different_parties_with_their_own_facts_in_different_parts_are_several_contracts() -> None:
+    text = TWO_CONTRACTS
+    found = [
+        span(text, "Hanne Holm", "EMPLOYEE", 0.99),
+        span(text, "1. marts 2024", "START_DATE", 0.99),
+        span(text, "Per Lund", "EMPLOYEE", 0.98),
+        span(text, "1. april 2024", "START_DATE", 0.97),
+    ]
+
+    decoded = decode_fields(text, found, SCHEMA)
+
+    assert decoded.flags == ("multiple_contracts", "conflicting_values")
+    assert [e.text for e in decoded] == ["Hanne Holm", "1. marts 2024"]  # the card still shows one contract
+
+
+def test_two_parties_without_other_facts_on_their_sides_are_a_conflict_not_two_contracts() -> None:
+    """A signer read as a second employee at the end of one contract: the facts all lie before it."""
+    text = "Medarbejder: Hanne Holm\nTiltrædelse: 1. marts 2024, lønregulering 1. april 2024\n\fFor firmaet: Per Lund"
+    found = [
+        span(text, "Hanne Holm", "EMPLOYEE", 0.99),
+        span(text, "1. marts 2024", "START_DATE", 0.99),
+        span(text, "1. april 2024", "START_DATE", 0.97),
+        span(text, "Per Lund", "EMPLOYEE", 0.98),
+    ]
+
+    assert decode_fields(text, found, SCHEMA).flags == ("conflicting_values",)
+
+
+def test_another_fact_alone_changing_between_parts_is_no_second_contract() -> None:
+    """An amendment states old and new pay for the same employee: one party, so one contract."""
+    text = "Medarbejder: Hanne Holm\nLøn hidtil 32.000 kr. pr. måned\nLøn fremover 35.000 kr. pr. måned\nHanne Holm"
+    found = [
+        span(text, "Hanne Holm", "EMPLOYEE", 0.99),
+        span(text, "32.000 kr.", "SALARY", 0.97),
+        span(text, "35.000 kr.", "SALARY", 0.99),
+        span(text, "Hanne Holm", "EMPLOYEE", 0.99, occurrence=1),
+    ]
+
+    assert decode_fields(text, found, SCHEMA).flags == ("conflicting_values",)
+
+
+def test_forms_of_one_value_do_not_conflict() -> None:
+    """The same date in Danish and English, the same pay a month and a year, a name and its short form."""
+    text = (
+        "Nordlys Rådgivning ApS ansætter fra 1. marts 2024 / from 1 March 2024 til 46.000 kr. pr. måned, "
+        "svarende til 552.000 kr. årligt.\nNordlys Rådgivning"
+    )
+    found = [
+        span(text, "Nordlys Rådgivning ApS", "EMPLOYER", 0.99),
+        span(text, "1. marts 2024", "START_DATE", 0.99),
+        span(text, "1 March 2024", "START_DATE", 0.98),
+        span(text, "46.000 kr.", "SALARY", 0.99),
+        span(text, "552.000 kr.", "SALARY", 0.97),
+        span(text, "Nordlys Rådgivning", "EMPLOYER", 0.97, occurrence=1),
+    ]
+
+    assert decode_fields(text, found, SCHEMA).flags == ()
+
+
+def test_a_doubtful_second_value_is_no_conflict() -> None:
+    """Only values the model states with a mention of at least STATED_SCORE compete."""
+    text = "Tiltrædelse 1. marts 2024. Lønnen reguleres pr. 1. april."
+    found = [span(text, "1. marts 2024", "START_DATE", 0.99), span(text, "1. april", "START_DATE", 0.6)]
+
+    assert decode_fields(text, found, SCHEMA).flags == ()
+    found[1] = span(text, "1. april", "START_DATE", 0.96)
+    assert decode_fields(text, found, SCHEMA).flags == ("conflicting_values",)
+
+
+def test_multi_valued_labels_never_conflict() -> None:
+    text = "Pension 8 % fra arbejdsgiver og 4 % fra medarbejderen."
+    found = [span(text, "8 %", "PENSION", 0.99), span(text, "4 %", "PENSION", 0.99)]
+
+    assert decode_fields(text, found, SCHEMA).flags == ()

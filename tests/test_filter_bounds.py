@@ -8,14 +8,15 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from models.contract_card import rebuild_contract_card
+from models.contract_card import monthly_salary, rebuild_contract_card
 from models.intake import submit_document
 from models.normalisation import entity_values
 from models.queries import DocumentFilter, filtered_documents
-from models.schema import Document, Entity, ModelVersion
-from models.tenancy import default_tenant_id
+from models.schema import ContractCard, Document, Entity, ModelVersion
+from models.tenancy import default_tenant_id, tenant_named
 
 
 @pytest.fixture
@@ -72,3 +73,60 @@ def test_a_declared_label_is_found_in_any_case(db_session: Session, contract: Do
     assert found(db_session, contract, label="salary", value_gte=Decimal(30000))
     assert found(db_session, contract, label="Start_Date")
     assert not found(db_session, contract, label="pension")
+
+
+def card_stating(session: Session, amount: str, period: str | None, weekly_hours: str | None = None) -> Document:
+    """A document whose card states this salary (the card row as any writer may write it)."""
+    document = submit_document(session, f"Kontrakt {uuid.uuid4()}".encode(), filename="k.txt").document
+    hours = Decimal(weekly_hours) if weekly_hours is not None else None
+    session.add(
+        ContractCard(
+            document_id=document.id, salary_amount=Decimal(amount), salary_currency="DKK", salary_period=period,
+            weekly_hours=hours, confidence={}, flags=[], needs_review=False,
+        )
+    )  # fmt: skip
+    session.flush()
+    return document
+
+
+# (stated amount, period, weekly hours) -> the monthly equivalent and how it was reached.
+SALARIES = {
+    "hourly, 37 h": (("200.00", "hour", "37.00"), "32066.67", "hourly x weekly_hours x 52 / 12"),
+    "hourly, no hours": (("200.00", "hour", None), "32066.00", "hourly x 160.33 h"),
+    "hourly, 20 h": (("210.00", "hour", "20.00"), "18200.00", "hourly x weekly_hours x 52 / 12"),
+    "weekly": (("8000.00", "week", None), "34666.67", "weekly x 52 / 12"),
+    "monthly": (("32500.00", "month", "37.00"), "32500.00", "monthly"),
+    "yearly": (("420000.00", "year", None), "35000.00", "yearly / 12"),
+    "unknown period": (("32500.00", None, None), None, None),
+    "implausible hourly": (("9000000000.00", "hour", None), None, None),
+}
+
+
+def test_salaries_compare_as_monthly_equivalents_in_the_database_and_in_python(
+    client: TestClient, db_session: Session
+) -> None:
+    tenant = tenant_named(db_session, "tests")
+    assert tenant is not None
+    documents = {}
+    for name, ((amount, period, hours), _monthly, _basis) in SALARIES.items():
+        document = card_stating(db_session, amount, period, hours)
+        document.tenant_id = tenant.id
+        documents[name] = document
+    db_session.flush()
+
+    for name, ((amount, period, hours), monthly, basis) in SALARIES.items():
+        card = client.get(f"/v1/documents/{documents[name].id}/card").json()
+        # Stated amount and period stay as the contract says them; the equivalent sits beside them.
+        assert (card["salary_amount"], card["salary_period"]) == (amount, period), name
+        assert (card["salary_monthly"], card["salary_monthly_basis"]) == (monthly, basis), name
+        python = monthly_salary(Decimal(amount), period, Decimal(hours) if hours else None)
+        assert (f"{python:f}" if python is not None else None) == monthly, name
+
+    def matching(**bounds: str) -> set[str]:
+        found_ids = {d["id"] for d in client.get("/v1/documents", params={**bounds, "limit": 100}).json()["items"]}
+        return {name for name, document in documents.items() if str(document.id) in found_ids}
+
+    # Before, salary_min=30000 matched the yearly 420,000 and the weekly 8,000 not, whatever they earn a month.
+    assert matching(salary_min="34000") == {"weekly", "yearly"}
+    assert matching(salary_min="32000", salary_max="33000") == {"hourly, 37 h", "hourly, no hours", "monthly"}
+    assert matching(salary_max="20000") == {"hourly, 20 h"}

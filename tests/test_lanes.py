@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import redis
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from models.batches import open_batch
@@ -24,7 +24,7 @@ from models.job_lifecycle import claim
 from models.lanes import Lane, lane_queue, stage_queues
 from models.schema import Document, Job
 from models.settings import get_settings
-from models.tenancy import issue_api_key
+from models.tenancy import issue_api_key, tenant_named
 from tests.conftest import TEST_BROKER_URL, TEST_KEY_RATE_LIMIT
 from tests.live_processes import CLI, logs, running
 from worker.extraction import ExtractionError
@@ -67,8 +67,12 @@ def test_a_documents_jobs_go_to_its_lanes_queue_of_each_stage(db_session: Sessio
     publish_jobs(db_session, [(jobs[bulk.id], NER, bulk.id)])  # the next stage keeps the lane
 
     assert waiting_in(lane_queue(settings, EXTRACT.name, Lane.interactive)) == [f"['{single.id}']"]
-    assert waiting_in(lane_queue(settings, EXTRACT.name, Lane.bulk)) == [f"['{bulk.id}']"]
-    assert waiting_in(lane_queue(settings, NER.name, Lane.bulk)) == [f"['{bulk.id}']"]
+    # The bulk lane has a queue per tenant, so that tenants take turns.
+    assert waiting_in(lane_queue(settings, EXTRACT.name, Lane.bulk, bulk.tenant_id)) == [f"['{bulk.id}']"]
+    assert waiting_in(lane_queue(settings, NER.name, Lane.bulk, bulk.tenant_id)) == [f"['{bulk.id}']"]
+    assert lane_queue(settings, NER.name, Lane.bulk, bulk.tenant_id) == settings.queue(
+        f"ner-bulk-{bulk.tenant_id.hex[:12]}"
+    )
     assert lane_queue(settings, EXTRACT.name, Lane.interactive) == settings.queue("extract")  # as before lanes
 
 
@@ -160,6 +164,58 @@ def test_an_interactive_upload_overtakes_a_bulk_backlog_queued_before_it(
             logs(tmp_path / "logs"),
         )
         assert len(set(backlog) & set(order)) < 20  # the backlog was still waiting when it ran
+    finally:
+        monkeypatch.undo()
+        for cached in (get_settings, get_engine, get_sessionmaker, get_celery):
+            cached.cache_clear()
+
+
+@pytest.mark.e2e
+def test_a_tenants_bulk_documents_take_turns_with_another_tenants_larger_backlog(
+    clean_database, tiny_model_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Tenant A queues 24 bulk documents, then tenant B 8; a one-process extract worker starts, follows
+    both tenants' bulk queues and takes from them in turn: B's documents are all extracted within the
+    first 18 or so, not after A's 24."""
+    prefix = f"fair-{os.getpid()}-"
+    monkeypatch.setenv("CONTRACT_NER_QUEUE_PREFIX", prefix)
+    for cached in (get_settings, get_engine, get_sessionmaker, get_celery):
+        cached.cache_clear()
+    try:
+        with session_scope() as session:
+            tenant_a, tenant_b = (tenant_named(session, name, create=True) for name in ("tenant a", "tenant b"))
+            assert tenant_a is not None and tenant_b is not None
+            a_id, b_id = tenant_a.id, tenant_b.id
+        with session_scope() as session:
+            [upload(session, f"a {n}", lane=Lane.bulk, tenant_id=a_id) for n in range(24)]
+        with session_scope() as session:
+            b_docs = [upload(session, f"b {n}", lane=Lane.bulk, tenant_id=b_id).id for n in range(8)]
+        env = {
+            **os.environ,
+            "CONTRACT_NER_MODEL": str(tiny_model_dir),
+            "CONTRACT_NER_QUEUE_PREFIX": prefix,
+            "CONTRACT_NER_LEASE_S": "3",  # the heartbeat, which follows new tenants' queues, beats every second
+        }
+        commands = {"extract-worker": [*CLI, "worker", "--queues", "extract", "--concurrency", "1"]}
+        with running(commands, env, tmp_path / "logs"), session_scope() as session:
+            deadline = time.monotonic() + 300
+            while time.monotonic() < deadline:
+                session.expire_all()
+                waiting = session.scalar(
+                    select(func.count()).select_from(Document).where(Document.status.in_(("queued", "extracting")))
+                )
+                if waiting == 0:
+                    break
+                time.sleep(0.5)
+            order = [
+                document_id
+                for (document_id,) in session.execute(
+                    select(Job.document_id).where(Job.stage == EXTRACT.name).order_by(Job.started_at)
+                )
+            ]
+        positions = [order.index(doc) for doc in b_docs]
+        assert len(order) == 32, logs(tmp_path / "logs")
+        assert max(positions) < 20, (positions, logs(tmp_path / "logs"))  # one queue: 24 to 31
     finally:
         monkeypatch.undo()
         for cached in (get_settings, get_engine, get_sessionmaker, get_celery):

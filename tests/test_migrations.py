@@ -110,3 +110,79 @@ def test_datetimes_come_back_timezone_aware_in_utc_from_the_embedded_sqlite_too(
             session.commit()
 
     assert stored == datetime(2025, 6, 1, 10, 0, tzinfo=UTC) and stored.tzinfo is UTC
+
+
+def test_revision_0013b_gives_cards_written_before_it_their_monthly_salary(migrated_engine) -> None:
+    """On Postgres: down to 0012c, a yearly and an hourly card written then, up again."""
+    from models.migrate import downgrade_database
+    from tests.conftest import TEST_DATABASE_URL
+
+    downgrade_database(TEST_DATABASE_URL, "0012c")
+    try:
+        tenant, yearly, hourly = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+        with migrated_engine.begin() as connection:
+            connection.execute(text("INSERT INTO tenants VALUES (:t, 'migration-0013b', now())"), {"t": tenant})
+            for document, amount, period, hours in ((yearly, 420000, "year", None), (hourly, 200, "hour", 37)):
+                connection.execute(
+                    text(
+                        "INSERT INTO documents (id, tenant_id, sha256, content_type, size_bytes, version, status, "
+                        "created_at) VALUES (:d, :t, :sha, 'text/plain', 1, 1, 'done', now())"
+                    ),
+                    {"d": document, "t": tenant, "sha": document.hex},
+                )
+                connection.execute(
+                    text(
+                        "INSERT INTO contract_cards (document_id, salary_amount, salary_period, weekly_hours, "
+                        "confidence, flags, needs_review, updated_at) VALUES (:d, :a, :p, :h, '{}', '[]', false, now())"
+                    ),
+                    {"d": document, "a": amount, "p": period, "h": hours},
+                )
+    finally:
+        upgrade_database(TEST_DATABASE_URL)
+
+    with migrated_engine.begin() as connection:
+        monthly = dict(
+            connection.execute(
+                text("SELECT document_id, salary_monthly FROM contract_cards WHERE document_id IN (:y, :h)"),
+                {"y": yearly, "h": hourly},
+            ).all()
+        )
+        connection.execute(text("DELETE FROM documents WHERE tenant_id = :t"), {"t": tenant})
+        connection.execute(text("DELETE FROM tenants WHERE id = :t"), {"t": tenant})
+    assert {str(v) for v in monthly.values()} == {"35000.00", "32066.67"}
+
+
+def test_the_embedded_sqlite_computes_the_same_monthly_salaries_as_python(tmp_path: Path) -> None:
+    """SQLite divides integers as integers: the generated column must still agree with Python's rules."""
+    from decimal import Decimal
+
+    from sqlalchemy.orm import Session
+
+    from models.contract_card import monthly_salary
+    from models.schema import ContractCard, Document, Tenant
+
+    url = f"sqlite:///{tmp_path / 'embedded.db'}"
+    upgrade_database(url)
+    cases = [("200", "hour", "37"), ("200", "hour", None), ("8000", "week", None), ("420001", "year", None),
+             ("32500", "month", "37")]  # fmt: skip
+    with Session(create_engine(url)) as session:
+        tenant = Tenant(id=uuid.uuid4(), name="embedded")
+        session.add(tenant)
+        session.flush()
+        cards = []
+        for n, (amount, period, hours) in enumerate(cases):
+            document = Document(id=uuid.uuid4(), tenant_id=tenant.id, sha256=str(n), content_type="text/plain",
+                                size_bytes=1, version=1, status="done")  # fmt: skip
+            session.add(document)
+            session.flush()
+            card = ContractCard(
+                document_id=document.id, salary_amount=Decimal(amount), salary_period=period,
+                weekly_hours=Decimal(hours) if hours else None, confidence={}, flags=[], needs_review=False,
+            )  # fmt: skip
+            session.add(card)
+            cards.append(card)
+        session.flush()
+
+        stored = [card.salary_monthly for card in cards]
+    expected = [monthly_salary(Decimal(a), p, Decimal(h) if h else None) for a, p, h in cases]
+    assert stored == expected == [Decimal(v) for v in ("32066.67", "32066.00", "34666.67", "35000.08", "32500")]

@@ -147,7 +147,7 @@ def upload_through_the_form(page: Page, base_url: str, token: str, name: str, mi
     page.set_input_files("#upload-file", files=[FilePayload(name=name, mimeType=mime, buffer=content)])
     page.click("#upload-button")
     row = page.locator("tr.document-row").filter(has_text=name)
-    # The list polls the JSON API: the row moves to done without a reload.
+    # The list follows the live event stream: the row moves to done without a reload.
     expect(row).to_have_attribute("data-status", "done", timeout=90_000)
     # Done is the bar's end, whatever stages the pipeline declares.
     expect(row.locator("progress")).to_have_attribute("value", str(progress_steps()))
@@ -160,6 +160,9 @@ def test_upload_in_the_browser_and_see_the_contract_with_its_entities(
 ) -> None:
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     violations = policy_violations(page)
+    # The pages follow progress on the live stream (GET /v1/events), not by polling each document.
+    streams = []
+    page.on("request", lambda request: streams.append(request.url) if "/v1/events" in request.url else None)
 
     upload_through_the_form(
         page, stack, committed_api_token, "kontrakt.pdf", "application/pdf", make_pdf(CONTRACT_PAGES)
@@ -187,6 +190,7 @@ def test_upload_in_the_browser_and_see_the_contract_with_its_entities(
     expect(page.locator("tr.document-row")).to_have_attribute("data-status", "done")
     page.screenshot(path=str(SCREENSHOT.with_name("web-index.png")))
     assert violations == []
+    assert streams, "the page never opened the live event stream"
 
 
 def test_nothing_a_document_contains_runs_as_code_in_the_page(

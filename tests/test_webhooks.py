@@ -24,22 +24,24 @@ import httpx
 import pytest
 import structlog
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
 
 import models.webhooks
 from models.db import session_scope
-from models.schema import DeliveryState, WebhookDelivery, WebhookSubscription
+from models.schema import DeliveryState, WebhookDelivery, WebhookSubscription, utcnow
 from models.settings import Settings, get_settings
 from models.tenancy import default_tenant_id, tenant_named
 from models.webhooks import (
     CallbackTarget,
+    SubscriptionChange,
     check_callback_url,
     create_subscription,
     delivery_body,
     record_event,
     sign,
     signed_headers,
+    update_subscription,
 )
 from tests.live_processes import CLI, REPO_ROOT, logs, running
 from worker.webhook_delivery import deliver, make_client, post_once
@@ -363,6 +365,7 @@ def test_the_delivery_log_is_paged_newest_first(client: TestClient, db_session: 
         "created_at": None,
         "next_attempt_at": None,
         "delivered_at": None,
+        "redelivery_of": None,
     }
     assert client.get(f"/v1/webhooks/{uuid.uuid4()}/deliveries").status_code == 404
 
@@ -554,6 +557,8 @@ def webhook_worker(migrated_engine: Engine, tmp_path_factory: pytest.TempPathFac
         "CONTRACT_NER_WEBHOOK_ALLOW_LOOPBACK": "true",
         "CONTRACT_NER_WEBHOOK_BACKOFF_BASE_S": "0.2",
         "CONTRACT_NER_WEBHOOK_TIMEOUT_S": "5",
+        "CONTRACT_NER_WEBHOOK_MAX_ATTEMPTS": "3",
+        "CONTRACT_NER_WEBHOOK_DISABLE_AFTER_FAILURES": "2",
     }
     with running({"webhook-worker": [*CLI, "worker", "--queues", "webhooks", "--concurrency", "1"]}, env, log_dir):
         truncate_webhooks(migrated_engine)
@@ -629,3 +634,212 @@ def test_two_500s_then_200_make_exactly_three_attempts(webhook_worker: Path, com
     assert [a["status_code"] for a in delivery.attempt_log] == [500, 500, 200]
     assert [a["attempt"] for a in delivery.attempt_log] == [1, 2, 3]
     assert delivery.last_status_code == 200 and delivery.next_attempt_at is None
+
+
+# ---------------------------------------------------------------------------------------------------
+# The integration contract (issue 16): PATCH, secret rotation, ping, redelivery, disabling
+
+
+def client_tenant(session: Session) -> uuid.UUID:
+    tenant = tenant_named(session, "tests")  # the client's (conftest's api_token)
+    assert tenant is not None
+    return tenant.id
+
+
+def test_patch_changes_events_url_and_the_entities_option_and_a_new_url_meets_the_same_rules(
+    client: TestClient,
+) -> None:
+    created = client.post("/v1/webhooks", json={"url": "https://93.184.215.14/hook", "events": ["document.done"]})
+    hook = f"/v1/webhooks/{created.json()['id']}"
+
+    changed = client.patch(
+        hook,
+        json={"url": "https://93.184.215.34/new", "events": ["document.updated", "webhook.disabled"],
+              "include_entities": True},
+    )  # fmt: skip
+    refused = client.patch(hook, json={"url": "http://127.0.0.1:8080/hook"})
+    metadata = client.patch(hook, json={"url": "http://169.254.169.254/latest/meta-data/"})
+    unknown_event = client.patch(hook, json={"events": ["document.shredded"]})
+
+    assert changed.status_code == 200, changed.text
+    assert changed.json()["secret"] is None  # no rotation asked for: no secret shown
+    assert refused.status_code == 400 and "a loopback address: refused" in refused.json()["detail"]
+    assert metadata.status_code == 400 and "a cloud metadata address: refused" in metadata.json()["detail"]
+    assert unknown_event.status_code == 422
+    (listed,) = client.get("/v1/webhooks").json()
+    assert (listed["url"], listed["events"], listed["include_entities"]) == (
+        "https://93.184.215.34/new",
+        ["document.updated", "webhook.disabled"],
+        True,
+    )
+    assert client.patch(f"/v1/webhooks/{uuid.uuid4()}", json={"include_entities": False}).status_code == 404
+
+
+def test_a_rotated_secret_still_signs_beside_the_new_one_until_its_overlap_ends(
+    client: TestClient, db_session: Session
+) -> None:
+    settings = loopback_settings()
+    verify = documented_verify()
+    with Receiver() as receiver, make_client(settings) as http:
+        subscription = create_subscription(
+            db_session, f"{receiver.url}/hook", ["document.done"], SECRET, allow_loopback=True,
+            tenant_id=client_tenant(db_session),
+        )  # fmt: skip
+        rotated = client.patch(
+            f"/v1/webhooks/{subscription.id}", json={"rotate_secret": True, "secret_overlap_s": 3600}
+        ).json()
+        new_secret = rotated["secret"]
+        (during,) = record_event(db_session, "document.done", DONE_PAYLOAD, tenant_id=subscription.tenant_id)
+        deliver(db_session, during, http, settings)
+        # The overlap ends: only the new secret signs.
+        subscription.previous_secret_expires_at = utcnow() - timedelta(seconds=1)
+        (after,) = record_event(db_session, "document.done", DONE_PAYLOAD, tenant_id=subscription.tenant_id)
+        deliver(db_session, after, http, settings)
+        chosen = client.patch(
+            f"/v1/webhooks/{subscription.id}", json={"secret": "chosen-secret-0123456789", "secret_overlap_s": 0}
+        ).json()
+        (unshared,) = record_event(db_session, "document.done", DONE_PAYLOAD, tenant_id=subscription.tenant_id)
+        deliver(db_session, unshared, http, settings)
+
+    first, second, third = receiver.requests
+    assert new_secret is not None and len(new_secret) >= 40 and new_secret != SECRET
+    assert rotated["previous_secret_expires_at"] is not None and chosen["secret"] is None
+    assert re.fullmatch(r"sha256=[0-9a-f]{64},sha256=[0-9a-f]{64}", first.headers["X-Contract-NER-Signature"])
+    assert verify(new_secret, first.headers, first.body) and verify(SECRET, first.headers, first.body)
+    assert re.fullmatch(r"sha256=[0-9a-f]{64}", second.headers["X-Contract-NER-Signature"])
+    assert verify(new_secret, second.headers, second.body) and not verify(SECRET, second.headers, second.body)
+    assert verify("chosen-secret-0123456789", third.headers, third.body)
+    assert not verify(new_secret, third.headers, third.body)  # overlap 0: the old one stops at once
+
+
+def test_ping_reaches_the_endpoint_signed_even_when_the_subscription_is_disabled(
+    client: TestClient, db_session: Session
+) -> None:
+    settings = loopback_settings()
+    with Receiver() as receiver, make_client(settings) as http:
+        subscription = create_subscription(
+            db_session, f"{receiver.url}/hook", ["document.done"], SECRET, allow_loopback=True,
+            tenant_id=client_tenant(db_session),
+        )  # fmt: skip
+        assert client.patch(f"/v1/webhooks/{subscription.id}", json={"active": False}).status_code == 200
+        answer = client.post(f"/v1/webhooks/{subscription.id}/ping")
+        deliver(db_session, answer.json()["id"], http, settings)
+        # A real event to the disabled subscription makes no delivery at all.
+        assert record_event(db_session, "document.done", DONE_PAYLOAD, tenant_id=subscription.tenant_id) == []
+
+    assert answer.status_code == 202 and answer.json()["event"] == "webhook.ping"
+    assert answer.json()["state"] == "pending"
+    (request,) = receiver.requests
+    assert request.headers["X-Contract-NER-Event"] == "webhook.ping"
+    assert documented_verify()(SECRET, request.headers, request.body)
+    assert json.loads(request.body)["data"]["subscription_id"] == str(subscription.id)
+    log = client.get(f"/v1/webhooks/{subscription.id}/deliveries").json()["items"]
+    assert [(d["event"], d["state"]) for d in log] == [("webhook.ping", "delivered")]
+    assert client.post(f"/v1/webhooks/{uuid.uuid4()}/ping").status_code == 404
+
+
+def test_redelivery_is_a_new_delivery_of_the_same_event_and_body(client: TestClient, db_session: Session) -> None:
+    settings = loopback_settings()
+    with Receiver() as receiver, make_client(settings) as http:
+        subscription = create_subscription(
+            db_session, f"{receiver.url}/hook", ["document.done"], SECRET, allow_loopback=True,
+            tenant_id=client_tenant(db_session),
+        )  # fmt: skip
+        (original,) = record_event(db_session, "document.done", DONE_PAYLOAD, tenant_id=subscription.tenant_id)
+        base = f"/v1/webhooks/{subscription.id}/deliveries"
+        still_pending = client.post(f"{base}/{original}/redeliver")
+        deliver(db_session, original, http, settings)
+        again = client.post(f"{base}/{original}/redeliver")
+        deliver(db_session, again.json()["id"], http, settings)
+
+    assert still_pending.status_code == 409 and "pending" in still_pending.json()["detail"]
+    assert again.status_code == 202
+    assert again.json()["redelivery_of"] == original and again.json()["id"] != original
+    first, second = receiver.requests
+    assert first.headers["X-Contract-NER-Delivery"] == str(original)
+    assert second.headers["X-Contract-NER-Delivery"] == str(again.json()["id"])  # not dropped as a duplicate
+    assert json.loads(first.body)["data"] == json.loads(second.body)["data"] == DONE_PAYLOAD
+    assert documented_verify()(SECRET, second.headers, second.body)
+    assert client.post(f"{base}/999999999/redeliver").status_code == 404
+    other = create_subscription(
+        db_session, "https://93.184.215.14/x", ["document.done"], tenant_id=subscription.tenant_id
+    )
+    # Another subscription's delivery is not found under this one.
+    assert client.post(f"/v1/webhooks/{other.id}/deliveries/{original}/redeliver").status_code == 404
+
+
+def test_a_subscription_whose_deliveries_keep_failing_is_disabled_with_a_reason_and_an_event(
+    client: TestClient, db_session: Session
+) -> None:
+    settings = loopback_settings(webhook_max_attempts=1, webhook_disable_after_failures=2)
+    tenant_id = client_tenant(db_session)
+    with Receiver(statuses=(500, 200, 500, 503)) as receiver, make_client(settings) as http:
+        failing = create_subscription(
+            db_session, f"{receiver.url}/hook", ["document.done"], SECRET, allow_loopback=True, tenant_id=tenant_id
+        )
+        watcher = create_subscription(
+            db_session, "https://93.184.215.14/ops", ["webhook.disabled"], tenant_id=tenant_id
+        )
+        outcomes = []
+        for _ in range(4):  # 500, then a success resets the count, then 500 and 503: two failures in a row
+            (delivery_id,) = record_event(db_session, "document.done", DONE_PAYLOAD, tenant_id=tenant_id)
+            deliver(db_session, delivery_id, http, settings)
+            db_session.refresh(failing)
+            outcomes.append((failing.consecutive_failures, failing.active))
+        after = record_event(db_session, "document.done", DONE_PAYLOAD, tenant_id=tenant_id)
+
+    assert outcomes == [(1, True), (0, True), (1, True), (2, False)]
+    assert after == []  # a disabled subscription gets no new deliveries
+    shown = next(s for s in client.get("/v1/webhooks").json() if s["id"] == str(failing.id))
+    assert shown["active"] is False and shown["disabled_at"] is not None
+    assert shown["disabled_reason"] == "2 deliveries in a row failed after every attempt; last error: HTTP 503: nope"
+    (event,) = db_session.scalars(select(WebhookDelivery).where(WebhookDelivery.subscription_id == watcher.id)).all()
+    assert event.event == "webhook.disabled"
+    assert event.payload["subscription_id"] == str(failing.id) and event.payload["reason"] == shown["disabled_reason"]
+    turned_on = client.patch(f"/v1/webhooks/{failing.id}", json={"active": True}).json()
+    assert (turned_on["active"], turned_on["disabled_reason"], turned_on["consecutive_failures"]) == (True, None, 0)
+
+
+def test_through_the_worker_a_rotation_signs_twice_and_a_failing_endpoint_is_disabled_with_an_event(
+    webhook_worker: Path, committed_webhooks: None
+) -> None:
+    """Worker settings: 3 attempts per delivery, disabled after 2 deliveries failed for good."""
+    with Receiver(statuses=(500,) * 6) as failing, Receiver() as watcher:
+        with session_scope() as session:
+            tenant_id = default_tenant_id(session)
+            subscription = subscribe(session, f"{failing.url}/hook")
+            create_subscription(session, f"{watcher.url}/ops", ["webhook.disabled"], SECRET, allow_loopback=True)
+            update_subscription(session, subscription, SubscriptionChange(new_secret="rotated-secret-0123456789"))
+            subscription_id = subscription.id
+            first = record_event(session, "document.done", DONE_PAYLOAD, tenant_id=tenant_id)
+            second = record_event(session, "document.done", DONE_PAYLOAD, tenant_id=tenant_id)
+        for delivery_id in (*first, *second):
+            wait_for_state(delivery_id, DeliveryState.failed, webhook_worker)
+        (notice,) = watcher.wait_for(1, timeout_s=90, explain=lambda: logs(webhook_worker))
+        with session_scope() as session:
+            disabled = session.get(WebhookSubscription, subscription_id)
+            assert disabled is not None
+            state = (disabled.active, disabled.consecutive_failures, disabled.disabled_reason)
+            third = record_event(session, "document.done", DONE_PAYLOAD, tenant_id=tenant_id)
+
+    assert len(failing.requests) == 6
+    verify = documented_verify()
+    assert all(verify("rotated-secret-0123456789", r.headers, r.body) for r in failing.requests)
+    assert all(verify(SECRET, r.headers, r.body) for r in failing.requests)  # the overlap: both sign
+    assert state == (False, 2, "2 deliveries in a row failed after every attempt; last error: HTTP 500: nope")
+    assert third == []
+    assert notice.headers["X-Contract-NER-Event"] == "webhook.disabled"
+    assert json.loads(notice.body)["data"]["subscription_id"] == str(subscription_id)
+    assert verify(SECRET, notice.headers, notice.body)
+
+
+def test_links_are_paths_or_absolute_under_the_public_url(monkeypatch: pytest.MonkeyPatch) -> None:
+    document_id, previous = uuid.UUID(int=1), uuid.UUID(int=2)
+    relative = models.webhooks.document_links(document_id, None)
+    public = get_settings().model_copy(update={"public_url": "https://ner.example.com/"})
+    monkeypatch.setattr(models.webhooks, "get_settings", lambda: public)
+    absolute = models.webhooks.document_links(document_id, previous)
+
+    assert relative["entities"] == f"/v1/documents/{document_id}/entities" and relative["previous_version"] is None
+    assert absolute["card"] == f"https://ner.example.com/v1/documents/{document_id}/card"
+    assert absolute["previous_version"] == f"https://ner.example.com/v1/documents/{previous}"

@@ -149,6 +149,24 @@ Rules = `training/rule_baseline.py` (regexes with context keywords).
 """
 
 
+KEPT_START = "<!-- kept: sections measured by their own commands, carried over by training.model_card -->"
+KEPT_END = "<!-- end kept -->"
+
+
+def with_kept_sections(card: str, old_card: Path) -> str:
+    """The new card with the old card's kept sections (long dev set, calibration: each gives the command
+    that prints its numbers) placed before its Limits; rerun those commands after retraining."""
+    if not old_card.exists():
+        return card
+    old = old_card.read_text(encoding="utf-8")
+    start, end = old.find(KEPT_START), old.find(KEPT_END)
+    if start < 0 or end < start:
+        return card
+    kept = old[start : end + len(KEPT_END)] + "\n\n"
+    at = card.find("## Limits")
+    return card[:at] + kept + card[at:] if at >= 0 else card + "\n" + kept
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="Evaluate a checkpoint and write its MODEL_CARD.md.")
     ap.add_argument("model", type=Path)
@@ -164,7 +182,9 @@ def main(argv: list[str] | None = None) -> int:
     args.report.parent.mkdir(parents=True, exist_ok=True)
     args.report.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     notes = "".join(f"- {note}\n" for note in args.note)
-    (args.model / "MODEL_CARD.md").write_text(render_card(args.model, info, report, raw, notes), encoding="utf-8")
+    card_path = args.model / "MODEL_CARD.md"
+    card = render_card(args.model, info, report, raw, notes)
+    card_path.write_text(with_kept_sections(card, card_path), encoding="utf-8")
     print(format_report(report))
     return 0
 

@@ -30,6 +30,9 @@ uses that in this order:
    a one-off union, authority or client name). Every mention of that value is kept with its offsets.
    Amounts are compared by what they pay a month, so the same pay stated yearly and monthly is one
    value with both mentions (the contract card then takes the monthly one).
+6. `competing_values`: what the values step 5 drops say about the document, as card flags carried on the
+   result (`DecodedEntities.flags`): a fact stated with two different values (`conflicting_values`), and
+   different parties with their own facts in different parts of the file (`multiple_contracts`).
 
 Where the model and a rule disagree, the rule wins only on the span's extent (where a value starts and
 ends, which the schema defines); which words are a value at all stays the model's call, except where the
@@ -48,10 +51,11 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from models.contract_card import CONFLICTING_VALUES, MULTIPLE_CONTRACTS
 from models.danish import ENGLISH_MONTH_NAMES, LEGAL_FORMS, MONTH_NAMES, NUMBER_WORDS, alternation
 from models.labels import NAME_LABELS, SINGLE_VALUED_LABELS, ValueKind, label_spec
 from models.normalisation import normalise_in
-from worker.spans import EntitySpan
+from worker.spans import DecodedEntities, EntitySpan
 
 # Between two parts of one value: spaces, never a line break or punctuation (a comma ends a name).
 _JOINING_GAP = re.compile(r"[^\S\n]+")
@@ -630,7 +634,80 @@ def without_overlaps(text: str, entities: Sequence[EntitySpan]) -> list[EntitySp
     return kept
 
 
-def decode_fields(text: str, entities: Sequence[EntitySpan], schema: FieldSchema) -> list[EntitySpan]:
+def decode_fields(text: str, entities: Sequence[EntitySpan], schema: FieldSchema) -> DecodedEntities:
     merged = merge_split_values(text, entities, schema)
     completed = resolved_address_references(text, period_end_dates(text, complete_values(text, merged)))
-    return keep_best_values(without_overlaps(text, completed), schema, text)
+    candidates = without_overlaps(text, completed)
+    return DecodedEntities(keep_best_values(candidates, schema, text), competing_values(text, candidates, schema))
+
+
+# A value counts as stated when one of its mentions has at least this (raw) score: the stray one-word tags
+# decoding drops ("1. april" of a pay-review clause at 0.5) are not a second value of the fact.
+STATED_SCORE = 0.95
+
+
+def competing_values(text: str, entities: Sequence[EntitySpan], schema: FieldSchema) -> list[str]:
+    """What the values of the single-valued labels, before one is kept, say about the document.
+
+    A label's stated values are its different values (not two forms of one: the same date or the same
+    monthly pay written differently, one value's words a part of the other's as a name and its short form)
+    with a mention of at least
+    `STATED_SCORE`. `conflicting_values`: a label has two stated values. `multiple_contracts`: a party label
+    (an organisation or a person) has two stated values, one only before the other begins, and another
+    label has a stated value before the second party begins and another after: the file repeats a
+    contract's facts with other parties in another part, as when several contracts are scanned into one."""
+    stated: dict[str, list[tuple[int, int]]] = {}  # label -> (first start, last end) of each stated value
+    for label in schema.single_valued:
+        groups: dict[str, list[EntitySpan]] = {}
+        for entity in entities:
+            if entity.label == label:
+                groups.setdefault(value_identity(entity, text), []).append(entity)
+        ranked = sorted(groups.values(), key=lambda mentions: -sum(m.score for m in mentions))
+        distinct: list[list[EntitySpan]] = []
+        for mentions in ranked:
+            same = next((kept for kept in distinct if _same_name(mentions[0].text, kept[0].text)), None)
+            if same is None:
+                distinct.append(list(mentions))
+            else:
+                same.extend(mentions)
+        values = [m for m in distinct if max(e.score for e in m) >= STATED_SCORE]
+        if len(values) > 1:
+            stated[label] = [(min(e.start for e in m), max(e.end for e in m)) for m in values]
+    flags = [CONFLICTING_VALUES] if stated else []
+    parties = [label for label in stated if _kind(label) in (ValueKind.ORGANISATION, ValueKind.PERSON)]
+    for party in parties:
+        for before in stated[party]:
+            for after in stated[party]:
+                if before[1] > after[0]:
+                    continue
+                # Another label with one value before the second party begins and another from there on.
+                if any(
+                    x[1] <= after[0] <= y[0]
+                    for label, spans in stated.items()
+                    if label != party
+                    for x in spans
+                    for y in spans
+                ):
+                    return [MULTIPLE_CONTRACTS, *flags]
+    return flags
+
+
+def value_identity(entity: EntitySpan, text: str) -> str:
+    """Mentions of one value share this: a date's day, a quantity's number and unit, an amount's monthly
+    pay, a name's words."""
+    kind = _kind(entity.label)
+    if kind is ValueKind.AMOUNT:
+        return _mention_key(entity, text)
+    if kind in (ValueKind.DATE, ValueKind.HOURS, ValueKind.PERCENT, ValueKind.DURATION):
+        value = normalise_in(text, entity.label, entity.start, entity.end)
+        if value.date is not None:
+            return value.date.isoformat()
+        if value.number is not None:
+            return f"{value.number.normalize():f} {value.unit}"
+    return value_key(entity.text)
+
+
+def _same_name(first: str, second: str) -> bool:
+    """One name written in full and shortened ("Lysgaard Revision" in a footer), or the same words."""
+    a, b = set(value_key(first).split()), set(value_key(second).split())
+    return a <= b or b <= a

@@ -25,13 +25,14 @@ from transformers.utils import logging as transformers_logging
 
 from models.danish import ABBREVIATIONS_WITH_DOT, MONTH_ABBREVIATIONS, alternation
 from models.labels import NAME_LABELS, SINGLE_VALUED_LABELS
-from models.results_key import DecodingConfiguration, weights_fingerprint
+from models.results_key import DecodingConfiguration, calibration_fingerprint, weights_fingerprint
 from models.settings import Settings
+from worker.calibration import ScoreCalibration, load_calibration
 from worker.chunking import TokenizedText, Windowing, require_checkpoint, window_ownership
 from worker.fields import FieldSchema, decode_fields
 from worker.metrics import observe_forward_batch
 from worker.onnx_runtime import BACKENDS, Backend, OnnxForward
-from worker.spans import EntitySpan
+from worker.spans import DecodedEntities, EntitySpan
 
 _WORD = re.compile(r"\S+")
 _LEADING_JUNK = "([{<«“‘\"'*•-–—"
@@ -112,7 +113,11 @@ class TokenClassifier:
         # Set for the ONNX Runtime backends: then only the forward stage runs there instead of in torch.
         self.onnx = onnx
         # What the entities are keyed on besides the text and the weights (models.results_key).
-        self.decoding = decoding or DecodingConfiguration(field_decoding=field_decoding, device_type=device.type)
+        self.decoding = decoding or DecodingConfiguration(
+            field_decoding=field_decoding,
+            device_type=device.type,
+            calibration_sha256=calibration_fingerprint(model_dir, field_decoding),
+        )
         if not model.config.id2label:
             raise ValueError(f"{model_dir}: config.json has no id2label")
         self.id2label: dict[int, str] = {int(k): v for k, v in model.config.id2label.items()}
@@ -132,6 +137,9 @@ class TokenClassifier:
             if field_decoding
             else None
         )
+        # Fitted on decoded entities (training/calibrate.py), so applied to them only; None: the model's
+        # own scores (a checkpoint without calibration.json, raw word groups, or a calibration being fitted).
+        self.calibration: ScoreCalibration | None = load_calibration(model_dir) if field_decoding else None
 
     @classmethod
     def load(
@@ -177,7 +185,15 @@ class TokenClassifier:
             # Windows are bucketed by length, so few distinct shapes reach the compiled graph.
             model = torch.compile(model, dynamic=True)
         windowing = Windowing.for_model(model_dir, tokenizer, model.config, max_length, stride)
-        decoding = DecodingConfiguration(field_decoding, max_length, stride, backend, precision, torch_device.type)
+        decoding = DecodingConfiguration(
+            field_decoding,
+            max_length,
+            stride,
+            backend,
+            precision,
+            torch_device.type,
+            calibration_fingerprint(model_dir, field_decoding),
+        )
         classifier = cls(model_dir, windowing, model, torch_device, field_decoding=field_decoding, decoding=decoding)
         if backend != "torch":
             pad_id = tokenizer.pad_token_id or 0
@@ -345,7 +361,12 @@ class TokenClassifier:
             if start >= end:
                 continue
             entities.append(EntitySpan(self._type_names[type_id], start, end, text[start:end], float(score)))
-        return decode_fields(text, entities, self.fields) if self.fields else entities
+        if not self.fields:
+            return entities
+        decoded = decode_fields(text, entities, self.fields)
+        if self.calibration is None:
+            return decoded
+        return DecodedEntities(self.calibration.apply(decoded), decoded.flags)
 
     # -- all stages ---------------------------------------------------------------------------------
     def predict_tokenized(

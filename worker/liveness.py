@@ -28,16 +28,20 @@ from celery import Celery
 from celery.signals import task_received, worker_ready, worker_shutdown
 from celery.worker import state as worker_state
 from celery_batches import Batches
+from sqlalchemy import select
 
 from models.db import session_scope
 from models.job_lifecycle import hold_jobs, renew_holds
+from models.lanes import Lane, lane_queue, per_tenant_queues
+from models.schema import Tenant
 from models.settings import get_settings
-from models.stages import PIPELINE, Stage
+from models.stages import PIPELINE, STAGES, Stage
 from models.worker_liveness import process_holder, record_heartbeat
 
 log = structlog.get_logger(__name__)
 
 STAGES_BY_TASK = {stage.task_name: stage for stage in PIPELINE}
+STAGE_NAMES = tuple(STAGES)
 # A job in hand: its stage and document.
 JobKey = tuple[Stage, uuid.UUID]
 
@@ -84,6 +88,7 @@ class Heartbeat:
         self.holder = process_holder()
         self.interval_s = get_settings().lease_s / 3
         self._received: set[JobKey] = set()
+        self._following: set[str] = set()  # tenants' bulk queues this worker was told to consume
         self._lock = threading.Lock()
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -137,6 +142,22 @@ class Heartbeat:
             record_heartbeat(session, self.worker, self.queues, self.holder)
             for stage, documents in _by_stage(in_hand).items():
                 renew_holds(session, stage, documents, self.holder, hold_s)
+            tenants = list(session.scalars(select(Tenant.id)))
+        self._follow_tenant_queues(tenants)
+
+    def _follow_tenant_queues(self, tenants: list[uuid.UUID]) -> None:
+        """Consume the bulk queue of every tenant for each stage whose bulk lane this worker serves. The
+        consumer is not thread-safe: Celery's own `add_consumer` control message, sent to this worker
+        alone, makes the consumer thread add the queue (and does nothing for one it already has)."""
+        settings = get_settings()
+        if not per_tenant_queues(settings):
+            return
+        stages = [stage for stage in STAGE_NAMES if f"{stage}-bulk" in self.queues]
+        wanted = {lane_queue(settings, stage, Lane.bulk, tenant) for stage in stages for tenant in tenants}
+        for queue in sorted(wanted - self._following):
+            self.app.control.add_consumer(queue, destination=[self.worker], reply=False)
+            self._following.add(queue)
+            log.info("worker.following_queue", queue=queue)
 
 
 def _by_stage(keys: Iterable[JobKey]) -> dict[Stage, list[uuid.UUID]]:

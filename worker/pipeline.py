@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import uuid
 from bisect import bisect_right
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 import structlog
 from sqlalchemy import delete, func, insert, or_, select
@@ -22,6 +23,7 @@ from models.results_key import text_sha256
 from models.schema import (
     HUMAN_SOURCE,
     MODEL_SOURCE,
+    ContractCard,
     Document,
     DocumentPage,
     DocumentText,
@@ -35,7 +37,7 @@ from models.schema import (
 )
 from models.settings import get_settings
 from models.stages import DONE, Stage, default_next, stage_named
-from models.webhooks import record_event
+from models.webhooks import document_event_data, entities_payload, record_event
 from worker.chunking import TokenizedText, Windowing
 from worker.extraction import (
     DEFAULT_EXTRACTORS,
@@ -47,7 +49,7 @@ from worker.extraction import (
     text_layer,
 )
 from worker.inference import TokenClassifier
-from worker.spans import EntitySpan
+from worker.spans import EntitySpan, document_flags
 
 __all__ = [
     "EXTRACT",
@@ -231,8 +233,8 @@ def recognize_entities(
     A document whose entities were made under this run's key (`models.results_key`: the same weights,
     decoding configuration and text) costs no model time: its entities stay and the stage only completes.
     A re-run replaces only unconfirmed model entities: human and confirmed entities stay, and the model
-    does not bring back a span a reviewer rejected or corrected away (`_reviewed_spans`). A re-run whose
-    entities changed records `document.updated`.
+    does not bring back a span a reviewer rejected or corrected away (`_reviewed_spans`). A document that
+    had results before gets `document.updated` beside `document.done`: what changed, and whether a model ran.
 
     With `leases`, only the documents whose lease this worker still holds get results written."""
     documents = session.scalars(
@@ -289,9 +291,14 @@ def recognize_entities(
     for document in documents:
         if document.id in retokenized:
             store_tokens(document, retokenized[document.id], classifier.tokenizer_sha256)
+    # A document that had results before (a reprocess, a backfill) gets `document.updated` beside
+    # `document.done`, saying what changed: the results as they were, read before they are replaced.
+    earlier = {
+        document.id: (document.entity_count, _card_facts(session.get(ContractCard, document.id)))
+        for document in documents
+        if document.model_id is not None
+    }
     ran = [d for d in documents if d.id in spans_of]
-    # Whether a document had results before this run: then its changes are `document.updated`.
-    reran = {d.id for d in ran if d.model_id is not None}
     changed = _replace_model_entities(session, ran, spans_of, version.id)
     counts = dict(
         session.execute(
@@ -309,39 +316,33 @@ def recognize_entities(
         document.decoding_sha256 = decoding_sha256
         document.ner_text_sha256 = text_hashes[document.id]
         complete_stage(session, document, NER, default_next(NER), now=finished)
+    min_confidence = get_settings().review_min_confidence
     for document in documents:
-        card = rebuild_contract_card(session, document.id)
-        if document.id in reran and document.id in changed:
-            added, removed = changed[document.id]
-            record_event(
-                session,
-                "document.updated",
-                {
-                    "document_id": str(document.id),
-                    "external_id": document.external_id,
-                    "version": document.version,
-                    "model": version.name,
-                    "added": added,
-                    "removed": removed,
-                    "entity_count": document.entity_count,
-                    "card": card_as_dict(card),
-                },
-                tenant_id=document.tenant_id,
-            )
+        # Decoding's flags from this run; an unchanged key keeps the ones the card has (None).
+        flags = document_flags(spans_of[document.id]) if document.id in spans_of else None
+        card = rebuild_contract_card(session, document.id, flags, min_confidence)
         if document.status != DONE:  # a later stage still has to run
             continue
-        record_event(
-            session,
-            "document.done",
-            {
-                "document_id": str(document.id),
-                "external_id": document.external_id,
-                "version": document.version,
-                "entity_count": document.entity_count,
-                "card": card_as_dict(card),
-            },
-            tenant_id=document.tenant_id,
-        )
+        data = {
+            **document_event_data(session, document),
+            "entity_count": document.entity_count,
+            "card": card_as_dict(card),
+        }
+        entities = _entities_of(session, document.id)
+        record_event(session, "document.done", data, tenant_id=document.tenant_id, entities=entities)
+        if document.id in earlier:
+            entity_count_before, card_before = earlier[document.id]
+            added, removed = changed.get(document.id, (0, 0))
+            changes = {
+                "previous_entity_count": entity_count_before,
+                "card_changed": card_before != _card_facts(card),
+                "added": added,
+                "removed": removed,
+                "model_run": document.id in spans_of,
+            }
+            record_event(
+                session, "document.updated", {**data, **changes}, tenant_id=document.tenant_id, entities=entities
+            )
         complete_batches_of(session, document.id)
         log.info(
             "document.done",
@@ -451,6 +452,25 @@ def _reviewed_spans(session: Session, document_ids: Sequence[uuid.UUID]) -> set[
         if before and before.get("source") == MODEL_SOURCE:
             decided.add((document_id, before["label"], before["start"], before["end"]))
     return decided
+
+
+def _card_facts(card: ContractCard | None) -> dict[str, Any] | None:
+    """The card's facts, without when it was rebuilt: what `card_changed` compares."""
+    if card is None:
+        return None
+    facts = card_as_dict(card)
+    facts.pop("updated_at", None)
+    return facts
+
+
+def _entities_of(session: Session, document_id: uuid.UUID) -> Callable[[], list[dict[str, Any]]]:
+    def read() -> list[dict[str, Any]]:
+        rows = session.scalars(
+            select(Entity).where(Entity.document_id == document_id).order_by(Entity.start_char, Entity.id)
+        ).all()
+        return entities_payload(rows)
+
+    return read
 
 
 def words_of(document: Document) -> WordIndex | None:

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from models.broker import (
     COMPACT_COUNTS_TASK,
+    PRUNE_LIVE_EVENTS_TASK,
     PURGE_CONTENTS_TASK,
     SWEEP_JOBS_TASK,
     broker_lost_queues,
@@ -33,6 +34,7 @@ from models.dashboard_counts import compact_counts
 from models.db import session_scope
 from models.job_lifecycle import Lease, LeaseLost, fail_document, release_for_retry
 from models.lanes import LANES, Lane
+from models.live_events import prune_events
 from models.reasons import ReasonCode
 from models.retention import purge_all
 from models.schema import Document, utcnow
@@ -317,6 +319,13 @@ def sweep_jobs_task() -> None:
         swept = sweep_jobs(session, settings, broker_lost, received=received)
     restore_messages(swept.restore)
     log.info("jobs.sweep_ran", broker_lost=broker_lost, **swept.as_log())
+
+
+@app.task(name=PRUNE_LIVE_EVENTS_TASK, ignore_result=True)
+def prune_live_events_task() -> None:
+    with session_scope() as session:
+        pruned = prune_events(session, get_settings().live_events_keep_s)
+    log.info("live_events.pruned", events=pruned)
 
 
 @app.task(name=COMPACT_COUNTS_TASK, ignore_result=True)

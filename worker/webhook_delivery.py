@@ -18,7 +18,16 @@ from sqlalchemy.orm import Session
 
 from models.schema import DeliveryState, WebhookDelivery, WebhookSubscription, utcnow
 from models.settings import Settings
-from models.webhooks import CallbackTarget, IPAddress, delivery_body, resolve_callback_url, signed_headers
+from models.webhooks import (
+    PING_EVENT,
+    CallbackTarget,
+    IPAddress,
+    count_final_outcome,
+    delivery_body,
+    resolve_callback_url,
+    signed_headers,
+    signing_secrets,
+)
 
 log = structlog.get_logger(__name__)
 
@@ -136,7 +145,7 @@ def deliver(session: Session, delivery_id: int, client: httpx.Client, settings: 
             # wait until the scheduled time rather than attempt early or drop the retry chain.
             return (due - now).total_seconds()
     subscription = session.get(WebhookSubscription, delivery.subscription_id)
-    if subscription is None or not subscription.active:
+    if subscription is None or (not subscription.active and delivery.event != PING_EVENT):
         delivery.state = DeliveryState.failed
         delivery.last_error = "subscription is no longer active"
         delivery.next_attempt_at = None
@@ -144,7 +153,8 @@ def deliver(session: Session, delivery_id: int, client: httpx.Client, settings: 
         return None
 
     body = delivery_body(delivery)  # serialised once; the signature covers exactly these bytes
-    headers = signed_headers(subscription.secret, delivery.id, delivery.event, body)
+    secret, previous_secret = signing_secrets(subscription)
+    headers = signed_headers(secret, delivery.id, delivery.event, body, previous_secret=previous_secret)
     started = time.monotonic()
     try:
         # Checked again at every attempt: the name may resolve elsewhere since the subscription was made.
@@ -178,12 +188,17 @@ def deliver(session: Session, delivery_id: int, client: httpx.Client, settings: 
         delivery.next_attempt_at = None
         session.flush()
         log.info("webhook.delivered", status_code=outcome.status_code, duration_ms=duration_ms, **fields)
+        if delivery.event != PING_EVENT:
+            count_final_outcome(session, subscription, True, None, settings.webhook_disable_after_failures)
         return None
     if delivery.attempts >= settings.webhook_max_attempts:
         delivery.state = DeliveryState.failed
         delivery.next_attempt_at = None
         session.flush()
         log.warning("webhook.failed", error=outcome.error, **fields)
+        if delivery.event != PING_EVENT:
+            # A ping tests an endpoint; only real events say whether the subscription still works.
+            count_final_outcome(session, subscription, False, outcome.error, settings.webhook_disable_after_failures)
         return None
     delay = settings.webhook_backoff_base_s * 2 ** (delivery.attempts - 1)
     delivery.next_attempt_at = attempted_at + timedelta(seconds=delay)

@@ -41,10 +41,21 @@ async function refreshRow(id) {
   fillRow(row, doc);
 }
 
-async function poll() {
-  const pending = [...tbody.querySelectorAll("tr.document-row")].filter((r) => !finalStatuses.has(r.dataset.status));
-  await Promise.all(pending.map((row) => refreshRow(row.dataset.id).catch(() => undefined)));
-  window.setTimeout(poll, 1500);
+// Live progress: the tenant's status changes arrive as Server-Sent Events (GET /v1/events); the browser's
+// EventSource reconnects by itself and resumes with Last-Event-ID, so nothing is polled.
+function followProgress() {
+  const events = new EventSource("/v1/events");
+  events.addEventListener("document.status", (event) => {
+    const change = JSON.parse(event.data);
+    const row = tbody.querySelector('tr[data-id="' + CSS.escape(change.document_id) + '"]');
+    if (row && row.dataset.status === change.status && !finalStatuses.has(change.status)) return;
+    refreshRow(change.document_id).catch(() => undefined);
+  });
+  // The stream starts from the moment it opens: rows rendered before that are read once then.
+  events.addEventListener("open", () => {
+    const pending = [...tbody.querySelectorAll("tr.document-row")].filter((r) => !finalStatuses.has(r.dataset.status));
+    pending.forEach((row) => refreshRow(row.dataset.id).catch(() => undefined));
+  });
 }
 
 document.getElementById("upload-form").addEventListener("submit", async (event) => {
@@ -75,4 +86,4 @@ document.getElementById("upload-form").addEventListener("submit", async (event) 
 });
 
 document.querySelectorAll("#documents time").forEach((t) => localTime(t, t.dateTime));
-poll();
+followProgress();

@@ -9,7 +9,7 @@ unknown, so the first backfill re-runs them. Nullable columns without a default:
 Postgres, in place on SQLite; no view reads them.
 
 Revision ID: 0014
-Revises: 0013
+Revises: 0013d
 Create Date: 2026-12-02 01:45:00.000000
 """
 
@@ -19,7 +19,8 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0014"
-down_revision: str | None = "0013"
+# After 0013d (document events), main's head when this was merged: one line of revisions, one head.
+down_revision: str | None = "0013d"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
