@@ -575,7 +575,7 @@ def backfill(
             typer.echo(f"... and {len(stale) - 20} more")
         return
     started = datetime.now(UTC)
-    before, refused = _queue_backfill([document_id for document_id, _, _ in stale])
+    before, refused = _queue_backfill([document_id for document_id, _, _ in stale], snapshot=wait)
     console.print(f"queued {len(before)} documents in the bulk lane" + (f"; {refused} were busy" if refused else ""))
     if not wait or not before:
         return
@@ -600,10 +600,12 @@ def backfill(
 BACKFILL_CHUNK = 500
 
 
-def _queue_backfill(document_ids: list[uuid.UUID]) -> tuple[dict[uuid.UUID, list[Any]], int]:
+def _queue_backfill(document_ids: list[uuid.UUID], snapshot: bool) -> tuple[dict[uuid.UUID, list[Any]], int]:
     """Queue the documents' ner stage in transactions of `BACKFILL_CHUNK` (each publishes its jobs as it
-    commits), snapshotting their entities in the same transaction; a document that is no longer finished
-    (a reprocess, an upload's run) is left alone. Returns the snapshots and how many were left alone."""
+    commits), with `snapshot` reading their entities in the same transaction (kept in memory for the
+    diff, so only when the command waits for it); a document that is no longer finished (a reprocess, an
+    upload's run) is left alone. Returns {queued document: its entities, empty without `snapshot`} and
+    how many were left alone."""
     from models.backfill import queue_backfill, snapshot_entities
 
     before: dict[uuid.UUID, list[Any]] = {}
@@ -622,7 +624,8 @@ def _queue_backfill(document_ids: list[uuid.UUID]) -> tuple[dict[uuid.UUID, list
                     .with_for_update()
                 ).all()
                 refused += len(chunk) - len(documents)
-                before.update(snapshot_entities(session, [d.id for d in documents]))
+                queued = [d.id for d in documents]
+                before.update(snapshot_entities(session, queued) if snapshot else {key: [] for key in queued})
                 queue_backfill(session, documents)
             progress.advance(task, len(chunk))
     return before, refused
