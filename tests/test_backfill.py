@@ -38,11 +38,12 @@ from models.intake import submit_document
 from models.job_lifecycle import job_for
 from models.lanes import lane_queue
 from models.reprocess import reprocess_document
-from models.results_key import DecodingConfiguration
+from models.results_key import DecodingConfiguration, weights_fingerprint
 from models.review import add_entity, confirm_entity, correct_entity, reject_entity, set_card_field
 from models.schema import ContractCard, Document, Entity, Job, JobState, ModelVersion, WebhookDelivery
 from models.settings import get_settings
 from tests.conftest import KEYWORDS
+from tests.live_processes import CLI, logs, running
 from tests.test_cli import ROOT, cli
 from tests.test_webhooks import subscribe
 from worker.inference import TokenClassifier
@@ -447,3 +448,39 @@ def test_the_backfill_command_lists_queues_in_the_bulk_lane_waits_and_reports(
         untouched = session.get_one(Document, ids[1])
         assert session.get_one(ModelVersion, untouched.model_id).weights_sha256 == keyword_classifier.weights_sha256
         assert job_for(session, ids[1], NER).finished_at < job_for(session, ids[0], NER).finished_at
+
+
+@pytest.mark.e2e
+def test_a_backfill_runs_on_a_real_ner_worker_started_on_the_next_model(
+    clean_database, keyword_classifier, next_model_dir: Path, tmp_path: Path
+) -> None:
+    """The whole path: two documents done under the first model, one with a rejected employer; a ner
+    worker process started on the next model; `contract-ner backfill --wait --report` (REV defaults to
+    the configured model, the one the worker runs) queues them in the bulk lane, the worker re-runs them,
+    the command reports what changed."""
+    with session_scope() as session:
+        ids = [processed(session, contract(n), keyword_classifier).id for n in (30, 31)]
+        reviewed = session.get_one(Document, ids[0])
+        reject_entity(session, reviewed, the_entity(session, reviewed.id, "EMPLOYER").id, "Anna")
+    env = {**os.environ, "CONTRACT_NER_MODEL": str(next_model_dir)}
+    report = tmp_path / "report"
+
+    with running({"ner-worker": [*CLI, "worker", "--queues", "ner"]}, env, tmp_path / "logs"):
+        result = cli("backfill", "--wait", "--report", str(report), "--timeout", "240", env=env)
+
+    assert result.returncode == 0, result.stderr + logs(tmp_path / "logs")
+    assert "2 documents whose results key changes" in result.stderr and "not this revision" not in result.stderr
+    written = json.loads((report / "diff.json").read_text(encoding="utf-8"))
+    assert written["unfinished"] == [] and written["totals"]["documents_changed"] == 2
+    assert written["per_document"] == {
+        str(document_id): {"START_DATE": {"added": 1, "removed": 1, "changed": 0}} for document_id in ids
+    }  # the rejected employer did not come back: no EMPLOYER change on the reviewed document
+    with session_scope() as session:
+        for document_id in ids:
+            document = session.get_one(Document, document_id)
+            assert document.status == "done" and document.lane == "bulk"
+            assert session.get_one(ModelVersion, document.model_id).weights_sha256 == weights_fingerprint(
+                next_model_dir
+            )
+        labels = session.scalars(select(Entity.label).where(Entity.document_id == ids[0])).all()
+        assert "EMPLOYER" not in labels and "START_DATE" in labels
