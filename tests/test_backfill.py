@@ -352,6 +352,33 @@ def test_a_backfill_reruns_only_changed_keys_keeps_human_corrections_and_reports
     assert of_untouched["card"]["start_date"] == "2024-08-01"
 
 
+def test_a_backfill_works_on_the_embedded_sqlite_default(
+    embedded_database: str, keyword_classifier, next_classifier, next_model_dir: Path
+) -> None:
+    from models import db
+
+    with session_scope() as session:
+        document = processed(session, contract(40), keyword_classifier)
+        reject_entity(session, document, the_entity(session, document.id, "EMPLOYER").id, "Anna")
+        document_id = document.id
+    with session_scope() as session:
+        revision = model_revision(session, next_model_dir)
+    with session_scope() as session:
+        stale = stale_documents(session, revision, next_classifier.decoding.sha256)
+        before = snapshot_entities(session, [d.id for d in stale])
+        queue_backfill(session, stale)
+        run_ner(session, [document_id], next_classifier)
+        after = snapshot_entities(session, [document_id])
+
+    assert db.get_engine().dialect.name == "sqlite"
+    assert [d.id for d in stale] == [document_id]
+    assert [(c.label, c.change) for c in entity_diff(before, after).changes] == [
+        ("START_DATE", "removed"),
+        ("START_DATE", "added"),
+    ]
+    assert "EMPLOYER" not in {record.label for record in after[document_id]}
+
+
 def test_a_dms_subscribes_to_document_updated(client) -> None:
     created = client.post("/v1/webhooks", json={"url": "https://93.184.215.14/hook", "events": ["document.updated"]})
 
