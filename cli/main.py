@@ -65,6 +65,8 @@ def info(as_json: Annotated[bool, typer.Option("--json", help="Machine-readable 
     """The model, its labels and the device the ner worker uses."""
     from transformers import AutoConfig
 
+    from models.results_key import DecodingConfiguration, weights_fingerprint
+
     settings = get_settings()
     config = AutoConfig.from_pretrained(settings.model)
     labels = [config.id2label[i] for i in range(len(config.id2label))]
@@ -77,6 +79,9 @@ def info(as_json: Annotated[bool, typer.Option("--json", help="Machine-readable 
         "max_length": settings.max_length,
         "stride": settings.stride,
         "embedded": settings.embedded,
+        # The results key's model and decoding parts (models.results_key): what `backfill` compares.
+        "weights_sha256": weights_fingerprint(Path(settings.model)),
+        "decoding_sha256": DecodingConfiguration.from_settings(settings).sha256,
     }
     if as_json:
         typer.echo(json.dumps(details, indent=2))

@@ -379,6 +379,16 @@ def test_a_backfill_works_on_the_embedded_sqlite_default(
     assert "EMPLOYER" not in {record.label for record in after[document_id]}
 
 
+@pytest.mark.e2e
+def test_info_shows_the_results_key_of_the_configured_model(tiny_model_dir: Path) -> None:
+    result = cli("info", "--json")
+
+    assert result.returncode == 0, result.stderr
+    info = json.loads(result.stdout)
+    assert info["weights_sha256"] == TokenClassifier.load(tiny_model_dir).weights_sha256
+    assert info["decoding_sha256"] == DecodingConfiguration.from_settings(get_settings()).sha256
+
+
 def test_a_dms_subscribes_to_document_updated(client) -> None:
     created = client.post("/v1/webhooks", json={"url": "https://93.184.215.14/hook", "events": ["document.updated"]})
 
