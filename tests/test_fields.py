@@ -432,3 +432,21 @@ def test_multi_valued_labels_never_conflict() -> None:
     found = [span(text, "8 %", "PENSION", 0.99), span(text, "4 %", "PENSION", 0.99)]
 
     assert decode_fields(text, found, SCHEMA).flags == ()
+
+
+def test_a_duration_is_a_count_and_its_unit_in_any_inflection_or_in_english() -> None:
+    assert _completed("fratræden med 4 ugers varsel", "4", "NOTICE_PERIOD") == [("NOTICE_PERIOD", "4 ugers")]
+    assert _completed("a notice of two months applies", "two", "NOTICE_PERIOD") == [("NOTICE_PERIOD", "two months")]
+    assert _completed("prøvetid på én uge", "uge", "PROBATION_PERIOD") == [("PROBATION_PERIOD", "én uge")]
+    # A number alone (a page number, an item number) or a number word alone is no duration.
+    assert _completed("Tømrerlauget · side 2\n", "2", "NOTICE_PERIOD") == []
+    assert _completed("stillingen er en deltidsstilling", "en", "NOTICE_PERIOD") == []
+
+
+def test_a_day_and_month_the_model_cut_short_takes_the_year_after_it() -> None:
+    assert _completed("har arbejdet her siden 15. august 2019, hvor", "15. august", "START_DATE") == [
+        ("START_DATE", "15. august 2019")
+    ]
+    assert _completed("with effect from 2 June 2026 onwards", "2 June", "START_DATE") == [("START_DATE", "2 June 2026")]
+    # A number that is no year stays out: "1. maj 37 timer" is a date without its year.
+    assert _completed("fra 1. maj 37 timer ugentligt", "1. maj", "START_DATE") == [("START_DATE", "1. maj")]

@@ -52,7 +52,15 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from models.contract_card import CONFLICTING_VALUES, MULTIPLE_CONTRACTS
-from models.danish import ENGLISH_MONTH_NAMES, LEGAL_FORMS, MONTH_NAMES, NUMBER_WORDS, alternation
+from models.danish import (
+    DURATION_UNIT_WORDS,
+    ENGLISH_MONTH_NAMES,
+    ENGLISH_NUMBER_WORDS,
+    LEGAL_FORMS,
+    MONTH_NAMES,
+    NUMBER_WORDS,
+    alternation,
+)
 from models.labels import NAME_LABELS, SINGLE_VALUED_LABELS, ValueKind, label_spec
 from models.normalisation import normalise_in
 from worker.spans import DecodedEntities, EntitySpan
@@ -167,6 +175,7 @@ _DATE = re.compile(
 _STARTS_WITH_MONTH = re.compile(_MONTH, re.IGNORECASE)
 # A day and month whose year a line break pushed onto the next line: "den 1. juni\n2024 og".
 _DAY_AND_MONTH = re.compile(rf"\d{{1,2}}\.?\s*{_MONTH}", re.IGNORECASE)
+_YEAR_AFTER = re.compile(r",?[^\S\n]+(?:19|20)\d{2}\b")
 _YEAR_ON_NEXT_LINE = re.compile(r"[^\S\n]*\n[^\S\n]*(?:19|20)\d{2}\b")
 _DAY = re.compile(r"\d{1,2}\.")
 _DISTRICT = re.compile(r"(?:C|K|M|N|S|V|Ø|NV|NØ|SV|SØ)")
@@ -318,9 +327,10 @@ class _Quantity:
 
 _QUANTITIES = {
     ValueKind.HOURS: _Quantity(_NUMBER, re.compile(r"(?:timer|time|t)\.?", re.IGNORECASE)),
+    # Every inflection of a unit ("3 måneders", "én uges") and the English ones of bilingual templates.
     ValueKind.DURATION: _Quantity(
-        re.compile(rf"(?:\d+|{alternation(NUMBER_WORDS)})", re.IGNORECASE),
-        re.compile(r"(?:måned(?:er|s)?|mdr\.?|dag(?:e|es)?|uge(?:r|rs)?|års?)", re.IGNORECASE),
+        re.compile(rf"(?:\d+|{alternation([*NUMBER_WORDS, *ENGLISH_NUMBER_WORDS])})", re.IGNORECASE),
+        re.compile(rf"(?:(?:md|mdr|mnd|mdrs)\.|{alternation(DURATION_UNIT_WORDS)})", re.IGNORECASE),
     ),
     ValueKind.PERCENT: _Quantity(_NUMBER, re.compile(r"(?:%|procent)", re.IGNORECASE)),
     ValueKind.AMOUNT: _Quantity(
@@ -329,6 +339,12 @@ _QUANTITIES = {
         unit_first=True,
     ),
 }
+
+
+def _has_number_and_unit(value: str) -> bool:
+    duration = _QUANTITIES[ValueKind.DURATION]
+    words = [w.strip("()[].,;:") for w in value.split()]
+    return any(duration.number.fullmatch(w) for w in words) and any(_leading(w, duration.unit) for w in words)
 
 
 def _end_without_punctuation(word: tuple[int, str]) -> int:
@@ -443,7 +459,10 @@ def _complete_date(text: str, entity: EntitySpan) -> EntitySpan | None:
     if date is None:
         return None  # a time of day, a bare year or month, "m.v.": not a date
     end = date.end()
-    if _DAY_AND_MONTH.fullmatch(date.group()) and (year := _YEAR_ON_NEXT_LINE.match(text, end)):
+    if _DAY_AND_MONTH.fullmatch(date.group()) and (year := _YEAR_AFTER.match(text, end)):
+        # A date is day, month and year: the model often stops before the year ("1. maj" of "1. maj 2014").
+        end = year.end()
+    elif _DAY_AND_MONTH.fullmatch(date.group()) and (year := _YEAR_ON_NEXT_LINE.match(text, end)):
         # The model often leaves such a year out, or tags it as a date of its own that is no date.
         end = year.end()
     # The date alone: not the "den" before it or the verb after it ("1. oktober 2024 overgår").
@@ -546,6 +565,9 @@ def complete_values(text: str, entities: Sequence[EntitySpan]) -> list[EntitySpa
             repaired = _complete_title(text, entity)
         if repaired is not None and kind in _QUANTITIES:
             repaired = _without_edge_punctuation(text, repaired)
+        if repaired is not None and kind is ValueKind.DURATION and not _has_number_and_unit(repaired.text):
+            # "1" of a page footer, "en" of "en studenteransættelse": a duration is a count of a unit.
+            repaired = None
         if repaired is not None and repaired.start < repaired.end:
             completed.append(repaired)
     return completed
