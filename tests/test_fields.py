@@ -450,3 +450,68 @@ def test_a_day_and_month_the_model_cut_short_takes_the_year_after_it() -> None:
     assert _completed("with effect from 2 June 2026 onwards", "2 June", "START_DATE") == [("START_DATE", "2 June 2026")]
     # A number that is no year stays out: "1. maj 37 timer" is a date without its year.
     assert _completed("fra 1. maj 37 timer ugentligt", "1. maj", "START_DATE") == [("START_DATE", "1. maj")]
+
+
+def _kept(text: str, *mentions: tuple[str, str, float]) -> list[str]:
+    spans = [span(text, part, label, score) for part, label, score in mentions]
+    return [e.text for e in keep_best_values(sorted(spans, key=lambda e: e.start), SCHEMA, text)]
+
+
+def test_a_full_date_outranks_a_yearless_or_recurring_one_whatever_their_scores() -> None:
+    text = (
+        "Du begynder hos os den 3. februar 2025. Lønnen reguleres hvert år pr. 1. oktober, første gang 1. oktober 2026."
+    )
+    assert _kept(
+        text,
+        ("3. februar 2025", "START_DATE", 0.7),
+        ("1. oktober", "START_DATE", 0.99),
+        ("1. oktober 2026", "START_DATE", 0.99),
+    ) == ["3. februar 2025"]
+
+
+def test_a_person_of_two_name_words_outranks_a_single_capitalised_word() -> None:
+    text = "Fortroligt\nMarie-Louise Kragh\nVibevej 3"
+    assert _kept(text, ("Fortroligt", "EMPLOYEE", 0.9), ("Marie-Louise Kragh", "EMPLOYEE", 0.5)) == [
+        "Marie-Louise Kragh"
+    ]
+
+
+def test_a_title_introduced_as_the_position_outranks_a_word_after_any_other_som() -> None:
+    text = (
+        "Du tilbydes stilling som lagerforvalter fra august. Udstyret stilles til rådighed, som "
+        "aftalt med tillidsrepræsentanten, og beskattes som fri telefon."
+    )
+    assert _kept(
+        text, ("lagerforvalter", "JOB_TITLE", 0.6), ("aftalt", "JOB_TITLE", 0.99), ("fri telefon", "JOB_TITLE", 0.9)
+    ) == ["lagerforvalter"]
+    # "som led i" is no appointment: the cue needs an employment word before it.
+    text = "Materiale, som medarbejderen udarbejder som led i arbejdet, og hun ansættes som tekniker."
+    assert _kept(text, ("led", "JOB_TITLE", 0.99), ("tekniker", "JOB_TITLE", 0.7)) == ["tekniker"]
+
+
+def test_an_amendment_keeps_the_new_value_not_the_one_it_replaces() -> None:
+    text = "Fra 1. maj udgør din månedsløn 39.000 kr. i stedet for den hidtidige løn på 36.500 kr."
+    assert _kept(text, ("39.000 kr.", "SALARY", 0.6), ("36.500 kr.", "SALARY", 0.99)) == ["39.000 kr."]
+    text = "Din titel ændres fra sagsbehandler til teamkoordinator med virkning fra 1. maj."
+    assert _kept(text, ("sagsbehandler", "JOB_TITLE", 0.99), ("teamkoordinator", "JOB_TITLE", 0.8)) == [
+        "teamkoordinator"
+    ]
+    # A multi-valued fact loses its replaced value where it has another.
+    text = "Dit varsel er herefter 2 måneder i stedet for det tidligere varsel på 14 dage."
+    assert _kept(text, ("2 måneder", "NOTICE_PERIOD", 0.9), ("14 dage", "NOTICE_PERIOD", 0.9)) == ["2 måneder"]
+
+
+def test_in_a_table_of_old_and_new_terms_the_old_column_loses() -> None:
+    piped = "Punkt | Tidligere | Nyt\n--- | --- | ---\nUgentlige timer | 30 timer | 34 timer\n"
+    assert _kept(piped, ("30 timer", "WORKING_HOURS", 0.99), ("34 timer", "WORKING_HOURS", 0.8)) == ["34 timer"]
+    aligned = (
+        "Vilkår         Nuværende          Pr. 1. juni\nArbejdssted    Åvej 5, 4000 Roskilde    Torvet 1, 4300 Holbæk\n"
+    )
+    assert _kept(
+        aligned,
+        ("Åvej 5, 4000 Roskilde", "WORKPLACE", 0.99),
+        ("Torvet 1, 4300 Holbæk", "WORKPLACE", 0.7),
+    ) == ["Torvet 1, 4300 Holbæk"]
+    # A past fact is no replaced value: "tidligere" as an adverb says when, not what was replaced.
+    text = "Da du tidligere har været ansat i Forsyning Nord, bortfalder prøvetiden. Hilsen Vandværket Syd"
+    assert _kept(text, ("Forsyning Nord", "EMPLOYER", 0.9), ("Vandværket Syd", "EMPLOYER", 0.8)) == ["Forsyning Nord"]

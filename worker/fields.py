@@ -135,19 +135,140 @@ def _mention_key(entity: EntitySpan, text: str | None) -> str:
 
 
 def keep_best_values(entities: Sequence[EntitySpan], schema: FieldSchema, text: str | None = None) -> list[EntitySpan]:
-    """Only the best-supported value of each single-valued label, with all its mentions. With the
-    document's `text`, amounts are compared by what they pay a month."""
+    """Only the best value of each single-valued label, with all its mentions. With the document's `text`,
+    amounts are compared by what they pay a month, and a value that has the form of its kind outranks
+    one that has not, whatever their support (`kind_fit`): a replaced value never wins, nor a yearless
+    date over a full one. Among values of the same fit, the largest sum of mention scores wins.
+    A multi-valued label loses its replaced values where it has others."""
     keys = [_mention_key(entity, text) for entity in entities]
+    fits = [kind_fit(text, entity) if text is not None else 0 for entity in entities]
     support: dict[tuple[str, str], float] = {}
-    for entity, mention in zip(entities, keys, strict=True):
+    fit: dict[tuple[str, str], int] = {}
+    for entity, mention, entity_fit in zip(entities, keys, fits, strict=True):
         if entity.label in schema.single_valued:
             key = (entity.label, mention)
             support[key] = support.get(key, 0.0) + entity.score
-    best: dict[str, tuple[float, str]] = {}
+            # One mention that says the value was replaced makes it a replaced value.
+            previous = fit.get(key, entity_fit)
+            fit[key] = REPLACED if REPLACED in (previous, entity_fit) else max(previous, entity_fit)
+    best: dict[str, tuple[tuple[int, float], str]] = {}
     for (label, value), total in support.items():
-        if label not in best or total > best[label][0]:
-            best[label] = (total, value)
-    return [e for e, mention in zip(entities, keys, strict=True) if e.label not in best or mention == best[e.label][1]]
+        rank = (fit[(label, value)], total)
+        if label not in best or rank > best[label][0]:
+            best[label] = (rank, value)
+    current = {e.label for e, entity_fit in zip(entities, fits, strict=True) if entity_fit != REPLACED}
+    return [
+        e
+        for e, mention, entity_fit in zip(entities, keys, fits, strict=True)
+        if (e.label in best and mention == best[e.label][1])
+        or (e.label not in best and not (entity_fit == REPLACED and e.label in current))
+    ]
+
+
+# How well a mention has the form of its label's kind; higher wins (see `kind_fit`).
+REPLACED = -1
+
+
+def kind_fit(text: str, entity: EntitySpan) -> int:
+    """How well a mention has the form its label's kind gives a value, as the rank among a label's values:
+
+    -1 (`REPLACED`): the document says the value was replaced: "den hidtidige løn på 41.200 kr.", "ændres
+    fra konsulent til ...", the old column of a table of old and new terms (amendments prefer the new value).
+    1: a date with its year that is no recurring date's first occurrence ("årligt pr. 1. april, første gang
+    1. april 2026"); a person's name of two or more name words; a title introduced as the position
+    someone is employed in ("ansættes som ...", "Stilling: ...").
+    0: everything else (a yearless date, one capitalised word as a person, a title after any other "som").
+    """
+    if is_replaced_value(text, entity):
+        return REPLACED
+    kind = _kind(entity.label)
+    if kind is ValueKind.DATE:
+        value = normalise_in(text, entity.label, entity.start, entity.end)
+        return int(value.date is not None and not _RECURRING.search(_sentence_before(text, entity.start)[-80:]))
+    if kind is ValueKind.PERSON:
+        return int(sum(_is_person_name_word(w.strip(".,;:")) for w in entity.text.split()) >= 2)
+    if kind is ValueKind.TEXT:
+        return int(_APPOINTMENT.search(_sentence_before(text, entity.start)[-60:]) is not None)
+    return 0
+
+
+def _is_person_name_word(word: str) -> bool:
+    """A first or last name: capitalised, lower-case after, perhaps joined by a hyphen ("Anne-Sofie")."""
+    return (
+        re.fullmatch(r"[A-ZÆØÅ][a-zæøåéüöä'’]+(?:-[A-ZÆØÅa-zæøå][a-zæøåéüöä'’]+)*", word) is not None
+        and word.casefold() not in _NOT_NAME_WORDS
+    )
+
+
+def _sentence_before(text: str, position: int) -> str:
+    """The text of the sentence, form field or table cell before `position`, up to 200 characters."""
+    before = text[max(0, position - 200) : position]
+    return re.split(r"[.!?]\s+(?=[A-ZÆØÅ§])|\n[^\S\n]*\n|\|", before)[-1]
+
+
+# A date that recurs ("hvert år pr. 1. april") and the first time it does ("første gang 1. april 2026").
+_RECURRING = re.compile(
+    r"\b(?:første gang|hvert år|hvert kalenderår|årlig(?:t|e)?|every year|each year|annually|first time)\b",
+    re.IGNORECASE,
+)
+# What introduces the position someone is employed in: "ansættes som", "stilling som", "Stilling:",
+# "employed as"; not any "som" ("som led i", "beskattes som personalegode").
+_APPOINTMENT = re.compile(
+    r"(?:\b(?:ansætt\w*|ansat\w*|stilling\w*|tiltræde\w*|titel|jobtitel|funktion|position|employed|job title)\b"
+    r"[^\n:]{0,45}\b(?:som|as)\s+(?:\w+\s+)?$|(?:stilling|titel|jobtitel|position|job title|title)\s*:\s*$)",
+    re.IGNORECASE,
+)
+# What marks a value as the one the document replaces: "det hidtidige varsel på 1 måned", "i stedet for".
+_REPLACED_BEFORE = re.compile(
+    r"\b(?:hidtidige?|(?:den|det|de|din|dit|dine|sin|sit|sine)\s+tidligere|i stedet for|previous|former)\b"
+    r"[^\n.;]{0,40}$",
+    re.IGNORECASE,
+)
+# "ændres fra energikonsulent til ...": the value after "fra" is the old one.
+_CHANGED_FROM = re.compile(
+    r"\b(?:ændr|hæv|forhøj|nedsæt|reducer|sænk|chang|increas|reduc)\w*\b[^\n.;]{0,40}\b(?:fra|from)\s+$", re.IGNORECASE
+)
+# A table's header cells for the old and the new terms.
+_OLD_COLUMN = re.compile(
+    r"(?:hidtil|hidtidig[et]?|tidligere|før|nuværende|gammel|gamle|old|previous|current)\b", re.IGNORECASE
+)
+_CELL = re.compile(r"[^|\t]+?(?=[^\S\n]{2,}|\t|\||$)")
+
+
+def is_replaced_value(text: str, entity: EntitySpan) -> bool:
+    """The document states this value as the one another replaces: in the sentence before it, or by
+    its table column (a header cell "Hidtil", "Tidligere", "Nuværende" above it, next to a new one)."""
+    sentence = _sentence_before(text, entity.start)
+    if _REPLACED_BEFORE.search(sentence):
+        return True
+    if _CHANGED_FROM.search(sentence) and re.match(r"\s+(?:til|to)\b", text[entity.end : entity.end + 6]):
+        return True
+    return _in_old_column(text, entity.start)
+
+
+def _in_old_column(text: str, position: int) -> bool:
+    line_start = text.rfind("\n", 0, position) + 1
+    line_end = text.find("\n", position)
+    line = text[line_start : line_end if line_end >= 0 else len(text)]
+    piped = "|" in line
+    if not piped and not re.search(r"[^\S\n]{3,}|\t", line):
+        return False  # not a table row
+    column = line.count("|", 0, position - line_start) if piped else position - line_start
+    # The header: the nearest line above, in the same block of rows, that names an old column.
+    above = text[max(0, line_start - 1500) : line_start].split("\n")[:-1]
+    for header in reversed(above[-12:]):
+        if not header.strip():
+            return False
+        cells = [m for m in _CELL.finditer(header) if m.group().strip(" -|")]
+        if sum(1 for m in cells if _OLD_COLUMN.match(m.group().strip())) != 1 or len(cells) < 3:
+            continue
+        if piped:
+            cell_index = column
+            names = [part.strip() for part in header.split("|")]
+            return cell_index < len(names) and _OLD_COLUMN.match(names[cell_index]) is not None
+        under = [m for m in cells if m.start() <= column + 1]
+        return bool(under) and _OLD_COLUMN.match(under[-1].group().strip()) is not None
+    return False
 
 
 _LEGAL_FORM = re.compile(rf"(?:{alternation(LEGAL_FORMS)})", re.IGNORECASE)
