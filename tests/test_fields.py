@@ -515,3 +515,23 @@ def test_in_a_table_of_old_and_new_terms_the_old_column_loses() -> None:
     # A past fact is no replaced value: "tidligere" as an adverb says when, not what was replaced.
     text = "Da du tidligere har været ansat i Forsyning Nord, bortfalder prøvetiden. Hilsen Vandværket Syd"
     assert _kept(text, ("Forsyning Nord", "EMPLOYER", 0.9), ("Vandværket Syd", "EMPLOYER", 0.8)) == ["Forsyning Nord"]
+
+
+def test_an_address_runs_from_its_street_to_its_city_and_ends_there() -> None:
+    # The first word of a street runs on to its number, postcode and a city of two words.
+    text = "Ny adresse: Store Kongensgade 12, 1264 København K\nØvrige vilkår"
+    assert _completed(text, "Store", "WORKPLACE") == [("WORKPLACE", "Store Kongensgade 12, 1264 København K")]
+    # What follows the city is a direction within the address, not the address.
+    text = "Mødested er værkstedet, Lundevej 7, 5700 Svendborg, hal 3, indgang B."
+    assert _completed(text, "Svendborg, hal 3", "WORKPLACE") == [("WORKPLACE", "Lundevej 7, 5700 Svendborg")]
+
+
+def test_an_address_without_a_number_or_postcode_is_none_unless_it_refers_to_one() -> None:
+    text = "Du arbejder fra kontoret, Bredgade 4, 7100 Vejle, og i perioder i marken hos kunderne."
+    decoded = decode_fields(text, [span(text, "marken", "WORKPLACE", 0.95)], SCHEMA)
+    assert decoded == []
+    text = "Tømrer Holm ApS\nBredgade 4, 7100 Vejle\n\nArbejdet udføres fra ovennævnte adresse."
+    mentions = [span(text, "Tømrer Holm ApS", "EMPLOYER", 0.95), span(text, "adresse", "WORKPLACE", 0.9)]
+    assert [e.text for e in decode_fields(text, mentions, SCHEMA) if e.label == "WORKPLACE"] == [
+        "Bredgade 4, 7100 Vejle"
+    ]

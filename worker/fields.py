@@ -221,7 +221,7 @@ _APPOINTMENT = re.compile(
 # What marks a value as the one the document replaces: "det hidtidige varsel på 1 måned", "i stedet for".
 _REPLACED_BEFORE = re.compile(
     r"\b(?:hidtidige?|(?:den|det|de|din|dit|dine|sin|sit|sine)\s+tidligere|i stedet for|previous|former)\b"
-    r"[^\n.;]{0,40}$",
+    r"[^.;]{0,40}$",
     re.IGNORECASE,
 )
 # "ændres fra energikonsulent til ...": the value after "fra" is the old one.
@@ -552,10 +552,22 @@ def _address_start(text: str, start: int) -> int:
 
 
 def _complete_workplace(text: str, entity: EntitySpan) -> EntitySpan:
+    if not re.search(r"\d", entity.text) and (address := _PARTY_ADDRESS.match(text, entity.start)):
+        # The first words of a street ("Nordre" of "Nordre Havnevej 31, 6960 Hvide Sande"): the address
+        # runs on to its number, postcode and city.
+        city = re.match(r"(?:[^\S\n][A-ZÆØÅ][\wæøå\-]*)*", text[address.end() :])
+        entity = _span(text, entity, entity.start, address.end() + (city.end() if city else 0))
     start, end = entity.start, entity.end
     segments = entity.text.split(",")
     # Leading segments without a digit are a place's name ("Kløverhuset"), not its address.
-    while len(segments) > 1 and not any(ch.isdigit() for ch in segments[0]) and any(ch.isdigit() for ch in segments[1]):
+    # A city after its postcode is no place's name ("5700 Svendborg, hal 3").
+    after_postcode = re.search(r"\b\d{4}[^\S\n]+$", text[max(0, start - 10) : start]) is not None
+    while (
+        len(segments) > 1
+        and not after_postcode
+        and not any(ch.isdigit() for ch in segments[0])
+        and any(ch.isdigit() for ch in segments[1])
+    ):
         start += len(segments[0]) + 1
         segments = segments[1:]
     start += len(text[start:end]) - len(text[start:end].lstrip())
@@ -567,7 +579,20 @@ def _complete_workplace(text: str, entity: EntitySpan) -> EntitySpan:
     after = _word_after(text, end)
     if re.search(r"\b\d{4} [A-ZÆØÅ]\w*$", text[start:end]) and after and _DISTRICT.fullmatch(after[1].rstrip(".,;:")):
         end = _end_without_punctuation(after)
-    return EntitySpan(entity.label, start, end, text[start:end], entity.score)
+    return _ending_at_its_city(text, EntitySpan(entity.label, start, end, text[start:end], entity.score))
+
+
+# A postcode and its city, up to a comma or the end of the line: "8000 Aarhus C", "6960 Hvide Sande".
+_POSTCODE_AND_CITY = re.compile(r"\b\d{4}[^\S\n]+[A-ZÆØÅ][^,;\n()]*")
+
+
+def _ending_at_its_city(text: str, entity: EntitySpan) -> EntitySpan:
+    """An address ends with its city: ", bygning 1671" or ", 2. sal" after it is a direction within it."""
+    city = next(reversed(list(_POSTCODE_AND_CITY.finditer(entity.text))), None)
+    if city is None:
+        return entity
+    end = entity.start + len(entity.text[: city.end()].rstrip(" .,;:"))
+    return _span(text, entity, entity.start, end) if end < entity.end else entity
 
 
 def _complete_date(text: str, entity: EntitySpan) -> EntitySpan | None:
@@ -777,9 +802,15 @@ def without_overlaps(text: str, entities: Sequence[EntitySpan]) -> list[EntitySp
     return kept
 
 
+def addresses_only(entities: Sequence[EntitySpan]) -> list[EntitySpan]:
+    """An address has a street and number or a postcode: once references to an address are resolved, a
+    span of an address label without a digit ("skiftende arbejdspladser", "instituttets") is no address."""
+    return [e for e in entities if _kind(e.label) is not ValueKind.ADDRESS or re.search(r"\d", e.text)]
+
+
 def decode_fields(text: str, entities: Sequence[EntitySpan], schema: FieldSchema) -> DecodedEntities:
     merged = merge_split_values(text, entities, schema)
-    completed = resolved_address_references(text, period_end_dates(text, complete_values(text, merged)))
+    completed = addresses_only(resolved_address_references(text, period_end_dates(text, complete_values(text, merged))))
     candidates = without_overlaps(text, completed)
     return DecodedEntities(keep_best_values(candidates, schema, text), competing_values(text, candidates, schema))
 
