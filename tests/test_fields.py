@@ -535,3 +535,21 @@ def test_an_address_without_a_number_or_postcode_is_none_unless_it_refers_to_one
     assert [e.text for e in decode_fields(text, mentions, SCHEMA) if e.label == "WORKPLACE"] == [
         "Bredgade 4, 7100 Vejle"
     ]
+
+
+def test_a_name_never_crosses_a_column_gap_and_loses_the_title_before_it() -> None:
+    text = (
+        "For klubben:                          Spilleren:\nKasserer Bo Riis                      Ahmad Nouri Sandberg\n"
+    )
+    signature = span(text, "Kasserer Bo Riis                      Ahmad Nouri Sandberg", "EMPLOYEE", 0.9)
+    assert [e.text for e in complete_values(text, [signature])] == ["Bo Riis", "Ahmad Nouri Sandberg"]
+    # A table's cell border is a column gap too.
+    text = "Arbejdssted | Kirkevej 2, 8600 Silkeborg | Søvej 9, 8600 Silkeborg\n"
+    cells = span(text, "Kirkevej 2, 8600 Silkeborg | Søvej 9, 8600 Silkeborg", "WORKPLACE", 0.9)
+    assert [e.text for e in complete_values(text, [cells])] == ["Kirkevej 2, 8600 Silkeborg", "Søvej 9, 8600 Silkeborg"]
+
+
+def test_the_role_labels_of_a_bilingual_template_are_no_person() -> None:
+    text = "The Employee shall report to the CFO.\nMedarbejder / Employee: Sara Lindholm Vestergaard"
+    mentions = [span(text, "The Employee", "EMPLOYEE", 0.98), span(text, "Sara Lindholm Vestergaard", "EMPLOYEE", 0.7)]
+    assert [e.text for e in decode_fields(text, mentions, SCHEMA)] == ["Sara Lindholm Vestergaard"]

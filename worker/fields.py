@@ -61,7 +61,7 @@ from models.danish import (
     NUMBER_WORDS,
     alternation,
 )
-from models.labels import NAME_LABELS, SINGLE_VALUED_LABELS, ValueKind, label_spec
+from models.labels import NAME_KINDS, NAME_LABELS, SINGLE_VALUED_LABELS, ValueKind, label_spec
 from models.normalisation import normalise_in
 from worker.spans import DecodedEntities, EntitySpan
 
@@ -279,7 +279,11 @@ _NOT_NAME_TEXT = (
     "overenskomst aftale kontrakt ansættelsesbevis ansættelseskontrakt hej hejsa goddag hi dear medarbejder "
     "medarbejderen medarbejderens lønmodtager lønmodtageren lønmodtagers funktionær funktionæren vedr "
     "vedrørende att emne dato underskrift herved hermed herefter kaldet benævnt således dags "
-    "hr fru frk selskabet selskabets selskab medarbejderne stilling stillingen"
+    "hr fru frk selskabet selskabets selskab medarbejderne stilling stillingen "
+    # Titles a signature line puts before a name ("Formand Lone Frisk"), and the role labels of bilingual
+    # templates ("The Employee", "Employer").
+    "formand næstformand kasserer direktør forstander skoleleder institutleder leder "
+    "the employee employer company mr mrs ms dear"
 )
 _NOT_NAME_WORDS = frozenset(_NOT_NAME_TEXT.split())
 _NAME_WORD = re.compile(r"(?:&|[A-ZÆØÅ][\w.\-'’]*)")
@@ -310,9 +314,9 @@ def _word_before(text: str, position: int, gap: str = r"[^\S\n]+") -> tuple[int,
     return position - len(match.group(0)), match.group(1)
 
 
-def _word_after(text: str, position: int) -> tuple[int, str] | None:
-    """The word starting right after `position` across spaces on the same line, with its end."""
-    match = re.match(r"[^\S\n]+(\S+)", text[position : position + 80])
+def _word_after(text: str, position: int, gap: str = r"[^\S\n]+") -> tuple[int, str] | None:
+    """The word starting right after `position` across `gap` (spaces on the same line), with its end."""
+    match = re.match(rf"{gap}(\S+)", text[position : position + 80])
     if match is None:
         return None
     return position + match.end(), match.group(1)
@@ -615,6 +619,10 @@ def _complete_date(text: str, entity: EntitySpan) -> EntitySpan | None:
     return EntitySpan(entity.label, date.start(), end, text[date.start() : end], entity.score)
 
 
+# Between the words of a name: a space or two, never a column gap.
+_NAME_GAP = r"[^\S\n]{1,2}"
+
+
 def _complete_person(text: str, entity: EntitySpan) -> EntitySpan | None:
     entity = _within_its_lines(text, entity, lambda line: sum(_is_name_word(w.rstrip(".,;:")) for w in line.split()))
     # A person's name opens and closes with a capitalised name word: a title ("hr."), a greeting, an
@@ -624,12 +632,12 @@ def _complete_person(text: str, entity: EntitySpan) -> EntitySpan | None:
         return None
     start, end = trimmed.start, trimmed.end
     for _ in range(3):
-        before = _word_before(text, start)
+        before = _word_before(text, start, gap=_NAME_GAP)
         if before is None or not _is_name_word(before[1]):
             break
         start = before[0]
     for _ in range(3):
-        after = _word_after(text, end)
+        after = _word_after(text, end, gap=_NAME_GAP)
         if after is None or not _is_name_word(after[1].rstrip(".,;:")):
             break
         end = _end_without_punctuation(after)
@@ -690,10 +698,29 @@ def _without_edge_punctuation(text: str, entity: EntitySpan) -> EntitySpan:
     return _span(text, entity, start, start + len(stripped)) if stripped else entity
 
 
+# Between two columns of text that PDF extraction laid side by side (a signature block, a bilingual
+# template): a run of spaces, a tab or a table's cell border.
+_COLUMN_GAP = re.compile(r"[^\S\n]{3,}|\t|[^\S\n]*\|[^\S\n]*")
+
+
+def _column_pieces(text: str, entity: EntitySpan) -> list[EntitySpan]:
+    """A name never crosses from one column into the next ("Formand Lone Frisk      Morten Kvist Abildskov"
+    is two names): a span of a name label is cut at every column gap, each piece completed on its own."""
+    if _kind(entity.label) not in NAME_KINDS or not _COLUMN_GAP.search(entity.text):
+        return [entity]
+    pieces, start = [], entity.start
+    for gap in _COLUMN_GAP.finditer(entity.text):
+        pieces.append(_span(text, entity, start, entity.start + gap.start()))
+        start = entity.start + gap.end()
+    pieces.append(_span(text, entity, start, entity.end))
+    return [piece for piece in pieces if piece.text.strip()]
+
+
 def complete_values(text: str, entities: Sequence[EntitySpan]) -> list[EntitySpan]:
     """Each span completed to the form of its label's kind of value; spans that are none are dropped."""
     completed: list[EntitySpan] = []
-    for entity in (_without_next_item_number(text, e) for e in entities):
+    pieces = (piece for e in entities for piece in _column_pieces(text, _without_next_item_number(text, e)))
+    for entity in pieces:
         repaired: EntitySpan | None = entity
         spec = label_spec(entity.label)
         kind = spec.kind if spec is not None else None
