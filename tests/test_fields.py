@@ -553,3 +553,16 @@ def test_the_role_labels_of_a_bilingual_template_are_no_person() -> None:
     text = "The Employee shall report to the CFO.\nMedarbejder / Employee: Sara Lindholm Vestergaard"
     mentions = [span(text, "The Employee", "EMPLOYEE", 0.98), span(text, "Sara Lindholm Vestergaard", "EMPLOYEE", 0.7)]
     assert [e.text for e in decode_fields(text, mentions, SCHEMA)] == ["Sara Lindholm Vestergaard"]
+
+
+def test_an_organisations_short_forms_support_its_full_name() -> None:
+    text = (
+        "Mellem Sydfyns Andelsboligforening Broen og Lise Thorup.\nForeningen betaler løn.\n"
+        "Broen sørger for nøgler. Broen afholder kurser. Med venlig hilsen Broen"
+    )
+    mentions = [
+        ("Sydfyns Andelsboligforening Broen", "EMPLOYER", 0.7),
+        ("Broen", "EMPLOYER", 0.5),
+        ("Foreningen", "EMPLOYER", 0.99),
+    ]
+    assert _kept(text, *mentions) == ["Sydfyns Andelsboligforening Broen"]

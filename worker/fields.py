@@ -153,6 +153,14 @@ def keep_best_values(entities: Sequence[EntitySpan], schema: FieldSchema, text: 
             fit[key] = REPLACED if REPLACED in (previous, entity_fit) else max(previous, entity_fit)
     best: dict[str, tuple[tuple[int, float], str]] = {}
     for (label, value), total in support.items():
+        if _kind(label) is ValueKind.ORGANISATION:
+            # An organisation's short form ("Lysgaard Revision", "Fonden") is a mention of its full name:
+            # the full name has its support too.
+            total += sum(
+                other_total
+                for (other_label, other), other_total in support.items()
+                if other_label == label and other != value and set(other.split()) < set(value.split())
+            )
         rank = (fit[(label, value)], total)
         if label not in best or rank > best[label][0]:
             best[label] = (rank, value)
