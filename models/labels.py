@@ -55,6 +55,9 @@ class LabelSpec:
     card: tuple[str, ...] = ()
     missing_flag: str | None = None
     conflict_flag: str | None = None
+    # Words that, in the sentence of a mention, say its value is another matter's: the duration in "ferie
+    # varsles med 3 måneder" is how early a holiday is announced, not the notice to end the employment.
+    other_matters: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.name != self.name.upper() or not self.name.replace("_", "").isalnum():
@@ -102,6 +105,7 @@ LABELS: tuple[LabelSpec, ...] = (
         False,
         "#fdffb6",
         ("notice_period_months", "notice_period_value", "notice_period_unit"),
+        other_matters=("ferie", "ferien", "hovedferie", "hovedferien", "restferie", "holiday", "holidays", "vacation"),
     ),
     LabelSpec(
         "PROBATION_PERIOD",

@@ -566,3 +566,12 @@ def test_an_organisations_short_forms_support_its_full_name() -> None:
         ("Foreningen", "EMPLOYER", 0.99),
     ]
     assert _kept(text, *mentions) == ["Sydfyns Andelsboligforening Broen"]
+
+
+def test_a_notice_in_a_sentence_about_holidays_is_no_notice_period() -> None:
+    text = (
+        "Opsigelse sker med 2 måneders varsel.\nSommerferien på 3 uger planlægges i april, og ferien varsles "
+        "senest 4 uger før. Vacation requests need two weeks' notice."
+    )
+    notices = [span(text, part, "NOTICE_PERIOD") for part in ("2 måneders", "4 uger", "two weeks'")]
+    assert [e.text for e in complete_values(text, notices)] == ["2 måneders"]

@@ -724,6 +724,27 @@ def _column_pieces(text: str, entity: EntitySpan) -> list[EntitySpan]:
     return [piece for piece in pieces if piece.text.strip()]
 
 
+def _about_other_matter(text: str, entity: EntitySpan) -> bool:
+    """Whether the sentence of the mention, on its line, names a matter its label's value is never about
+    (`LabelSpec.other_matters`)."""
+    spec = label_spec(entity.label)
+    if spec is None:
+        return False
+    start = text.rfind("\n", 0, entity.start) + 1
+    for boundary in _SENTENCE_END.finditer(text, start, entity.start):
+        start = boundary.end()
+    end = text.find("\n", entity.end)
+    end = len(text) if end < 0 else end
+    if boundary := _SENTENCE_END.search(text, entity.end, end):
+        end = boundary.start()
+    words = {word.casefold() for word in re.findall(r"\w+", text[start:end])}
+    return not words.isdisjoint(spec.other_matters)
+
+
+# The end of a sentence or of a table cell.
+_SENTENCE_END = re.compile(r"[.!?](?=\s)(?<!\d\.)|\t|\|")
+
+
 def complete_values(text: str, entities: Sequence[EntitySpan]) -> list[EntitySpan]:
     """Each span completed to the form of its label's kind of value; spans that are none are dropped."""
     completed: list[EntitySpan] = []
@@ -748,6 +769,8 @@ def complete_values(text: str, entities: Sequence[EntitySpan]) -> list[EntitySpa
             repaired = _without_edge_punctuation(text, repaired)
         if repaired is not None and kind is ValueKind.DURATION and not _has_number_and_unit(repaired.text):
             # "1" of a page footer, "en" of "en studenteransættelse": a duration is a count of a unit.
+            repaired = None
+        if repaired is not None and spec is not None and spec.other_matters and _about_other_matter(text, repaired):
             repaired = None
         if repaired is not None and repaired.start < repaired.end:
             completed.append(repaired)
