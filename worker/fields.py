@@ -731,8 +731,8 @@ def _about_other_matter(text: str, entity: EntitySpan) -> bool:
     if spec is None:
         return False
     start = text.rfind("\n", 0, entity.start) + 1
-    for boundary in _SENTENCE_END.finditer(text, start, entity.start):
-        start = boundary.end()
+    for sentence_end in _SENTENCE_END.finditer(text, start, entity.start):
+        start = sentence_end.end()
     end = text.find("\n", entity.end)
     end = len(text) if end < 0 else end
     if boundary := _SENTENCE_END.search(text, entity.end, end):
