@@ -325,11 +325,11 @@ def test_an_address_tagged_from_its_house_number_takes_its_street_back() -> None
 
 
 def test_a_title_filling_a_form_field_is_the_fields_whole_value_up_to_its_separator() -> None:
-    text = "Position / Stilling: Logistics Coordinator / Logistikkoordinator\nsom led i driften"
+    text = "Position / Stilling: Logistics Coordinator / Logistikkoordinator\nog vikarierer som kok i kantinen"
     fragment = span(text, "Logistics", "JOB_TITLE")
-    in_a_sentence = span(text, "led", "JOB_TITLE")
+    in_a_sentence = span(text, "kok", "JOB_TITLE")
 
-    assert [e.text for e in complete_values(text, [fragment, in_a_sentence])] == ["Logistics Coordinator", "led"]
+    assert [e.text for e in complete_values(text, [fragment, in_a_sentence])] == ["Logistics Coordinator", "kok"]
 
 
 def test_the_same_pay_stated_monthly_and_yearly_is_one_salary_with_both_mentions() -> None:
@@ -575,3 +575,12 @@ def test_a_notice_in_a_sentence_about_holidays_is_no_notice_period() -> None:
     )
     notices = [span(text, part, "NOTICE_PERIOD") for part in ("2 måneders", "4 uger", "two weeks'")]
     assert [e.text for e in complete_values(text, notices)] == ["2 måneders"]
+
+
+def test_a_fixed_phrase_after_som_is_no_title_and_an_employment_form_gives_way_to_the_title() -> None:
+    text = "Rettigheder, der opstår som led i arbejdet, og som følge af aftalen, tilhører skolen."
+    assert [
+        e.text for e in complete_values(text, [span(text, "led", "JOB_TITLE"), span(text, "følge", "JOB_TITLE")])
+    ] == []
+    text = "Vi bekræfter hermed din ansættelse som deltidsansat\nportør ved Sygehus Lillebælt."
+    assert _completed(text, "deltidsansat", "JOB_TITLE") == [("JOB_TITLE", "portør")]

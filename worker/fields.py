@@ -671,9 +671,24 @@ _FIELD_VALUE_END = re.compile(r"[^\S\n]*(?:\n|[/;,(]|[^\S\n][-–][^\S\n]|$)")
 _PREPOSITION = re.compile(r"[^\S\n]+(?:i|hos|ved|på|til|med|fra|for|under|som|og)\b")
 
 
-def _complete_title(text: str, entity: EntitySpan) -> EntitySpan:
+# Words of the fixed phrases that follow "som" and name no position: "som led i", "som følge af", "som
+# anført ovenfor", "som udgangspunkt", "som hovedregel".
+_NOT_TITLE_WORDS = frozenset({
+    "led", "følge", "anført", "nævnt", "beskrevet", "aftalt", "angivet", "fastsat", "udgangspunkt", "hovedregel",
+    "minimum", "mindst",
+})  # fmt: skip
+# An adjective of how someone is employed or paid, before the title it describes ("timelønnet\nlagerarbejder").
+_EMPLOYMENT_FORM = re.compile(r"\w*(?:lønnet|lønnede|ansat|ansatte)", re.IGNORECASE)
+
+
+def _complete_title(text: str, entity: EntitySpan) -> EntitySpan | None:
     """A title that fills a form field ("Stilling: ...") is the field's whole value, up to the end of
-    the line or a separator: the model often keeps one word of a multi-word title."""
+    the line or a separator: the model often keeps one word of a multi-word title. A word of a fixed
+    phrase after "som" is no title, and an adjective of employment form is the title after it."""
+    if entity.text.casefold() in _NOT_TITLE_WORDS:
+        return None
+    if _EMPLOYMENT_FORM.fullmatch(entity.text) and (noun := re.match(r"\s+([a-zæøå][\wæøå\-]+)", text[entity.end :])):
+        return _span(text, entity, entity.end + noun.start(1), entity.end + noun.end(1))
     if not _FIELD_LABEL_BEFORE.search(text, max(0, entity.start - 60), entity.start):
         return entity
     field_end = _FIELD_VALUE_END.search(text, entity.end)
