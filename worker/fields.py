@@ -20,23 +20,37 @@ uses that in this order:
    crosses a blank line or runs into a role label or a street, and loses the titles, adverbs, role
    labels and connectors at its edges ("undertegnede", "OG", "hr.", "herved"); an organisation without a
    legal form keeps its run of capitalised name words ("Aftenskolen Lindely"), and a law is no party.
-   A title that fills a form field ("Stilling: ...") is the field's value up to its separator.
+   A title that fills a form field ("Stilling: ...") is the field's value up to its separator; a word of
+   a fixed phrase after "som" ("som led i") is no title, and an employment-form adjective ("timelønnet")
+   gives way to the title after it. No name crosses a column gap (three spaces, a tab, a table border):
+   each piece is a name of its own. A duration is a count and its unit ("4 ugers", "one month's"); a bare
+   number is none. An address runs from its street to its city and ends there; a mention whose sentence
+   is about a matter its label never is (`LabelSpec.other_matters`: a holiday's notice) is dropped.
 3. `period_end_dates`: a start date that opens a period ("01.03.2025 - 28.02.2026") makes the date
    that closes it the END_DATE, where the model left that date untagged. `resolved_address_references`:
-   a workplace given as a reference ("på ovennævnte virksomhedsadresse") is the employer's address.
+   a workplace given as a reference ("på ovennævnte virksomhedsadresse") is the employer's address; then
+   an address label's span without a digit is no address (`addresses_only`).
 4. `without_overlaps`: spans that grew into each other become one.
-5. `keep_best_values`: for a single-valued label only the mentions of the best-supported value stay
-   (the largest sum of mention scores, so a name that recurs in header, body and signature outweighs
-   a one-off union, authority or client name). Every mention of that value is kept with its offsets.
+5. `keep_best_values`: for a single-valued label only the mentions of the best value stay: first the
+   value that has its kind's form (`kind_fit`: never a value the document says was replaced, as in
+   amendments' "hidtidige" or a table's old column; a full date before a yearless or recurring one; a
+   person of two name words before one word; a title introduced as the position, "ansættes som"),
+   then the largest sum of mention scores, so a name that recurs in header, body and signature outweighs
+   a one-off union, authority or client name (an organisation's short forms count for its full name).
+   Every mention of that value is kept with its offsets; a multi-valued label drops replaced values.
    Amounts are compared by what they pay a month, so the same pay stated yearly and monthly is one
    value with both mentions (the contract card then takes the monthly one).
 6. `competing_values`: what the values step 5 drops say about the document, as card flags carried on the
    result (`DecodedEntities.flags`): a fact stated with two different values (`conflicting_values`), and
    different parties with their own facts in different parts of the file (`multiple_contracts`).
 
-Where the model and a rule disagree, the rule wins only on the span's extent (where a value starts and
-ends, which the schema defines); which words are a value at all stays the model's call, except where the
-schema rules it out (a law is no party, a word without a number is no quantity).
+Where the model and a rule disagree, the rule wins on the span's extent (where a value starts and ends,
+which the schema defines); which words are a value at all stays the model's call, except where the
+schema rules it out (a law is no party, a word without a number is no quantity, a duration needs its
+unit, an address its number, a holiday's notice is no notice period, "som led i" is no title). Which of
+a label's values is the document's stays the model's call (its scores) among values of the same form;
+the form (`kind_fit`) ranks first, because the model scores a fragment, a pay-review date or a replaced
+value as confidently as the fact.
 
 Which labels are single-valued and which are names is the label spec's business (`models.labels`), as is
 the kind of value each label holds, which decides how step 2 completes it; a checkpoint may declare its
