@@ -105,7 +105,13 @@ LABELS: tuple[LabelSpec, ...] = (
         False,
         "#fdffb6",
         ("notice_period_months", "notice_period_value", "notice_period_unit"),
-        other_matters=("ferie", "ferien", "hovedferie", "hovedferien", "restferie", "holiday", "holidays", "vacation"),
+        # A holiday's notice, and a restrictive covenant's own notice ("klausulen kan opsiges med 1 måneds
+        # varsel"): how long before a holiday or the clause's end, not the notice that ends the employment.
+        other_matters=(
+            *("ferie", "ferien", "hovedferie", "hovedferien", "restferie", "holiday", "holidays", "vacation"),
+            *("klausul", "klausulen", "klausulens", "konkurrenceklausul", "konkurrenceklausulen", "kundeklausul"),
+            *("kundeklausulen", "jobklausul", "jobklausulen", "non-compete", "covenant"),
+        ),
     ),
     LabelSpec(
         "PROBATION_PERIOD",

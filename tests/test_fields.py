@@ -584,3 +584,17 @@ def test_a_fixed_phrase_after_som_is_no_title_and_an_employment_form_gives_way_t
     ] == []
     text = "Vi bekræfter hermed din ansættelse som deltidsansat\nportør ved Sygehus Lillebælt."
     assert _completed(text, "deltidsansat", "JOB_TITLE") == [("JOB_TITLE", "portør")]
+
+
+def test_a_restrictive_covenants_own_notice_is_no_notice_period() -> None:
+    text = (
+        "Du kan fratræde med 1 måneds varsel.\nKundeklausulen kan af selskabet bringes til ophør med 3 måneders "
+        "varsel. The non-compete may be released on two months' notice."
+    )
+    notices = [span(text, part, "NOTICE_PERIOD") for part in ("1 måneds", "3 måneders", "two months'")]
+    assert [e.text for e in complete_values(text, notices)] == ["1 måneds"]
+
+
+def test_a_verb_after_a_relative_som_is_no_title() -> None:
+    text = "Det tillæg, som blev aftalt i 2023, bortfalder, og ordningen, som gælder for alle, fortsætter."
+    assert complete_values(text, [span(text, "blev", "JOB_TITLE"), span(text, "gælder", "JOB_TITLE")]) == []

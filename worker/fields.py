@@ -690,6 +690,8 @@ _PREPOSITION = re.compile(r"[^\S\n]+(?:i|hos|ved|på|til|med|fra|for|under|som|o
 _NOT_TITLE_WORDS = frozenset({
     "led", "følge", "anført", "nævnt", "beskrevet", "aftalt", "angivet", "fastsat", "udgangspunkt", "hovedregel",
     "minimum", "mindst",
+    # A verb after a relative "som" ("som blev aftalt", "som er nævnt"): the clause, not a position.
+    "blev", "bliver", "er", "var", "har", "havde", "skal", "kan", "vil", "må", "gælder",
 })  # fmt: skip
 # An adjective of how someone is employed or paid, before the title it describes ("timelønnet\nlagerarbejder").
 _EMPLOYMENT_FORM = re.compile(r"\w*(?:lønnet|lønnede|ansat|ansatte)", re.IGNORECASE)
@@ -766,7 +768,7 @@ def _about_other_matter(text: str, entity: EntitySpan) -> bool:
     end = len(text) if end < 0 else end
     if boundary := _SENTENCE_END.search(text, entity.end, end):
         end = boundary.start()
-    words = {word.casefold() for word in re.findall(r"\w+", text[start:end])}
+    words = {word.casefold() for word in re.findall(r"\w[\w\-]*", text[start:end])}
     return not words.isdisjoint(spec.other_matters)
 
 
