@@ -598,3 +598,13 @@ def test_a_restrictive_covenants_own_notice_is_no_notice_period() -> None:
 def test_a_verb_after_a_relative_som_is_no_title() -> None:
     text = "Det tillæg, som blev aftalt i 2023, bortfalder, og ordningen, som gælder for alle, fortsætter."
     assert complete_values(text, [span(text, "blev", "JOB_TITLE"), span(text, "gælder", "JOB_TITLE")]) == []
+
+
+def test_a_person_is_a_first_and_a_last_name_and_one_word_that_stays_alone_is_none() -> None:
+    text = "Journalnr. 2291\nFortroligt\n\nKære Đorđe Ilić-Sørensen, velkommen."
+    assert _completed(text, "Fortroligt", "EMPLOYEE") == []
+    assert _completed(text, "Journalnr", "EMPLOYEE") == []
+    # Names outside the Danish alphabet and in a signature block's capitals count as name words.
+    assert _completed(text, "Đorđe Ilić-Sørensen", "EMPLOYEE") == [("EMPLOYEE", "Đorđe Ilić-Sørensen")]
+    text = "Underskrift:\nJENS PEDER MØLGAARD\n"
+    assert _completed(text, "JENS PEDER MØLGAARD", "EMPLOYEE") == [("EMPLOYEE", "JENS PEDER MØLGAARD")]

@@ -208,18 +208,27 @@ def kind_fit(text: str, entity: EntitySpan) -> int:
         value = normalise_in(text, entity.label, entity.start, entity.end)
         return int(value.date is not None and not _RECURRING.search(_sentence_before(text, entity.start)[-80:]))
     if kind is ValueKind.PERSON:
-        return int(sum(_is_person_name_word(w.strip(".,;:")) for w in entity.text.split()) >= 2)
+        return int(_has_first_and_last_name(entity.text))
     if kind is ValueKind.TEXT:
         return int(_APPOINTMENT.search(_sentence_before(text, entity.start)[-60:]) is not None)
     return 0
 
 
 def _is_person_name_word(word: str) -> bool:
-    """A first or last name: capitalised, lower-case after, perhaps joined by a hyphen ("Anne-Sofie")."""
+    """A first or last name: capitalised, perhaps joined by a hyphen or apostrophe ("Anne-Sofie",
+    "O'Neill"), or in capitals as a signature block writes it ("HANSEN")."""
+    letters = word.replace("-", "").replace("'", "").replace("’", "")
     return (
-        re.fullmatch(r"[A-ZÆØÅ][a-zæøåéüöä'’]+(?:-[A-ZÆØÅa-zæøå][a-zæøåéüöä'’]+)*", word) is not None
+        len(word) > 1
+        and word[0].isupper()
+        and letters.isalpha()
+        and word[-1].isalpha()
         and word.casefold() not in _NOT_NAME_WORDS
     )
+
+
+def _has_first_and_last_name(value: str) -> bool:
+    return sum(_is_person_name_word(w.strip(".,;:()")) for w in value.split()) >= 2
 
 
 def _sentence_before(text: str, position: int) -> str:
@@ -794,6 +803,10 @@ def complete_values(text: str, entities: Sequence[EntitySpan]) -> list[EntitySpa
             repaired = _complete_date(text, entity)
         elif kind is ValueKind.PERSON:
             repaired = _complete_person(text, entity)
+            if repaired is not None and not _has_first_and_last_name(repaired.text):
+                # A person is named by a first and a last name: one capitalised word the model tagged
+                # ("Sagsnr", "Personligt") that its neighbours do not complete is no name.
+                repaired = None
         elif kind is ValueKind.TEXT:
             repaired = _complete_title(text, entity)
         if repaired is not None and kind in _QUANTITIES:
