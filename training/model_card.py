@@ -94,7 +94,9 @@ spec (`models/labels.py`) gives a label, never from a dev set's sentences:
 - what is a value: an address needs a number or postcode, and "ovennævnte adresse" resolves to the
   employer's address; a word of a fixed phrase after "som" ("som led i") is no title and an
   employment-form adjective ("timelønnet") gives way to the title after it; a mention whose sentence is
-  about a matter its label never is (`LabelSpec.other_matters`: a holiday's notice) is dropped.
+  about a matter its label never is (`LabelSpec.other_matters`: a holiday's notice, a restrictive
+  covenant's own notice) is dropped; a person is a first and a last name, so one capitalised word the
+  completion leaves alone ("Sagsnr") is none.
 - which value: each single-valued label keeps one value, first by its kind's form (`kind_fit`: a value
   the document says was replaced, by "hidtidige", "i stedet for", "ændres fra X til" or a table's old
   column, never wins and a multi-valued label drops it; a full date beats a yearless or recurring one;
