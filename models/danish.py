@@ -42,6 +42,11 @@ NUMBER_WORDS = {
     "otte": 8, "ni": 9, "ti": 10, "elleve": 11, "tolv": 12, "tretten": 13, "fjorten": 14, "femten": 15,
     "seksten": 16, "sytten": 17, "atten": 18, "nitten": 19, "tyve": 20, "fireogtyve": 24, "tredive": 30,
 }  # fmt: skip
+# Bilingual templates count in English too ("one month's notice", "three (3) months").
+ENGLISH_NUMBER_WORDS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+    "eleven": 11, "twelve": 12, "fourteen": 14, "eighteen": 18, "twenty-four": 24,
+}  # fmt: skip
 # The forms of "one" ("et halvt år" is half a year, "to halve år" is not a phrasing to trust).
 ONE_WORDS = frozenset(word for word, number in NUMBER_WORDS.items() if number == 1)
 HALF_AND_ONE = {"halvanden": Decimal("1.5"), "halvandet": Decimal("1.5")}
@@ -52,6 +57,11 @@ DURATION_UNIT_WORDS = {
     **dict.fromkeys(("uge", "uger", "uges", "ugers"), "weeks"),
     **dict.fromkeys(("måned", "måneder", "måneds", "måneders", "md", "mdr", "mnd", "mdrs"), "months"),
     **dict.fromkeys(("år", "års"), "years"),
+    # Bilingual templates: "14 days", "one month's", "3 months".
+    **dict.fromkeys(("day", "days", "day's", "days'"), "days"),
+    **dict.fromkeys(("week", "weeks", "week's", "weeks'"), "weeks"),
+    **dict.fromkeys(("month", "months", "month's", "months'"), "months"),
+    **dict.fromkeys(("year", "years", "year's", "years'"), "years"),
 }
 
 # Danish companies' legal forms, as written after the name ("Nordlys ApS", "Andelsmejeriet A.m.b.a.").

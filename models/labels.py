@@ -55,6 +55,9 @@ class LabelSpec:
     card: tuple[str, ...] = ()
     missing_flag: str | None = None
     conflict_flag: str | None = None
+    # Words that, in the sentence of a mention, say its value is another matter's: the duration in "ferie
+    # varsles med 3 måneder" is how early a holiday is announced, not the notice to end the employment.
+    other_matters: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.name != self.name.upper() or not self.name.replace("_", "").isalnum():
@@ -102,6 +105,13 @@ LABELS: tuple[LabelSpec, ...] = (
         False,
         "#fdffb6",
         ("notice_period_months", "notice_period_value", "notice_period_unit"),
+        # A holiday's notice, and a restrictive covenant's own notice ("klausulen kan opsiges med 1 måneds
+        # varsel"): how long before a holiday or the clause's end, not the notice that ends the employment.
+        other_matters=(
+            *("ferie", "ferien", "hovedferie", "hovedferien", "restferie", "holiday", "holidays", "vacation"),
+            *("klausul", "klausulen", "klausulens", "konkurrenceklausul", "konkurrenceklausulen", "kundeklausul"),
+            *("kundeklausulen", "jobklausul", "jobklausulen", "non-compete", "covenant"),
+        ),
     ),
     LabelSpec(
         "PROBATION_PERIOD",

@@ -18,6 +18,7 @@ from typing import Any
 
 from models.danish import (
     DURATION_UNIT_WORDS,
+    ENGLISH_NUMBER_WORDS,
     HALF_AND_ONE,
     MONTHS,
     NUMBER_WORDS,
@@ -438,7 +439,7 @@ def _any_currency(text: str) -> bool:
 # Durations (notice and probation periods)
 # --------------------------------------------------------------------------------------------------
 
-_WORD = alternation([*NUMBER_WORDS, *HALF_AND_ONE])
+_WORD = alternation([*NUMBER_WORDS, *ENGLISH_NUMBER_WORDS, *HALF_AND_ONE])
 _UNIT = alternation(DURATION_UNIT_WORDS)
 _NUM = r"\d+(?:,\d+)?"
 # "3 måneder", "tre måneders", "tre (3) måneder", "3 (tre) måneder", "1,5 måned", "et halvt år".
@@ -456,7 +457,7 @@ _TERM_END = re.compile(
 
 
 def _word_value(word: str) -> Decimal:
-    return HALF_AND_ONE.get(word) or Decimal(NUMBER_WORDS[word])
+    return HALF_AND_ONE.get(word) or Decimal(NUMBER_WORDS.get(word) or ENGLISH_NUMBER_WORDS[word])
 
 
 def _read_duration(text: str, following: str) -> NormalisedValue:

@@ -325,11 +325,11 @@ def test_an_address_tagged_from_its_house_number_takes_its_street_back() -> None
 
 
 def test_a_title_filling_a_form_field_is_the_fields_whole_value_up_to_its_separator() -> None:
-    text = "Position / Stilling: Logistics Coordinator / Logistikkoordinator\nsom led i driften"
+    text = "Position / Stilling: Logistics Coordinator / Logistikkoordinator\nog vikarierer som kok i kantinen"
     fragment = span(text, "Logistics", "JOB_TITLE")
-    in_a_sentence = span(text, "led", "JOB_TITLE")
+    in_a_sentence = span(text, "kok", "JOB_TITLE")
 
-    assert [e.text for e in complete_values(text, [fragment, in_a_sentence])] == ["Logistics Coordinator", "led"]
+    assert [e.text for e in complete_values(text, [fragment, in_a_sentence])] == ["Logistics Coordinator", "kok"]
 
 
 def test_the_same_pay_stated_monthly_and_yearly_is_one_salary_with_both_mentions() -> None:
@@ -432,3 +432,179 @@ def test_multi_valued_labels_never_conflict() -> None:
     found = [span(text, "8 %", "PENSION", 0.99), span(text, "4 %", "PENSION", 0.99)]
 
     assert decode_fields(text, found, SCHEMA).flags == ()
+
+
+def test_a_duration_is_a_count_and_its_unit_in_any_inflection_or_in_english() -> None:
+    assert _completed("fratræden med 4 ugers varsel", "4", "NOTICE_PERIOD") == [("NOTICE_PERIOD", "4 ugers")]
+    assert _completed("a notice of two months applies", "two", "NOTICE_PERIOD") == [("NOTICE_PERIOD", "two months")]
+    assert _completed("prøvetid på én uge", "uge", "PROBATION_PERIOD") == [("PROBATION_PERIOD", "én uge")]
+    # A number alone (a page number, an item number) or a number word alone is no duration.
+    assert _completed("Tømrerlauget · side 2\n", "2", "NOTICE_PERIOD") == []
+    assert _completed("stillingen er en deltidsstilling", "en", "NOTICE_PERIOD") == []
+
+
+def test_a_day_and_month_the_model_cut_short_takes_the_year_after_it() -> None:
+    assert _completed("har arbejdet her siden 15. august 2019, hvor", "15. august", "START_DATE") == [
+        ("START_DATE", "15. august 2019")
+    ]
+    assert _completed("with effect from 2 June 2026 onwards", "2 June", "START_DATE") == [("START_DATE", "2 June 2026")]
+    # A number that is no year stays out: "1. maj 37 timer" is a date without its year.
+    assert _completed("fra 1. maj 37 timer ugentligt", "1. maj", "START_DATE") == [("START_DATE", "1. maj")]
+
+
+def _kept(text: str, *mentions: tuple[str, str, float]) -> list[str]:
+    spans = [span(text, part, label, score) for part, label, score in mentions]
+    return [e.text for e in keep_best_values(sorted(spans, key=lambda e: e.start), SCHEMA, text)]
+
+
+def test_a_full_date_outranks_a_yearless_or_recurring_one_whatever_their_scores() -> None:
+    text = (
+        "Du begynder hos os den 3. februar 2025. Lønnen reguleres hvert år pr. 1. oktober, første gang 1. oktober 2026."
+    )
+    assert _kept(
+        text,
+        ("3. februar 2025", "START_DATE", 0.7),
+        ("1. oktober", "START_DATE", 0.99),
+        ("1. oktober 2026", "START_DATE", 0.99),
+    ) == ["3. februar 2025"]
+
+
+def test_a_person_of_two_name_words_outranks_a_single_capitalised_word() -> None:
+    text = "Fortroligt\nMarie-Louise Kragh\nVibevej 3"
+    assert _kept(text, ("Fortroligt", "EMPLOYEE", 0.9), ("Marie-Louise Kragh", "EMPLOYEE", 0.5)) == [
+        "Marie-Louise Kragh"
+    ]
+
+
+def test_a_title_introduced_as_the_position_outranks_a_word_after_any_other_som() -> None:
+    text = (
+        "Du tilbydes stilling som lagerforvalter fra august. Udstyret stilles til rådighed, som "
+        "aftalt med tillidsrepræsentanten, og beskattes som fri telefon."
+    )
+    assert _kept(
+        text, ("lagerforvalter", "JOB_TITLE", 0.6), ("aftalt", "JOB_TITLE", 0.99), ("fri telefon", "JOB_TITLE", 0.9)
+    ) == ["lagerforvalter"]
+    # "som led i" is no appointment: the cue needs an employment word before it.
+    text = "Materiale, som medarbejderen udarbejder som led i arbejdet, og hun ansættes som tekniker."
+    assert _kept(text, ("led", "JOB_TITLE", 0.99), ("tekniker", "JOB_TITLE", 0.7)) == ["tekniker"]
+
+
+def test_an_amendment_keeps_the_new_value_not_the_one_it_replaces() -> None:
+    text = "Fra 1. maj udgør din månedsløn 39.000 kr. i stedet for den hidtidige løn på 36.500 kr."
+    assert _kept(text, ("39.000 kr.", "SALARY", 0.6), ("36.500 kr.", "SALARY", 0.99)) == ["39.000 kr."]
+    text = "Din titel ændres fra sagsbehandler til teamkoordinator med virkning fra 1. maj."
+    assert _kept(text, ("sagsbehandler", "JOB_TITLE", 0.99), ("teamkoordinator", "JOB_TITLE", 0.8)) == [
+        "teamkoordinator"
+    ]
+    # A multi-valued fact loses its replaced value where it has another.
+    text = "Dit varsel er herefter 2 måneder i stedet for det tidligere varsel på 14 dage."
+    assert _kept(text, ("2 måneder", "NOTICE_PERIOD", 0.9), ("14 dage", "NOTICE_PERIOD", 0.9)) == ["2 måneder"]
+
+
+def test_in_a_table_of_old_and_new_terms_the_old_column_loses() -> None:
+    piped = "Punkt | Tidligere | Nyt\n--- | --- | ---\nUgentlige timer | 30 timer | 34 timer\n"
+    assert _kept(piped, ("30 timer", "WORKING_HOURS", 0.99), ("34 timer", "WORKING_HOURS", 0.8)) == ["34 timer"]
+    aligned = (
+        "Vilkår         Nuværende          Pr. 1. juni\nArbejdssted    Åvej 5, 4000 Roskilde    Torvet 1, 4300 Holbæk\n"
+    )
+    assert _kept(
+        aligned,
+        ("Åvej 5, 4000 Roskilde", "WORKPLACE", 0.99),
+        ("Torvet 1, 4300 Holbæk", "WORKPLACE", 0.7),
+    ) == ["Torvet 1, 4300 Holbæk"]
+    # A past fact is no replaced value: "tidligere" as an adverb says when, not what was replaced.
+    text = "Da du tidligere har været ansat i Forsyning Nord, bortfalder prøvetiden. Hilsen Vandværket Syd"
+    assert _kept(text, ("Forsyning Nord", "EMPLOYER", 0.9), ("Vandværket Syd", "EMPLOYER", 0.8)) == ["Forsyning Nord"]
+
+
+def test_an_address_runs_from_its_street_to_its_city_and_ends_there() -> None:
+    # The first word of a street runs on to its number, postcode and a city of two words.
+    text = "Ny adresse: Store Kongensgade 12, 1264 København K\nØvrige vilkår"
+    assert _completed(text, "Store", "WORKPLACE") == [("WORKPLACE", "Store Kongensgade 12, 1264 København K")]
+    # What follows the city is a direction within the address, not the address.
+    text = "Mødested er værkstedet, Lundevej 7, 5700 Svendborg, hal 3, indgang B."
+    assert _completed(text, "Svendborg, hal 3", "WORKPLACE") == [("WORKPLACE", "Lundevej 7, 5700 Svendborg")]
+
+
+def test_an_address_without_a_number_or_postcode_is_none_unless_it_refers_to_one() -> None:
+    text = "Du arbejder fra kontoret, Bredgade 4, 7100 Vejle, og i perioder i marken hos kunderne."
+    decoded = decode_fields(text, [span(text, "marken", "WORKPLACE", 0.95)], SCHEMA)
+    assert decoded == []
+    text = "Tømrer Holm ApS\nBredgade 4, 7100 Vejle\n\nArbejdet udføres fra ovennævnte adresse."
+    mentions = [span(text, "Tømrer Holm ApS", "EMPLOYER", 0.95), span(text, "adresse", "WORKPLACE", 0.9)]
+    assert [e.text for e in decode_fields(text, mentions, SCHEMA) if e.label == "WORKPLACE"] == [
+        "Bredgade 4, 7100 Vejle"
+    ]
+
+
+def test_a_name_never_crosses_a_column_gap_and_loses_the_title_before_it() -> None:
+    text = (
+        "For klubben:                          Spilleren:\nKasserer Bo Riis                      Ahmad Nouri Sandberg\n"
+    )
+    signature = span(text, "Kasserer Bo Riis                      Ahmad Nouri Sandberg", "EMPLOYEE", 0.9)
+    assert [e.text for e in complete_values(text, [signature])] == ["Bo Riis", "Ahmad Nouri Sandberg"]
+    # A table's cell border is a column gap too.
+    text = "Arbejdssted | Kirkevej 2, 8600 Silkeborg | Søvej 9, 8600 Silkeborg\n"
+    cells = span(text, "Kirkevej 2, 8600 Silkeborg | Søvej 9, 8600 Silkeborg", "WORKPLACE", 0.9)
+    assert [e.text for e in complete_values(text, [cells])] == ["Kirkevej 2, 8600 Silkeborg", "Søvej 9, 8600 Silkeborg"]
+
+
+def test_the_role_labels_of_a_bilingual_template_are_no_person() -> None:
+    text = "The Employee shall report to the CFO.\nMedarbejder / Employee: Sara Lindholm Vestergaard"
+    mentions = [span(text, "The Employee", "EMPLOYEE", 0.98), span(text, "Sara Lindholm Vestergaard", "EMPLOYEE", 0.7)]
+    assert [e.text for e in decode_fields(text, mentions, SCHEMA)] == ["Sara Lindholm Vestergaard"]
+
+
+def test_an_organisations_short_forms_support_its_full_name() -> None:
+    text = (
+        "Mellem Sydfyns Andelsboligforening Broen og Lise Thorup.\nForeningen betaler løn.\n"
+        "Broen sørger for nøgler. Broen afholder kurser. Med venlig hilsen Broen"
+    )
+    mentions = [
+        ("Sydfyns Andelsboligforening Broen", "EMPLOYER", 0.7),
+        ("Broen", "EMPLOYER", 0.5),
+        ("Foreningen", "EMPLOYER", 0.99),
+    ]
+    assert _kept(text, *mentions) == ["Sydfyns Andelsboligforening Broen"]
+
+
+def test_a_notice_in_a_sentence_about_holidays_is_no_notice_period() -> None:
+    text = (
+        "Opsigelse sker med 2 måneders varsel.\nSommerferien på 3 uger planlægges i april, og ferien varsles "
+        "senest 4 uger før. Vacation requests need two weeks' notice."
+    )
+    notices = [span(text, part, "NOTICE_PERIOD") for part in ("2 måneders", "4 uger", "two weeks'")]
+    assert [e.text for e in complete_values(text, notices)] == ["2 måneders"]
+
+
+def test_a_fixed_phrase_after_som_is_no_title_and_an_employment_form_gives_way_to_the_title() -> None:
+    text = "Rettigheder, der opstår som led i arbejdet, og som følge af aftalen, tilhører skolen."
+    assert [
+        e.text for e in complete_values(text, [span(text, "led", "JOB_TITLE"), span(text, "følge", "JOB_TITLE")])
+    ] == []
+    text = "Vi bekræfter hermed din ansættelse som deltidsansat\nportør ved Sygehus Lillebælt."
+    assert _completed(text, "deltidsansat", "JOB_TITLE") == [("JOB_TITLE", "portør")]
+
+
+def test_a_restrictive_covenants_own_notice_is_no_notice_period() -> None:
+    text = (
+        "Du kan fratræde med 1 måneds varsel.\nKundeklausulen kan af selskabet bringes til ophør med 3 måneders "
+        "varsel. The non-compete may be released on two months' notice."
+    )
+    notices = [span(text, part, "NOTICE_PERIOD") for part in ("1 måneds", "3 måneders", "two months'")]
+    assert [e.text for e in complete_values(text, notices)] == ["1 måneds"]
+
+
+def test_a_verb_after_a_relative_som_is_no_title() -> None:
+    text = "Det tillæg, som blev aftalt i 2023, bortfalder, og ordningen, som gælder for alle, fortsætter."
+    assert complete_values(text, [span(text, "blev", "JOB_TITLE"), span(text, "gælder", "JOB_TITLE")]) == []
+
+
+def test_a_person_is_a_first_and_a_last_name_and_one_word_that_stays_alone_is_none() -> None:
+    text = "Journalnr. 2291\nFortroligt\n\nKære Đorđe Ilić-Sørensen, velkommen."
+    assert _completed(text, "Fortroligt", "EMPLOYEE") == []
+    assert _completed(text, "Journalnr", "EMPLOYEE") == []
+    # Names outside the Danish alphabet and in a signature block's capitals count as name words.
+    assert _completed(text, "Đorđe Ilić-Sørensen", "EMPLOYEE") == [("EMPLOYEE", "Đorđe Ilić-Sørensen")]
+    text = "Underskrift:\nJENS PEDER MØLGAARD\n"
+    assert _completed(text, "JENS PEDER MØLGAARD", "EMPLOYEE") == [("EMPLOYEE", "JENS PEDER MØLGAARD")]

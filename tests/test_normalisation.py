@@ -587,3 +587,17 @@ def test_bilingual_templates_english_dates_periods_and_thousands_separators_in_a
     assert normalise("SALARY", "23,000 kr.").number == Decimal("23000")
     assert normalise("SALARY", "1,234,567 kr.").number == Decimal("1234567")
     assert normalise("PENSION", "1,250 %").number is None
+
+
+def test_english_durations_and_their_number_words_read_as_the_danish_ones() -> None:
+    assert (normalise("NOTICE_PERIOD", "two months").number, normalise("NOTICE_PERIOD", "two months").unit) == (
+        Decimal(2),
+        "months",
+    )
+    assert normalise("NOTICE_PERIOD", "one month's").number == Decimal(1)
+    assert normalise("PROBATION_PERIOD", "6 weeks").unit == "weeks"
+    # The genitive of a Danish count ("4 ugers varsel") is the same count.
+    assert (normalise("NOTICE_PERIOD", "4 ugers").number, normalise("NOTICE_PERIOD", "4 ugers").unit) == (
+        Decimal(4),
+        "weeks",
+    )

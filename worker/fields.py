@@ -20,23 +20,37 @@ uses that in this order:
    crosses a blank line or runs into a role label or a street, and loses the titles, adverbs, role
    labels and connectors at its edges ("undertegnede", "OG", "hr.", "herved"); an organisation without a
    legal form keeps its run of capitalised name words ("Aftenskolen Lindely"), and a law is no party.
-   A title that fills a form field ("Stilling: ...") is the field's value up to its separator.
+   A title that fills a form field ("Stilling: ...") is the field's value up to its separator; a word of
+   a fixed phrase after "som" ("som led i") is no title, and an employment-form adjective ("timelønnet")
+   gives way to the title after it. No name crosses a column gap (three spaces, a tab, a table border):
+   each piece is a name of its own. A duration is a count and its unit ("4 ugers", "one month's"); a bare
+   number is none. An address runs from its street to its city and ends there; a mention whose sentence
+   is about a matter its label never is (`LabelSpec.other_matters`: a holiday's notice) is dropped.
 3. `period_end_dates`: a start date that opens a period ("01.03.2025 - 28.02.2026") makes the date
    that closes it the END_DATE, where the model left that date untagged. `resolved_address_references`:
-   a workplace given as a reference ("på ovennævnte virksomhedsadresse") is the employer's address.
+   a workplace given as a reference ("på ovennævnte virksomhedsadresse") is the employer's address; then
+   an address label's span without a digit is no address (`addresses_only`).
 4. `without_overlaps`: spans that grew into each other become one.
-5. `keep_best_values`: for a single-valued label only the mentions of the best-supported value stay
-   (the largest sum of mention scores, so a name that recurs in header, body and signature outweighs
-   a one-off union, authority or client name). Every mention of that value is kept with its offsets.
+5. `keep_best_values`: for a single-valued label only the mentions of the best value stay: first the
+   value that has its kind's form (`kind_fit`: never a value the document says was replaced, as in
+   amendments' "hidtidige" or a table's old column; a full date before a yearless or recurring one; a
+   person of two name words before one word; a title introduced as the position, "ansættes som"),
+   then the largest sum of mention scores, so a name that recurs in header, body and signature outweighs
+   a one-off union, authority or client name (an organisation's short forms count for its full name).
+   Every mention of that value is kept with its offsets; a multi-valued label drops replaced values.
    Amounts are compared by what they pay a month, so the same pay stated yearly and monthly is one
    value with both mentions (the contract card then takes the monthly one).
 6. `competing_values`: what the values step 5 drops say about the document, as card flags carried on the
    result (`DecodedEntities.flags`): a fact stated with two different values (`conflicting_values`), and
    different parties with their own facts in different parts of the file (`multiple_contracts`).
 
-Where the model and a rule disagree, the rule wins only on the span's extent (where a value starts and
-ends, which the schema defines); which words are a value at all stays the model's call, except where the
-schema rules it out (a law is no party, a word without a number is no quantity).
+Where the model and a rule disagree, the rule wins on the span's extent (where a value starts and ends,
+which the schema defines); which words are a value at all stays the model's call, except where the
+schema rules it out (a law is no party, a word without a number is no quantity, a duration needs its
+unit, an address its number, a holiday's notice is no notice period, "som led i" is no title). Which of
+a label's values is the document's stays the model's call (its scores) among values of the same form;
+the form (`kind_fit`) ranks first, because the model scores a fragment, a pay-review date or a replaced
+value as confidently as the fact.
 
 Which labels are single-valued and which are names is the label spec's business (`models.labels`), as is
 the kind of value each label holds, which decides how step 2 completes it; a checkpoint may declare its
@@ -52,8 +66,16 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from models.contract_card import CONFLICTING_VALUES, MULTIPLE_CONTRACTS
-from models.danish import ENGLISH_MONTH_NAMES, LEGAL_FORMS, MONTH_NAMES, NUMBER_WORDS, alternation
-from models.labels import NAME_LABELS, SINGLE_VALUED_LABELS, ValueKind, label_spec
+from models.danish import (
+    DURATION_UNIT_WORDS,
+    ENGLISH_MONTH_NAMES,
+    ENGLISH_NUMBER_WORDS,
+    LEGAL_FORMS,
+    MONTH_NAMES,
+    NUMBER_WORDS,
+    alternation,
+)
+from models.labels import NAME_KINDS, NAME_LABELS, SINGLE_VALUED_LABELS, ValueKind, label_spec
 from models.normalisation import normalise_in
 from worker.spans import DecodedEntities, EntitySpan
 
@@ -127,19 +149,157 @@ def _mention_key(entity: EntitySpan, text: str | None) -> str:
 
 
 def keep_best_values(entities: Sequence[EntitySpan], schema: FieldSchema, text: str | None = None) -> list[EntitySpan]:
-    """Only the best-supported value of each single-valued label, with all its mentions. With the
-    document's `text`, amounts are compared by what they pay a month."""
+    """Only the best value of each single-valued label, with all its mentions. With the document's `text`,
+    amounts are compared by what they pay a month, and a value that has the form of its kind outranks
+    one that has not, whatever their support (`kind_fit`): a replaced value never wins, nor a yearless
+    date over a full one. Among values of the same fit, the largest sum of mention scores wins.
+    A multi-valued label loses its replaced values where it has others."""
     keys = [_mention_key(entity, text) for entity in entities]
+    fits = [kind_fit(text, entity) if text is not None else 0 for entity in entities]
     support: dict[tuple[str, str], float] = {}
-    for entity, mention in zip(entities, keys, strict=True):
+    fit: dict[tuple[str, str], int] = {}
+    for entity, mention, entity_fit in zip(entities, keys, fits, strict=True):
         if entity.label in schema.single_valued:
             key = (entity.label, mention)
             support[key] = support.get(key, 0.0) + entity.score
-    best: dict[str, tuple[float, str]] = {}
+            # One mention that says the value was replaced makes it a replaced value.
+            previous = fit.get(key, entity_fit)
+            fit[key] = REPLACED if REPLACED in (previous, entity_fit) else max(previous, entity_fit)
+    best: dict[str, tuple[tuple[int, float], str]] = {}
     for (label, value), total in support.items():
-        if label not in best or total > best[label][0]:
-            best[label] = (total, value)
-    return [e for e, mention in zip(entities, keys, strict=True) if e.label not in best or mention == best[e.label][1]]
+        if _kind(label) is ValueKind.ORGANISATION:
+            # An organisation's short form ("Lysgaard Revision", "Fonden") is a mention of its full name:
+            # the full name has its support too.
+            total += sum(
+                other_total
+                for (other_label, other), other_total in support.items()
+                if other_label == label and other != value and set(other.split()) < set(value.split())
+            )
+        rank = (fit[(label, value)], total)
+        if label not in best or rank > best[label][0]:
+            best[label] = (rank, value)
+    current = {e.label for e, entity_fit in zip(entities, fits, strict=True) if entity_fit != REPLACED}
+    return [
+        e
+        for e, mention, entity_fit in zip(entities, keys, fits, strict=True)
+        if (e.label in best and mention == best[e.label][1])
+        or (e.label not in best and not (entity_fit == REPLACED and e.label in current))
+    ]
+
+
+# How well a mention has the form of its label's kind; higher wins (see `kind_fit`).
+REPLACED = -1
+
+
+def kind_fit(text: str, entity: EntitySpan) -> int:
+    """How well a mention has the form its label's kind gives a value, as the rank among a label's values:
+
+    -1 (`REPLACED`): the document says the value was replaced: "den hidtidige løn på 41.200 kr.", "ændres
+    fra konsulent til ...", the old column of a table of old and new terms (amendments prefer the new value).
+    1: a date with its year that is no recurring date's first occurrence ("årligt pr. 1. april, første gang
+    1. april 2026"); a person's name of two or more name words; a title introduced as the position
+    someone is employed in ("ansættes som ...", "Stilling: ...").
+    0: everything else (a yearless date, one capitalised word as a person, a title after any other "som").
+    """
+    if is_replaced_value(text, entity):
+        return REPLACED
+    kind = _kind(entity.label)
+    if kind is ValueKind.DATE:
+        value = normalise_in(text, entity.label, entity.start, entity.end)
+        return int(value.date is not None and not _RECURRING.search(_sentence_before(text, entity.start)[-80:]))
+    if kind is ValueKind.PERSON:
+        return int(_has_first_and_last_name(entity.text))
+    if kind is ValueKind.TEXT:
+        return int(_APPOINTMENT.search(_sentence_before(text, entity.start)[-60:]) is not None)
+    return 0
+
+
+def _is_person_name_word(word: str) -> bool:
+    """A first or last name: capitalised, perhaps joined by a hyphen or apostrophe ("Anne-Sofie",
+    "O'Neill"), or in capitals as a signature block writes it ("HANSEN")."""
+    letters = word.replace("-", "").replace("'", "").replace("’", "")
+    return (
+        len(word) > 1
+        and word[0].isupper()
+        and letters.isalpha()
+        and word[-1].isalpha()
+        and word.casefold() not in _NOT_NAME_WORDS
+    )
+
+
+def _has_first_and_last_name(value: str) -> bool:
+    return sum(_is_person_name_word(w.strip(".,;:()")) for w in value.split()) >= 2
+
+
+def _sentence_before(text: str, position: int) -> str:
+    """The text of the sentence, form field or table cell before `position`, up to 200 characters."""
+    before = text[max(0, position - 200) : position]
+    return re.split(r"[.!?]\s+(?=[A-ZÆØÅ§])|\n[^\S\n]*\n|\|", before)[-1]
+
+
+# A date that recurs ("hvert år pr. 1. april") and the first time it does ("første gang 1. april 2026").
+_RECURRING = re.compile(
+    r"\b(?:første gang|hvert år|hvert kalenderår|årlig(?:t|e)?|every year|each year|annually|first time)\b",
+    re.IGNORECASE,
+)
+# What introduces the position someone is employed in: "ansættes som", "stilling som", "Stilling:",
+# "employed as"; not any "som" ("som led i", "beskattes som personalegode").
+_APPOINTMENT = re.compile(
+    r"(?:\b(?:ansætt\w*|ansat\w*|stilling\w*|tiltræde\w*|titel|jobtitel|funktion|position|employed|job title)\b"
+    r"[^\n:]{0,45}\b(?:som|as)\s+(?:\w+\s+)?$|(?:stilling|titel|jobtitel|position|job title|title)\s*:\s*$)",
+    re.IGNORECASE,
+)
+# What marks a value as the one the document replaces: "det hidtidige varsel på 1 måned", "i stedet for".
+_REPLACED_BEFORE = re.compile(
+    r"\b(?:hidtidige?|(?:den|det|de|din|dit|dine|sin|sit|sine)\s+tidligere|i stedet for|previous|former)\b"
+    r"[^.;]{0,40}$",
+    re.IGNORECASE,
+)
+# "ændres fra energikonsulent til ...": the value after "fra" is the old one.
+_CHANGED_FROM = re.compile(
+    r"\b(?:ændr|hæv|forhøj|nedsæt|reducer|sænk|chang|increas|reduc)\w*\b[^\n.;]{0,40}\b(?:fra|from)\s+$", re.IGNORECASE
+)
+# A table's header cells for the old and the new terms.
+_OLD_COLUMN = re.compile(
+    r"(?:hidtil|hidtidig[et]?|tidligere|før|nuværende|gammel|gamle|old|previous|current)\b", re.IGNORECASE
+)
+_CELL = re.compile(r"[^|\t]+?(?=[^\S\n]{2,}|\t|\||$)")
+
+
+def is_replaced_value(text: str, entity: EntitySpan) -> bool:
+    """The document states this value as the one another replaces: in the sentence before it, or by
+    its table column (a header cell "Hidtil", "Tidligere", "Nuværende" above it, next to a new one)."""
+    sentence = _sentence_before(text, entity.start)
+    if _REPLACED_BEFORE.search(sentence):
+        return True
+    if _CHANGED_FROM.search(sentence) and re.match(r"\s+(?:til|to)\b", text[entity.end : entity.end + 6]):
+        return True
+    return _in_old_column(text, entity.start)
+
+
+def _in_old_column(text: str, position: int) -> bool:
+    line_start = text.rfind("\n", 0, position) + 1
+    line_end = text.find("\n", position)
+    line = text[line_start : line_end if line_end >= 0 else len(text)]
+    piped = "|" in line
+    if not piped and not re.search(r"[^\S\n]{3,}|\t", line):
+        return False  # not a table row
+    column = line.count("|", 0, position - line_start) if piped else position - line_start
+    # The header: the nearest line above, in the same block of rows, that names an old column.
+    above = text[max(0, line_start - 1500) : line_start].split("\n")[:-1]
+    for header in reversed(above[-12:]):
+        if not header.strip():
+            return False
+        cells = [m for m in _CELL.finditer(header) if m.group().strip(" -|")]
+        if sum(1 for m in cells if _OLD_COLUMN.match(m.group().strip())) != 1 or len(cells) < 3:
+            continue
+        if piped:
+            cell_index = column
+            names = [part.strip() for part in header.split("|")]
+            return cell_index < len(names) and _OLD_COLUMN.match(names[cell_index]) is not None
+        under = [m for m in cells if m.start() <= column + 1]
+        return bool(under) and _OLD_COLUMN.match(under[-1].group().strip()) is not None
+    return False
 
 
 _LEGAL_FORM = re.compile(rf"(?:{alternation(LEGAL_FORMS)})", re.IGNORECASE)
@@ -150,7 +310,11 @@ _NOT_NAME_TEXT = (
     "overenskomst aftale kontrakt ansættelsesbevis ansættelseskontrakt hej hejsa goddag hi dear medarbejder "
     "medarbejderen medarbejderens lønmodtager lønmodtageren lønmodtagers funktionær funktionæren vedr "
     "vedrørende att emne dato underskrift herved hermed herefter kaldet benævnt således dags "
-    "hr fru frk selskabet selskabets selskab medarbejderne stilling stillingen"
+    "hr fru frk selskabet selskabets selskab medarbejderne stilling stillingen "
+    # Titles a signature line puts before a name ("Formand Lone Frisk"), and the role labels of bilingual
+    # templates ("The Employee", "Employer").
+    "formand næstformand kasserer direktør forstander skoleleder institutleder leder "
+    "the employee employer company mr mrs ms dear"
 )
 _NOT_NAME_WORDS = frozenset(_NOT_NAME_TEXT.split())
 _NAME_WORD = re.compile(r"(?:&|[A-ZÆØÅ][\w.\-'’]*)")
@@ -167,6 +331,7 @@ _DATE = re.compile(
 _STARTS_WITH_MONTH = re.compile(_MONTH, re.IGNORECASE)
 # A day and month whose year a line break pushed onto the next line: "den 1. juni\n2024 og".
 _DAY_AND_MONTH = re.compile(rf"\d{{1,2}}\.?\s*{_MONTH}", re.IGNORECASE)
+_YEAR_AFTER = re.compile(r",?[^\S\n]+(?:19|20)\d{2}\b")
 _YEAR_ON_NEXT_LINE = re.compile(r"[^\S\n]*\n[^\S\n]*(?:19|20)\d{2}\b")
 _DAY = re.compile(r"\d{1,2}\.")
 _DISTRICT = re.compile(r"(?:C|K|M|N|S|V|Ø|NV|NØ|SV|SØ)")
@@ -180,9 +345,9 @@ def _word_before(text: str, position: int, gap: str = r"[^\S\n]+") -> tuple[int,
     return position - len(match.group(0)), match.group(1)
 
 
-def _word_after(text: str, position: int) -> tuple[int, str] | None:
-    """The word starting right after `position` across spaces on the same line, with its end."""
-    match = re.match(r"[^\S\n]+(\S+)", text[position : position + 80])
+def _word_after(text: str, position: int, gap: str = r"[^\S\n]+") -> tuple[int, str] | None:
+    """The word starting right after `position` across `gap` (spaces on the same line), with its end."""
+    match = re.match(rf"{gap}(\S+)", text[position : position + 80])
     if match is None:
         return None
     return position + match.end(), match.group(1)
@@ -318,9 +483,10 @@ class _Quantity:
 
 _QUANTITIES = {
     ValueKind.HOURS: _Quantity(_NUMBER, re.compile(r"(?:timer|time|t)\.?", re.IGNORECASE)),
+    # Every inflection of a unit ("3 måneders", "én uges") and the English ones of bilingual templates.
     ValueKind.DURATION: _Quantity(
-        re.compile(rf"(?:\d+|{alternation(NUMBER_WORDS)})", re.IGNORECASE),
-        re.compile(r"(?:måned(?:er|s)?|mdr\.?|dag(?:e|es)?|uge(?:r|rs)?|års?)", re.IGNORECASE),
+        re.compile(rf"(?:\d+|{alternation([*NUMBER_WORDS, *ENGLISH_NUMBER_WORDS])})", re.IGNORECASE),
+        re.compile(rf"(?:(?:md|mdr|mnd|mdrs)\.|{alternation(DURATION_UNIT_WORDS)})", re.IGNORECASE),
     ),
     ValueKind.PERCENT: _Quantity(_NUMBER, re.compile(r"(?:%|procent)", re.IGNORECASE)),
     ValueKind.AMOUNT: _Quantity(
@@ -329,6 +495,12 @@ _QUANTITIES = {
         unit_first=True,
     ),
 }
+
+
+def _has_number_and_unit(value: str) -> bool:
+    duration = _QUANTITIES[ValueKind.DURATION]
+    words = [w.strip("()[].,;:") for w in value.split()]
+    return any(duration.number.fullmatch(w) for w in words) and any(_leading(w, duration.unit) for w in words)
 
 
 def _end_without_punctuation(word: tuple[int, str]) -> int:
@@ -415,10 +587,22 @@ def _address_start(text: str, start: int) -> int:
 
 
 def _complete_workplace(text: str, entity: EntitySpan) -> EntitySpan:
+    if not re.search(r"\d", entity.text) and (address := _PARTY_ADDRESS.match(text, entity.start)):
+        # The first words of a street ("Nordre" of "Nordre Havnevej 31, 6960 Hvide Sande"): the address
+        # runs on to its number, postcode and city.
+        city = re.match(r"(?:[^\S\n][A-ZÆØÅ][\wæøå\-]*)*", text[address.end() :])
+        entity = _span(text, entity, entity.start, address.end() + (city.end() if city else 0))
     start, end = entity.start, entity.end
     segments = entity.text.split(",")
     # Leading segments without a digit are a place's name ("Kløverhuset"), not its address.
-    while len(segments) > 1 and not any(ch.isdigit() for ch in segments[0]) and any(ch.isdigit() for ch in segments[1]):
+    # A city after its postcode is no place's name ("5700 Svendborg, hal 3").
+    after_postcode = re.search(r"\b\d{4}[^\S\n]+$", text[max(0, start - 10) : start]) is not None
+    while (
+        len(segments) > 1
+        and not after_postcode
+        and not any(ch.isdigit() for ch in segments[0])
+        and any(ch.isdigit() for ch in segments[1])
+    ):
         start += len(segments[0]) + 1
         segments = segments[1:]
     start += len(text[start:end]) - len(text[start:end].lstrip())
@@ -430,7 +614,20 @@ def _complete_workplace(text: str, entity: EntitySpan) -> EntitySpan:
     after = _word_after(text, end)
     if re.search(r"\b\d{4} [A-ZÆØÅ]\w*$", text[start:end]) and after and _DISTRICT.fullmatch(after[1].rstrip(".,;:")):
         end = _end_without_punctuation(after)
-    return EntitySpan(entity.label, start, end, text[start:end], entity.score)
+    return _ending_at_its_city(text, EntitySpan(entity.label, start, end, text[start:end], entity.score))
+
+
+# A postcode and its city, up to a comma or the end of the line: "8000 Aarhus C", "6960 Hvide Sande".
+_POSTCODE_AND_CITY = re.compile(r"\b\d{4}[^\S\n]+[A-ZÆØÅ][^,;\n()]*")
+
+
+def _ending_at_its_city(text: str, entity: EntitySpan) -> EntitySpan:
+    """An address ends with its city: ", bygning 1671" or ", 2. sal" after it is a direction within it."""
+    city = next(reversed(list(_POSTCODE_AND_CITY.finditer(entity.text))), None)
+    if city is None:
+        return entity
+    end = entity.start + len(entity.text[: city.end()].rstrip(" .,;:"))
+    return _span(text, entity, entity.start, end) if end < entity.end else entity
 
 
 def _complete_date(text: str, entity: EntitySpan) -> EntitySpan | None:
@@ -443,11 +640,18 @@ def _complete_date(text: str, entity: EntitySpan) -> EntitySpan | None:
     if date is None:
         return None  # a time of day, a bare year or month, "m.v.": not a date
     end = date.end()
-    if _DAY_AND_MONTH.fullmatch(date.group()) and (year := _YEAR_ON_NEXT_LINE.match(text, end)):
+    if _DAY_AND_MONTH.fullmatch(date.group()) and (year := _YEAR_AFTER.match(text, end)):
+        # A date is day, month and year: the model often stops before the year ("1. maj" of "1. maj 2014").
+        end = year.end()
+    elif _DAY_AND_MONTH.fullmatch(date.group()) and (year := _YEAR_ON_NEXT_LINE.match(text, end)):
         # The model often leaves such a year out, or tags it as a date of its own that is no date.
         end = year.end()
     # The date alone: not the "den" before it or the verb after it ("1. oktober 2024 overgår").
     return EntitySpan(entity.label, date.start(), end, text[date.start() : end], entity.score)
+
+
+# Between the words of a name: a space or two, never a column gap.
+_NAME_GAP = r"[^\S\n]{1,2}"
 
 
 def _complete_person(text: str, entity: EntitySpan) -> EntitySpan | None:
@@ -459,12 +663,12 @@ def _complete_person(text: str, entity: EntitySpan) -> EntitySpan | None:
         return None
     start, end = trimmed.start, trimmed.end
     for _ in range(3):
-        before = _word_before(text, start)
+        before = _word_before(text, start, gap=_NAME_GAP)
         if before is None or not _is_name_word(before[1]):
             break
         start = before[0]
     for _ in range(3):
-        after = _word_after(text, end)
+        after = _word_after(text, end, gap=_NAME_GAP)
         if after is None or not _is_name_word(after[1].rstrip(".,;:")):
             break
         end = _end_without_punctuation(after)
@@ -490,9 +694,26 @@ _FIELD_VALUE_END = re.compile(r"[^\S\n]*(?:\n|[/;,(]|[^\S\n][-–][^\S\n]|$)")
 _PREPOSITION = re.compile(r"[^\S\n]+(?:i|hos|ved|på|til|med|fra|for|under|som|og)\b")
 
 
-def _complete_title(text: str, entity: EntitySpan) -> EntitySpan:
+# Words of the fixed phrases that follow "som" and name no position: "som led i", "som følge af", "som
+# anført ovenfor", "som udgangspunkt", "som hovedregel".
+_NOT_TITLE_WORDS = frozenset({
+    "led", "følge", "anført", "nævnt", "beskrevet", "aftalt", "angivet", "fastsat", "udgangspunkt", "hovedregel",
+    "minimum", "mindst",
+    # A verb after a relative "som" ("som blev aftalt", "som er nævnt"): the clause, not a position.
+    "blev", "bliver", "er", "var", "har", "havde", "skal", "kan", "vil", "må", "gælder",
+})  # fmt: skip
+# An adjective of how someone is employed or paid, before the title it describes ("timelønnet\nlagerarbejder").
+_EMPLOYMENT_FORM = re.compile(r"\w*(?:lønnet|lønnede|ansat|ansatte)", re.IGNORECASE)
+
+
+def _complete_title(text: str, entity: EntitySpan) -> EntitySpan | None:
     """A title that fills a form field ("Stilling: ...") is the field's whole value, up to the end of
-    the line or a separator: the model often keeps one word of a multi-word title."""
+    the line or a separator: the model often keeps one word of a multi-word title. A word of a fixed
+    phrase after "som" is no title, and an adjective of employment form is the title after it."""
+    if entity.text.casefold() in _NOT_TITLE_WORDS:
+        return None
+    if _EMPLOYMENT_FORM.fullmatch(entity.text) and (noun := re.match(r"\s+([a-zæøå][\wæøå\-]+)", text[entity.end :])):
+        return _span(text, entity, entity.end + noun.start(1), entity.end + noun.end(1))
     if not _FIELD_LABEL_BEFORE.search(text, max(0, entity.start - 60), entity.start):
         return entity
     field_end = _FIELD_VALUE_END.search(text, entity.end)
@@ -525,10 +746,50 @@ def _without_edge_punctuation(text: str, entity: EntitySpan) -> EntitySpan:
     return _span(text, entity, start, start + len(stripped)) if stripped else entity
 
 
+# Between two columns of text that PDF extraction laid side by side (a signature block, a bilingual
+# template): a run of spaces, a tab or a table's cell border.
+_COLUMN_GAP = re.compile(r"[^\S\n]{3,}|\t|[^\S\n]*\|[^\S\n]*")
+
+
+def _column_pieces(text: str, entity: EntitySpan) -> list[EntitySpan]:
+    """A name never crosses from one column into the next ("Formand Lone Frisk      Morten Kvist Abildskov"
+    is two names): a span of a name label is cut at every column gap, each piece completed on its own."""
+    if _kind(entity.label) not in NAME_KINDS or not _COLUMN_GAP.search(entity.text):
+        return [entity]
+    pieces, start = [], entity.start
+    for gap in _COLUMN_GAP.finditer(entity.text):
+        pieces.append(_span(text, entity, start, entity.start + gap.start()))
+        start = entity.start + gap.end()
+    pieces.append(_span(text, entity, start, entity.end))
+    return [piece for piece in pieces if piece.text.strip()]
+
+
+def _about_other_matter(text: str, entity: EntitySpan) -> bool:
+    """Whether the sentence of the mention, on its line, names a matter its label's value is never about
+    (`LabelSpec.other_matters`)."""
+    spec = label_spec(entity.label)
+    if spec is None:
+        return False
+    start = text.rfind("\n", 0, entity.start) + 1
+    for sentence_end in _SENTENCE_END.finditer(text, start, entity.start):
+        start = sentence_end.end()
+    end = text.find("\n", entity.end)
+    end = len(text) if end < 0 else end
+    if boundary := _SENTENCE_END.search(text, entity.end, end):
+        end = boundary.start()
+    words = {word.casefold() for word in re.findall(r"\w[\w\-]*", text[start:end])}
+    return not words.isdisjoint(spec.other_matters)
+
+
+# The end of a sentence or of a table cell.
+_SENTENCE_END = re.compile(r"[.!?](?=\s)(?<!\d\.)|\t|\|")
+
+
 def complete_values(text: str, entities: Sequence[EntitySpan]) -> list[EntitySpan]:
     """Each span completed to the form of its label's kind of value; spans that are none are dropped."""
     completed: list[EntitySpan] = []
-    for entity in (_without_next_item_number(text, e) for e in entities):
+    pieces = (piece for e in entities for piece in _column_pieces(text, _without_next_item_number(text, e)))
+    for entity in pieces:
         repaired: EntitySpan | None = entity
         spec = label_spec(entity.label)
         kind = spec.kind if spec is not None else None
@@ -542,10 +803,19 @@ def complete_values(text: str, entities: Sequence[EntitySpan]) -> list[EntitySpa
             repaired = _complete_date(text, entity)
         elif kind is ValueKind.PERSON:
             repaired = _complete_person(text, entity)
+            if repaired is not None and not _has_first_and_last_name(repaired.text):
+                # A person is named by a first and a last name: one capitalised word the model tagged
+                # ("Sagsnr", "Personligt") that its neighbours do not complete is no name.
+                repaired = None
         elif kind is ValueKind.TEXT:
             repaired = _complete_title(text, entity)
         if repaired is not None and kind in _QUANTITIES:
             repaired = _without_edge_punctuation(text, repaired)
+        if repaired is not None and kind is ValueKind.DURATION and not _has_number_and_unit(repaired.text):
+            # "1" of a page footer, "en" of "en studenteransættelse": a duration is a count of a unit.
+            repaired = None
+        if repaired is not None and spec is not None and spec.other_matters and _about_other_matter(text, repaired):
+            repaired = None
         if repaired is not None and repaired.start < repaired.end:
             completed.append(repaired)
     return completed
@@ -634,9 +904,15 @@ def without_overlaps(text: str, entities: Sequence[EntitySpan]) -> list[EntitySp
     return kept
 
 
+def addresses_only(entities: Sequence[EntitySpan]) -> list[EntitySpan]:
+    """An address has a street and number or a postcode: once references to an address are resolved, a
+    span of an address label without a digit ("skiftende arbejdspladser", "instituttets") is no address."""
+    return [e for e in entities if _kind(e.label) is not ValueKind.ADDRESS or re.search(r"\d", e.text)]
+
+
 def decode_fields(text: str, entities: Sequence[EntitySpan], schema: FieldSchema) -> DecodedEntities:
     merged = merge_split_values(text, entities, schema)
-    completed = resolved_address_references(text, period_end_dates(text, complete_values(text, merged)))
+    completed = addresses_only(resolved_address_references(text, period_end_dates(text, complete_values(text, merged))))
     candidates = without_overlaps(text, completed)
     return DecodedEntities(keep_best_values(candidates, schema, text), competing_values(text, candidates, schema))
 
