@@ -12,7 +12,6 @@ the value ("kr." keeps its dot, "Frederiksberg." loses it).
 
 from __future__ import annotations
 
-import hashlib
 import re
 import time
 from collections.abc import Sequence
@@ -26,6 +25,7 @@ from transformers.utils import logging as transformers_logging
 
 from models.danish import ABBREVIATIONS_WITH_DOT, MONTH_ABBREVIATIONS, alternation
 from models.labels import NAME_LABELS, SINGLE_VALUED_LABELS
+from models.model_promotions import weights_sha256
 from models.settings import Settings
 from worker.calibration import ScoreCalibration, load_calibration
 from worker.chunking import TokenizedText, Windowing, require_checkpoint, window_ownership
@@ -221,13 +221,7 @@ class TokenClassifier:
 
     @cached_property
     def weights_sha256(self) -> str:
-        digest = hashlib.sha256()
-        weight_files = sorted(self.model_dir.glob("*.safetensors")) or sorted(self.model_dir.glob("*.bin"))
-        for path in weight_files:
-            with path.open("rb") as handle:
-                for block in iter(lambda: handle.read(1 << 20), b""):
-                    digest.update(block)
-        return digest.hexdigest()
+        return weights_sha256(self.model_dir)
 
     @property
     def tokenizer_sha256(self) -> str:
