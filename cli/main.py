@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import statistics
@@ -710,7 +711,9 @@ def train(
         "--base", str(base), "--corrections", str(corrections), "--docs", str(synthetic), "--steps", str(steps),
         "--lr", str(lr), "--seed", str(seed), "--out", str(out), "--heldout-docs", str(min(synthetic, 100)),
     ]  # fmt: skip
-    status = trainer.main(argv)
+    # The trainer's progress goes to stderr: stdout is the new revision id alone, for scripts.
+    with contextlib.redirect_stdout(sys.stderr):
+        status = trainer.main(argv)
     if status:
         raise typer.Exit(status)
     info = json.loads((out / "training_info.json").read_text(encoding="utf-8"))

@@ -46,6 +46,7 @@ from models.model_promotions import model_revision
 from training import BIO_LABELS
 from training.corpus import IGNORE, Document, generate, token_labels
 from training.corrections import training_slice
+from worker.chunking import usable_max_length
 
 SPECIAL_TOKENS = ["<s>", "<pad>", "</s>", "<unk>", "<mask>"]
 WINDOW = 510  # text tokens per window: inference uses max_length 512 minus <s> and </s>
@@ -115,7 +116,9 @@ class Window:
     labels: list[int]
 
 
-def encode(docs: list[Document], tokenizer: PreTrainedTokenizerBase) -> list[Window]:
+def encode(
+    docs: list[Document], tokenizer: PreTrainedTokenizerBase, window: int = WINDOW, stride: int = STRIDE
+) -> list[Window]:
     """Token windows with labels, laid out like the inference windows (<s> text </s>, stride 128)."""
     bos, eos = tokenizer.bos_token_id, tokenizer.eos_token_id
     if bos is None:  # tokenizers without <s> (e.g. BERT-style bases) use their cls/sep
@@ -128,11 +131,11 @@ def encode(docs: list[Document], tokenizer: PreTrainedTokenizerBase) -> list[Win
         labels = token_labels([tuple(o) for o in offsets], doc, bare)
         start = 0
         while True:
-            end = min(start + WINDOW, len(ids))
+            end = min(start + window, len(ids))
             windows.append(Window([bos, *ids[start:end], eos], [IGNORE, *labels[start:end], IGNORE]))
             if end >= len(ids):
                 break
-            start = end - STRIDE
+            start = end - stride
     return windows
 
 
@@ -349,8 +352,11 @@ def main(argv: list[str] | None = None) -> int:
         flush=True,
     )
 
-    windows = encode(docs, tokenizer)
-    held = encode(heldout, tokenizer) if heldout else []
+    # A base with fewer positions than 512 (a small test checkpoint) gets windows it can take, as at inference.
+    window = usable_max_length(model.config, tokenizer, WINDOW + 2) - 2
+    stride = min(STRIDE, window // 2)
+    windows = encode(docs, tokenizer, window, stride)
+    held = encode(heldout, tokenizer, window, stride) if heldout else []
     print(
         f"[{time.time() - t0:6.1f}s] {len(windows)} training windows, "
         f"{sum(len(w.input_ids) for w in windows) / len(windows):.0f} tokens on average",
