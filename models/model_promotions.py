@@ -12,7 +12,6 @@ Plain functions on the caller's session: they flush, the caller commits."""
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -118,8 +117,3 @@ def worker_model(settings: Settings) -> Path:
 
 def _has_weights(model_dir: Path) -> bool:
     return any(model_dir.glob("*.safetensors")) or any(model_dir.glob("*.bin"))
-
-
-def read_training_info(model_dir: Path) -> dict[str, object]:
-    path = model_dir / "training_info.json"
-    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
