@@ -27,6 +27,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import torch
@@ -37,6 +38,7 @@ from transformers import (  # type: ignore[attr-defined]
     AutoModelForTokenClassification,
     AutoTokenizer,
     PreTrainedTokenizerBase,
+    PreTrainedTokenizerFast,
     XLMRobertaConfig,
     XLMRobertaForTokenClassification,
     XLMRobertaTokenizerFast,  # an alias of XLMRobertaTokenizer in transformers 5, unknown to the stubs
@@ -353,7 +355,7 @@ def main(argv: list[str] | None = None) -> int:
     )
 
     # A base with fewer positions than 512 (a small test checkpoint) gets windows it can take, as at inference.
-    window = usable_max_length(model.config, tokenizer, WINDOW + 2) - 2
+    window = usable_max_length(model.config, cast(PreTrainedTokenizerFast, tokenizer), WINDOW + 2) - 2
     stride = min(STRIDE, window // 2)
     windows = encode(docs, tokenizer, window, stride)
     held = encode(heldout, tokenizer, window, stride) if heldout else []
