@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from models.db import session_scope
+from models.intake import submit_document
 from models.model_promotions import (
     PromotionRefused,
     current_promotion,
@@ -194,6 +195,38 @@ def test_workers_load_the_promoted_model_and_the_configured_one_when_nothing_is(
         assert tasks.get_windowing().tokenizer.name_or_path == str(keyword_dir.resolve())
     finally:
         tasks.forget_model()
+
+
+def test_running_workers_can_be_told_to_reload_the_model() -> None:
+    from celery.worker.control import Panel
+
+    import worker.tasks  # noqa: F401 - registers the control command
+
+    assert "reload_model" in Panel.data  # `contract-ner models promote --reload` broadcasts it
+
+
+@pytest.mark.e2e
+def test_export_training_command_writes_the_reviewed_documents_of_a_tenant(
+    clean_database, keyword_classifier, tmp_path: Path
+) -> None:
+    with session_scope() as session:
+        document = submit_document(session, TEXT.encode()).document
+        finish(session, str(document.id), keyword_classifier)
+        confirm_entity(session, document, entity(session, str(document.id), "EMPLOYER").id, "Anna")
+        mark_reviewed(session, document, "Anna")
+        submit_document(session, b"Et andet dokument, ikke gennemgaaet.")
+    out = tmp_path / "export" / "reviewed.jsonl"
+
+    written = cli("export-training", str(out), "--tenant", "default")
+    unknown = cli("export-training", str(tmp_path / "none.jsonl"), "--tenant", "nobody")
+
+    assert written.returncode == 0, written.stderr
+    assert "1 documents, 1 entities" in written.stderr
+    (line,) = out.read_text(encoding="utf-8").splitlines()
+    assert json.loads(line)["entities"] == [
+        {"label": "EMPLOYER", "text": "Nordlys ApS", "start": 0, "end": len("Nordlys ApS")}
+    ]
+    assert unknown.returncode == 2 and "no tenant 'nobody'" in unknown.stderr
 
 
 @pytest.mark.e2e
