@@ -63,14 +63,18 @@ def migrate() -> None:
 
 @app.command()
 def info(as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output")] = False) -> None:
-    """The model, its labels and the device the ner worker uses."""
+    """The model, its labels and the device the ner worker uses (the promoted model, else the configured)."""
     from transformers import AutoConfig
 
+    from models.model_promotions import worker_model
+
     settings = get_settings()
-    config = AutoConfig.from_pretrained(settings.model)
+    model = worker_model(settings)
+    config = AutoConfig.from_pretrained(model)
     labels = [config.id2label[i] for i in range(len(config.id2label))]
     details = {
-        "model": str(Path(settings.model).resolve()),
+        "model": str(model.resolve()),
+        "configured_model": str(Path(settings.model).resolve()),
         "model_type": config.model_type,
         "labels": labels,
         "entity_types": sorted({label.split("-", 1)[-1] for label in labels if label != "O"}),

@@ -235,6 +235,7 @@ def test_models_commands_promote_list_and_roll_back(clean_database, keyword_dir:
 
     promoted = cli("models", "promote", str(keyword_dir), env=env)
     listed = cli("models", "list", env=env)
+    info = json.loads(cli("info", "--json").stdout)
     rolled = cli("models", "rollback", env=env)
     again = cli("models", "rollback", env=env)
 
@@ -242,6 +243,7 @@ def test_models_commands_promote_list_and_roll_back(clean_database, keyword_dir:
     assert model_revision(keyword_dir) in promoted.stderr
     assert f"current: {keyword_dir.resolve()}" in listed.stdout
     assert "Anna" in listed.stdout
+    assert info["model"] == str(keyword_dir.resolve()) and info["configured_model"] != info["model"]
     assert rolled.returncode == 0, rolled.stderr
     assert "configured" in rolled.stderr
     assert again.returncode == 1 and "nothing is promoted" in again.stderr
