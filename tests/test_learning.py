@@ -289,7 +289,8 @@ def test_train_fine_tunes_a_checkpoint_into_a_new_revision_the_worker_loads(
     assert info["correction_documents"] == 3  # the held-back one is for `eval`, never trained on
     assert info["base"] == str(tiny_model_dir) and info["steps"] == 3
     card = (out / "MODEL_CARD.md").read_text()
-    assert f"revision {info['revision']}" in card and "3 reviewed documents" in card
+    assert card.startswith(f"# Danish contract NER model, revision {info['revision']}\n")
+    assert f"fine-tuned revision of `{tiny_model_dir}`" in card and "3 reviewed documents" in card
     classifier = TokenClassifier.load(out)
     assert classifier.labels == list(BIO_LABELS)
     assert len(classifier.predict([TEXT])) == 1

@@ -58,12 +58,21 @@ def render_card(
             f"- size <= 25 MB: **{'met' if _size_mb(model_dir) <= 25 else 'not met'}** ({_size_mb(model_dir):.1f} MB)",
         ]
     )
-    return f"""# Default Danish contract NER model
+    if info.get("corrections"):
+        # `contract-ner train`: the sections below describe its base's training, kept for reference.
+        title = f"Danish contract NER model, revision {info.get('revision')}"
+        lead = f"a fine-tuned revision of `{info.get('base')}`, see Limits for what it learnt from"
+        origin = "fine-tuned on reviewed documents mixed with synthetic ones"
+    else:
+        title = "Default Danish contract NER model"
+        lead = "the checkpoint the app loads by default"
+        origin = "trained from scratch on CPU on synthetic data only"
+    return f"""# {title}
 
-`{model_dir}` is the checkpoint the app loads by default: an `XLMRobertaForTokenClassification`
+`{model_dir}` is {lead}: an `XLMRobertaForTokenClassification`
 ({info.get("layers", 4)} layers, hidden {info.get("hidden", 256)}, {info.get("parameters_m", 0):.2f}M
 parameters, fp32 safetensors) with its own SentencePiece-Unigram tokenizer
-({info.get("vocab_size", 8000)} pieces), trained from scratch on CPU on synthetic data only.
+({info.get("vocab_size", 8000)} pieces), {origin}.
 Total size on disk: {_size_mb(model_dir):.1f} MB.
 
 ## Labels
