@@ -11,7 +11,8 @@ default model) serves three phases, each with fresh documents:
 3. one lane (the baseline, as before lanes): the same, but the single uploads join the bulk lane, i.e.
    queue behind the backlog.
 
-With `--interactive-ner-worker` a second ner worker consumes the interactive lane alone.
+With `--interactive-ner-worker` a second ner worker consumes the interactive lane alone (and the first
+the bulk lane alone).
 
 Then, with `--tenant-docs N`, two tenants' bulk backlogs: tenant A's N documents are queued, then tenant
 B's N; prints when each tenant's last document ended, from the moment both were queued (with one shared
@@ -162,7 +163,7 @@ def main() -> None:
     parser.add_argument(
         "--interactive-ner-worker",
         action="store_true",
-        help="also run a ner worker of the interactive lane alone (`worker --queues ner --lane interactive`)",
+        help="a ner worker per lane (`worker --queues ner --lane interactive`, `... --lane bulk`)",
     )
     args = parser.parse_args()
 
@@ -185,6 +186,8 @@ def main() -> None:
         [*cli, "worker", "--queues", "ner"],
     ]
     if args.interactive_ner_worker:
+        # Single uploads never join a bulk flush: one ner worker per lane.
+        commands[-1] += ["--lane", "bulk"]
         commands.append([*cli, "worker", "--queues", "ner", "--lane", "interactive"])
     log = open(Path(tempfile.gettempdir()) / f"contract-ner-lanes-{run}.log", "wb")  # noqa: SIM115
     processes = [

@@ -18,7 +18,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from models.db import on_commit
-from models.lanes import Lane, is_stage_queue, lane_queue
+from models.lanes import Lane, is_stage_queue, lane_queue, stage_queues
 from models.schema import Document, Job, utcnow
 from models.settings import Settings, get_settings
 from models.stages import PIPELINE, Stage, first_stage
@@ -269,3 +269,27 @@ def restore_messages(messages: Sequence[ReceivedMessage]) -> int:
                 received_s_ago=round((utcnow() - message.received_at).total_seconds(), 1),
             )
     return restored
+
+
+def idle_stages(settings: Settings, tenant_ids: Iterable[uuid.UUID]) -> set[str]:
+    """The stages with no message waiting in any of their queues (every lane, every tenant's bulk queue).
+    Read first, before the unacknowledged messages: a message that left its queue is then either in a
+    consumer's hands (unacknowledged, or held in the database) or lost. The embedded SQLite transport
+    answers none (its messages are never lost that way)."""
+    if not settings.resolved_broker_url.startswith(("redis://", "rediss://")):
+        return set()
+    tenants = list(tenant_ids)
+    idle: set[str] = set()
+    with get_celery().connection_for_write() as connection:
+        client: Any = connection.default_channel.client
+        for stage in PIPELINE:
+            queues = {
+                *stage_queues(settings, stage.name),
+                *(lane_queue(settings, stage.name, Lane.bulk, t) for t in tenants),
+            }
+            with client.pipeline() as pipe:
+                for queue in queues:
+                    pipe.llen(queue)
+                if sum(pipe.execute()) == 0:
+                    idle.add(stage.name)
+    return idle

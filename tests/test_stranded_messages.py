@@ -24,6 +24,7 @@ from models.broker import (
     ReceivedMessage,
     broker_lost_queues,
     get_celery,
+    idle_stages,
     redeliver,
     restore_messages,
     unacknowledged_messages,
@@ -41,17 +42,20 @@ from worker.sweeper import STRANDED_AFTER_LEASES, sweep_jobs
 CONTRACT = "Nordlys ApS ansætter fra 1. marts 2025 på Supervej 21, 2000 Frederiksberg."
 
 
-def receive_and_die(queue: str) -> None:
+def receive_and_die(queue: str, recorded: bool = True) -> None:
     """A consumer process that takes one message off the queue as a worker does (unacknowledged: Kombu
-    keeps it in Redis until the ack) and is killed before it does anything else."""
+    keeps it in Redis until the ack) and is killed before it does anything else. `recorded=False`: killed
+    before Kombu wrote it to its unacknowledged set, so the message is nowhere."""
     take_one_and_die = (
         "import os, signal, sys\n"
         "from kombu import Connection\n"
-        "message = Connection(sys.argv[1]).default_channel.basic_get(sys.argv[2], no_ack=False)\n"
+        "no_ack = sys.argv[3] == 'lost'\n"
+        "message = Connection(sys.argv[1]).default_channel.basic_get(sys.argv[2], no_ack=no_ack)\n"
         "assert message is not None, 'the queue was empty'\n"
         "os.kill(os.getpid(), signal.SIGKILL)\n"
     )
-    finished = subprocess.run([sys.executable, "-c", take_one_and_die, TEST_BROKER_URL, queue], timeout=60)
+    how = "recorded" if recorded else "lost"
+    finished = subprocess.run([sys.executable, "-c", take_one_and_die, TEST_BROKER_URL, queue, how], timeout=60)
     assert finished.returncode == -signal.SIGKILL
 
 
@@ -85,12 +89,12 @@ def empty_extract_queue() -> Iterator[str]:
     client.delete(queue)
 
 
-def stranded_document(session: Session, queue: str, marker: str) -> Document:
+def stranded_document(session: Session, queue: str, marker: str, recorded: bool = True) -> Document:
     """A committed-looking queued document whose message a consumer received and died holding."""
     document = submit_document(session, f"{CONTRACT} {marker}".encode()).document
     session.execute(update(Job).where(Job.document_id == document.id).values(published_at=utcnow()))
     redeliver(EXTRACT, [document.id])
-    receive_and_die(queue)
+    receive_and_die(queue, recorded)
     assert queued_documents(queue) == []
     return document
 
@@ -144,6 +148,42 @@ def test_messages_of_another_deployment_on_the_same_redis_are_not_ours(
 
     assert [m for m in unacknowledged_messages(elsewhere, utcnow()) if m.document_id == document.id] == []
     restore_messages(in_hand_of_nobody(document))
+
+
+def test_a_message_lost_between_its_queue_and_its_consumer_is_sent_again_once_the_stage_is_idle(
+    db_session: Session, empty_extract_queue: str
+) -> None:
+    """Killed between taking the message off the queue and Kombu writing it to its unacknowledged set: the
+    message is nowhere. While the stage has a backlog nothing can tell it from one waiting in line (the
+    last resort, `requeue_after_s`, applies); once every queue of the stage is empty, it is sent again."""
+    lost = stranded_document(db_session, empty_extract_queue, "lost", recorded=False)
+    received = unacknowledged_messages(get_settings(), utcnow() + timedelta(seconds=1))
+    later = after_leases(STRANDED_AFTER_LEASES + 0.1)
+
+    idle = idle_stages(get_settings(), [lost.tenant_id])
+    with_backlog = sweep_jobs(db_session, settings(), broker_lost=False, now=later, received=received, idle=set())
+    once_idle = sweep_jobs(db_session, settings(), broker_lost=False, now=later, received=received, idle=idle)
+
+    assert "extract" in idle
+    assert lost.id not in [m.document_id for m in received]
+    assert lost.id not in {document_id for _, _, document_id in with_backlog.pending}
+    assert lost.id in {document_id for _, _, document_id in once_idle.pending}
+
+
+def test_a_stage_with_a_message_waiting_is_not_idle_and_a_received_message_is_not_lost(
+    db_session: Session, empty_extract_queue: str
+) -> None:
+    in_hand = stranded_document(db_session, empty_extract_queue, "in hand")  # unacknowledged, not lost
+    waiting = submit_document(db_session, f"{CONTRACT} waiting".encode()).document
+    redeliver(EXTRACT, [waiting.id])
+    received = unacknowledged_messages(get_settings(), utcnow() + timedelta(seconds=1))
+    later = after_leases(STRANDED_AFTER_LEASES + 0.1)
+
+    assert "extract" not in idle_stages(get_settings(), [waiting.tenant_id])
+    swept = sweep_jobs(db_session, settings(), broker_lost=False, now=later, received=received, idle={"extract"})
+
+    assert in_hand.id not in {document_id for _, _, document_id in swept.pending}  # restored instead
+    restore_messages(in_hand_of_nobody(in_hand))
 
 
 @pytest.mark.e2e

@@ -14,8 +14,11 @@ transport, so whatever the transport lost is found in the jobs table and sent ag
   more than `STRANDED_AFTER_LEASES` leases ago: the worker died between receiving it and writing its
   hold (a live one holds whatever it has in hand within a third of a lease), so the message is put back
   at the head of its queue instead of waiting for the broker's visibility timeout;
+- a queued job nobody holds, published more than `STRANDED_AFTER_LEASES` leases ago, of a stage whose
+  queues are all empty and whose message no consumer has unacknowledged: its message is nowhere (a
+  worker killed between taking it off the queue and recording it), so it is published again;
 - a queued job whose message is older than `requeue_after_s` is published again, the last resort for a
-  message lost in any other way.
+  message lost while its stage's queues never ran empty.
 
 Everything is published once the sweep's transaction commits; stranded messages are restored after it.
 """
@@ -23,7 +26,7 @@ Everything is published once the sweep's transaction commits; stranded messages 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -76,9 +79,11 @@ def sweep_jobs(
     broker_lost: bool,
     now: datetime | None = None,
     received: Sequence[ReceivedMessage] = (),
+    idle: Collection[str] = (),
 ) -> SweepResult:
     """Requeue or fail jobs of dead workers and republish what the broker lost, after commit; say which
-    of the `received` (unacknowledged) messages are stranded."""
+    of the `received` (every unacknowledged stage message) are stranded. `idle`: the stages whose queues
+    held no message when looked at, before `received` was read."""
     now = now or utcnow()
     result = SweepResult()
     requeued: set[int] = set()
@@ -98,6 +103,7 @@ def sweep_jobs(
     lost_before = now - timedelta(seconds=settings.requeue_after_s)
     unpublished_before = now - timedelta(seconds=settings.unpublished_grace_s)
     queued = select(Job.id, Job.stage, Job.document_id).where(Job.state == JobState.queued)
+    lost_messages = lost_in_idle_stages(session, settings, received, idle, now) if not broker_lost else []
     if broker_lost:
         # Their messages are gone: marked unpublished in this transaction, so a publisher that dies half
         # way through (a killed worker, thousands of messages) leaves the rest to the next sweep's
@@ -115,6 +121,11 @@ def sweep_jobs(
         for job_id, stage, document_id in session.execute(queued.order_by(Job.created_at)).all()
         if job_id not in requeued  # requeue_expired publishes those already
     ]
+    seen = requeued | {job_id for job_id, _, _ in pending}
+    found_lost = [message for message in lost_messages if message[0] not in seen]
+    for job_id, stage, document_id in found_lost:
+        log.info("job.message_lost", job_id=job_id, stage=stage.name, document_id=str(document_id))
+    pending += found_lost
     publish_after_commit(session, pending)
     result.pending += pending
     result.republished = len(result.pending)
@@ -147,3 +158,22 @@ def stranded_messages(
         )
     ).all()
     return [(message, job_id) for job_id, stage, document_id in unheld for message in old.get((stage, document_id), [])]
+
+
+def lost_in_idle_stages(
+    session: Session, settings: Settings, received: Sequence[ReceivedMessage], idle: Collection[str], now: datetime
+) -> list[JobMessage]:
+    """Queued jobs of idle stages whose message is nowhere: published `STRANDED_AFTER_LEASES` leases ago
+    or more, held by nobody, and not among the unacknowledged messages."""
+    if not idle:
+        return []
+    in_hand = {(message.stage.name, message.document_id) for message in received}
+    rows = session.execute(
+        select(Job.id, Job.stage, Job.document_id).where(
+            Job.stage.in_(list(idle)),
+            Job.state == JobState.queued,
+            Job.held_until.is_(None),
+            Job.published_at < stranded_before(settings, now),
+        )
+    ).all()
+    return [(job_id, stage_named(stage), doc) for job_id, stage, doc in rows if (stage, doc) not in in_hand]

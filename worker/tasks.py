@@ -26,6 +26,7 @@ from models.broker import (
     PURGE_CONTENTS_TASK,
     SWEEP_JOBS_TASK,
     broker_lost_queues,
+    idle_stages,
     publish_jobs,
     redeliver,
     restore_messages,
@@ -39,7 +40,7 @@ from models.live_events import prune_events
 from models.model_promotions import worker_model
 from models.reasons import ReasonCode
 from models.retention import purge_all
-from models.schema import Document, utcnow
+from models.schema import Document, Tenant, utcnow
 from models.settings import Settings, get_settings
 from models.stages import Stage
 from worker.celery_app import app
@@ -65,7 +66,7 @@ from worker.pipeline import (
     recognize_text,
     register_model,
 )
-from worker.sweeper import stranded_before, sweep_jobs
+from worker.sweeper import sweep_jobs
 
 log = structlog.get_logger(__name__)
 # Postgres restarting or unreachable. Before a job is claimed its message is the only thing that
@@ -340,9 +341,12 @@ def recognize_one(lease: Lease, classifier: TokenClassifier) -> None:
 def sweep_jobs_task() -> None:
     settings = get_settings()
     broker_lost = broker_lost_queues(settings)
-    received = unacknowledged_messages(settings, received_before=stranded_before(settings, utcnow()))
     with session_scope() as session:
-        swept = sweep_jobs(session, settings, broker_lost, received=received)
+        tenants = list(session.scalars(select(Tenant.id)))
+    idle = idle_stages(settings, tenants)  # before the unacknowledged messages: see models.broker.idle_stages
+    received = unacknowledged_messages(settings, received_before=utcnow())
+    with session_scope() as session:
+        swept = sweep_jobs(session, settings, broker_lost, received=received, idle=idle)
     restore_messages(swept.restore)
     log.info("jobs.sweep_ran", broker_lost=broker_lost, **swept.as_log())
 
