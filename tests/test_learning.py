@@ -316,3 +316,29 @@ def test_eval_compares_candidate_and_current_on_the_held_back_documents(
     assert report["verdict"] == "worse" and report["documents"] == 2
     assert report["per_label"]["EMPLOYER"]["current"]["f1"] == 1.0
     assert report["micro"]["delta_f1"] < 0
+
+
+@pytest.mark.e2e
+def test_workers_started_after_a_promotion_find_entities_with_the_promoted_model(
+    committed_api_token: str, keyword_dir: Path, tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    import httpx
+
+    from tests.live_processes import live_stack, wait_for_final_status
+
+    with session_scope() as session:
+        promote(session, keyword_dir, "Anna")
+    headers = {"Authorization": f"Bearer {committed_api_token}"}
+
+    # Configured: the random tiny model; promoted: the keyword model, which finds exactly these words.
+    with (
+        live_stack(tiny_model_dir, tmp_path / "logs", "promoted") as base_url,
+        httpx.Client(base_url=base_url, headers=headers, timeout=30) as client,
+    ):
+        accepted = client.post("/v1/documents", files={"file": ("k.txt", TEXT.encode())}).json()
+        document = wait_for_final_status(client, accepted["id"], tmp_path / "logs")
+        entities = client.get(f"/v1/documents/{accepted['id']}/entities").json()
+
+    assert document["status"] == "done"
+    assert ("EMPLOYER", "Nordlys ApS") in [(e["label"], e["text"]) for e in entities]
+    assert {e["model_revision"].rpartition("@")[2] for e in entities} == {model_revision(keyword_dir)}
