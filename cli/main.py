@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import os
@@ -36,6 +37,8 @@ from models.tenancy import DEFAULT_TENANT, issue_api_key, list_api_keys, revoke_
 app = typer.Typer(help="Turn Danish contracts into queryable entities.", no_args_is_help=True)
 keys_app = typer.Typer(help="API keys: each authenticates as one tenant.", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
+models_app = typer.Typer(help="Which model the ner workers load: promote, roll back, history.", no_args_is_help=True)
+app.add_typer(models_app, name="models")
 console = Console(stderr=True)
 VALUE_FIELDS = ("value_date", "value_number", "value_unit", "value_period")
 
@@ -62,16 +65,19 @@ def migrate() -> None:
 
 @app.command()
 def info(as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output")] = False) -> None:
-    """The model, its labels and the device the ner worker uses."""
+    """The model, its labels and the device the ner worker uses (the promoted model, else the configured)."""
     from transformers import AutoConfig
 
+    from models.model_promotions import worker_model
     from models.results_key import DecodingConfiguration, weights_fingerprint
 
     settings = get_settings()
-    config = AutoConfig.from_pretrained(settings.model)
+    model = worker_model(settings)
+    config = AutoConfig.from_pretrained(model)
     labels = [config.id2label[i] for i in range(len(config.id2label))]
     details = {
-        "model": str(Path(settings.model).resolve()),
+        "model": str(model.resolve()),
+        "configured_model": str(Path(settings.model).resolve()),
         "model_type": config.model_type,
         "labels": labels,
         "entity_types": sorted({label.split("-", 1)[-1] for label in labels if label != "O"}),
@@ -80,7 +86,7 @@ def info(as_json: Annotated[bool, typer.Option("--json", help="Machine-readable 
         "stride": settings.stride,
         "embedded": settings.embedded,
         # The results key's model and decoding parts (models.results_key): what `backfill` compares.
-        "weights_sha256": weights_fingerprint(Path(settings.model)),
+        "weights_sha256": weights_fingerprint(model),
         "decoding_sha256": DecodingConfiguration.from_settings(settings).sha256,
     }
     if as_json:
@@ -536,18 +542,21 @@ def backfill(
     """Re-run NER (the tokens are kept) for the documents whose results key changes under a model
     revision, in the bulk lane; human corrections stay. With --wait, report what changed."""
     from models.backfill import BackfillFilter, BackfillRefused, model_revision, stale_documents
+    from models.model_promotions import worker_model
     from models.results_key import DecodingConfiguration, weights_fingerprint
 
     if report is not None and not wait:
         raise typer.BadParameter("--report compares the entities after the re-run: add --wait")
     _migrated_if_embedded()
     settings = get_settings()
+    # The workers load the promoted model (models.model_promotions), else CONTRACT_NER_MODEL.
+    serving = worker_model(settings)
     # A checkpoint directory brings its own calibration; a registered revision is decoded as configured.
-    checkpoint = Path(model) if model is not None and Path(model).is_dir() else settings.model
+    checkpoint = Path(model) if model is not None and Path(model).is_dir() else serving
     decoding = DecodingConfiguration.from_settings(settings, checkpoint)
     try:
         with session_scope() as session:
-            revision = model_revision(session, model if model is not None else settings.model)
+            revision = model_revision(session, model if model is not None else serving)
             where = BackfillFilter(
                 statuses=tuple(status or (DONE,)),
                 created_from=created_from,
@@ -565,12 +574,13 @@ def backfill(
         f"(weights {revision.weights_sha256[:12]}, decoding {decoding.sha256[:12]})"
     )
     try:
-        served = weights_fingerprint(settings.model)
+        served = weights_fingerprint(serving)
     except FileNotFoundError:
         served = None
     if served != revision.weights_sha256:
         console.print(
-            "[yellow]the ner workers run CONTRACT_NER_MODEL, not this revision: the documents are re-run under "
+            "[yellow]the ner workers run the promoted model (else CONTRACT_NER_MODEL), not this revision: the "
+            "documents are re-run under "
             "the workers' model (start them with the new one first)[/]"
         )
     if dry_run:
@@ -748,22 +758,222 @@ def run(
 
 @app.command(name="eval")
 def evaluate(
-    gold: Annotated[Path, typer.Argument(help="JSONL: {id, text, entities: [{label, text}]}")],
+    gold: Annotated[
+        Path | None, typer.Argument(help="JSONL: {id, text, entities: [{label, text}]} (without --candidate)")
+    ] = None,
     model: Annotated[Path | None, typer.Option(help="Checkpoint directory (default: the configured model)")] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
     raw: Annotated[bool, typer.Option(help="Score the raw word groups, without field decoding")] = False,
+    candidate: Annotated[
+        Path | None, typer.Option(help="Compare this checkpoint with --current on --data and say which is better")
+    ] = None,
+    current: Annotated[
+        Path | None, typer.Option(help="The checkpoint to beat (default: the promoted model, else the configured)")
+    ] = None,
+    data: Annotated[
+        Path | None, typer.Option(help="An export-training file: scored on its held-back documents only")
+    ] = None,
+    whole: Annotated[
+        bool, typer.Option(help="Score every document of --data (a dev set never trained on), not the held-back ones")
+    ] = False,
 ) -> None:
-    """Per-label precision/recall/F1 of the model beside the rule baseline on the same documents."""
+    """Per-label precision/recall/F1 of the model beside the rule baseline on the same documents; with
+    --candidate, the candidate beside the current model and a verdict: better when micro F1 rose and no
+    label fell by more than 0.01 (exit status 0 for better, 2 for worse)."""
     from training.evaluation import evaluate as run_evaluation
     from training.evaluation import format_report
 
     settings = get_settings()
     # Scored the way the app runs the model: the classifier its settings configure, as the worker builds it.
     overrides: dict[str, Any] = {"field_decoding": settings.field_decoding and not raw}
+    if candidate is not None:
+        _compare(settings.model_copy(update=overrides), candidate, current, data, whole, as_json)
+        return
+    if gold is None:
+        raise typer.BadParameter("give a gold file, or --candidate with --data")
     if model is not None:
         overrides["model"] = model
     report = run_evaluation(gold, settings.model_copy(update=overrides))
     typer.echo(json.dumps(report, indent=2, ensure_ascii=False) if as_json else format_report(report))
+
+
+def _compare(
+    settings: Any, candidate: Path, current: Path | None, data: Path | None, whole: bool, as_json: bool
+) -> None:
+    import tempfile
+
+    from models.model_promotions import worker_model
+    from training.corrections import HELD_BACK_ONE_IN, held_back_slice
+    from training.evaluation import compare_models, format_comparison
+
+    if data is None:
+        raise typer.BadParameter("--candidate needs --data (an export-training file or, with --whole, a dev set)")
+    current = current if current is not None else worker_model(settings)
+    with tempfile.TemporaryDirectory() as tmp:
+        gold = data
+        if not whole:
+            gold = Path(tmp) / "held-back.jsonl"
+            if not held_back_slice(data, gold):
+                console.print(f"[red]{data} has no held-back document (one in {HELD_BACK_ONE_IN} by id hash)[/red]")
+                raise typer.Exit(1)
+        report = compare_models(gold, settings, candidate, current)
+    report["gold"] = str(data) + ("" if whole else f" (held back: sha256(id) % {HELD_BACK_ONE_IN} == 0)")
+    typer.echo(json.dumps(report, indent=2, ensure_ascii=False) if as_json else format_comparison(report))
+    if report["verdict"] != "better":
+        raise typer.Exit(2)
+
+
+@app.command(name="export-training")
+def export_training(
+    out: Annotated[Path, typer.Argument(help="JSONL file to write")],
+    reviewed_only: Annotated[
+        bool,
+        typer.Option(
+            "--reviewed-only/--touched",
+            help="Only documents marked reviewed (default), or also those a reviewer corrected or confirmed in",
+        ),
+    ] = True,
+    tenant: Annotated[str | None, typer.Option(help="Only this tenant's documents")] = None,
+    accept_unconfirmed: Annotated[
+        bool, typer.Option(help="Count the model entities a reviewer left alone on a reviewed document as right")
+    ] = False,
+) -> None:
+    """Reviewed documents as training data: text, character spans and labels, one JSON line per document,
+    in the format `training/` reads. Human and confirmed entities are the truth; rejected ones are gone."""
+    from models.training_export import training_records
+
+    _migrated_if_embedded()
+    tenant_id = _tenant_id(tenant) if tenant is not None else None
+    out.parent.mkdir(parents=True, exist_ok=True)
+    documents = entities = 0
+    with session_scope() as session, out.open("w", encoding="utf-8") as fh:
+        for record in training_records(session, tenant_id, reviewed_only, accept_unconfirmed):
+            fh.write(json.dumps(record, ensure_ascii=False) + "\n")
+            documents += 1
+            entities += len(record["entities"])
+    console.print(f"{documents} documents, {entities} entities written to {out}")
+
+
+@app.command(name="train")
+def train(
+    base: Annotated[Path, typer.Option(help="The checkpoint to fine-tune (e.g. the current model)")],
+    corrections: Annotated[Path, typer.Option(help="An export-training file; its held-back documents are not used")],
+    out: Annotated[Path, typer.Option(help="Directory of the new model revision")],
+    synthetic: Annotated[
+        int, typer.Option(min=0, help="Synthetic documents mixed in, so the model keeps what it knew")
+    ] = 200,
+    steps: Annotated[int, typer.Option(min=1)] = 300,
+    lr: Annotated[float, typer.Option(help="Peak learning rate")] = 1e-4,
+    seed: Annotated[int, typer.Option()] = 13,
+    card_gold: Annotated[Path, typer.Option(help="Gold set the model card is scored on")] = Path(
+        "training/dev/dev.jsonl"
+    ),
+) -> None:
+    """Fine-tune BASE on the reviewed documents mixed with synthetic ones (training/train.py), and write the
+    new model with its training_info.json (revision id) and MODEL_CARD.md."""
+    from training import train as trainer
+    from training.model_card import write_card
+
+    if not (corrections.is_file()):
+        raise typer.BadParameter(f"{corrections} does not exist")
+    argv = [
+        "--base", str(base), "--corrections", str(corrections), "--docs", str(synthetic), "--steps", str(steps),
+        "--lr", str(lr), "--seed", str(seed), "--out", str(out), "--heldout-docs", str(min(synthetic, 100)),
+    ]  # fmt: skip
+    # The trainer's progress goes to stderr: stdout is the new revision id alone, for scripts.
+    with contextlib.redirect_stdout(sys.stderr):
+        status = trainer.main(argv)
+    if status:
+        raise typer.Exit(status)
+    info = json.loads((out / "training_info.json").read_text(encoding="utf-8"))
+    note = (
+        f"Fine-tuned from `{base}` on {info['correction_documents']} reviewed documents of `{corrections}` "
+        f"and {synthetic} synthetic ones (`contract-ner train`), revision {info['revision']}."
+    )
+    write_card(out, card_gold, out / "card-eval.json", [note], kept_from=base / "MODEL_CARD.md")
+    typer.echo(info["revision"])
+
+
+@models_app.command("list")
+def list_models() -> None:
+    """Every promotion and rollback, oldest first, and which model the workers load now."""
+    from models.model_promotions import current_promotion, history
+
+    _migrated_if_embedded()
+    settings = get_settings()
+    table = Table(title="Model promotions", title_justify="left")
+    for column in ("id", "action", "revision", "model", "by", "at"):
+        table.add_column(column)
+    with session_scope() as session:
+        for row in history(session):
+            table.add_row(
+                str(row.id),
+                row.action,
+                row.revision or "",
+                row.model_path or f"(configured: {settings.model})",
+                row.actor,
+                f"{row.at:%Y-%m-%d %H:%M:%S}",
+            )
+        current = current_promotion(session)
+        now = current.model_path if current is not None else f"{settings.model} (configured, nothing promoted)"
+    Console().print(table)
+    typer.echo(f"current: {now}")
+
+
+def _actor() -> str:
+    return os.environ.get("USER") or os.environ.get("LOGNAME") or "cli"
+
+
+def _reload_workers() -> None:
+    from worker.celery_app import app as celery_app
+
+    replies = celery_app.control.broadcast("reload_model", reply=True, timeout=2.0)
+    console.print(f"{len(replies)} workers will reload the model")
+
+
+@models_app.command("promote")
+def promote_model(
+    model_dir: Annotated[Path, typer.Argument(help="The model revision's directory (from `contract-ner train`)")],
+    by: Annotated[str | None, typer.Option(help="Who promotes it (default: $USER)")] = None,
+    reload: Annotated[
+        bool, typer.Option(help="Tell running workers to load it now (else: on their next start)")
+    ] = False,
+) -> None:
+    """Make MODEL_DIR the model the ner workers load; recorded, undone by `models rollback`."""
+    from models.model_promotions import PromotionRefused, promote
+
+    _migrated_if_embedded()
+    try:
+        with session_scope() as session:
+            row = promote(session, model_dir, by or _actor())
+            path, revision = row.model_path, row.revision
+    except PromotionRefused as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from exc
+    console.print(f"promoted {path} (revision {revision})")
+    if reload:
+        _reload_workers()
+
+
+@models_app.command("rollback")
+def rollback_model(
+    by: Annotated[str | None, typer.Option(help="Who rolls back (default: $USER)")] = None,
+    reload: Annotated[bool, typer.Option(help="Tell running workers to load it now")] = False,
+) -> None:
+    """Undo the last promotion still in effect: the model current before it is current again."""
+    from models.model_promotions import PromotionRefused, rollback
+
+    _migrated_if_embedded()
+    try:
+        with session_scope() as session:
+            row = rollback(session, by or _actor())
+            path = row.model_path
+    except PromotionRefused as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from exc
+    console.print(f"rolled back; current: {path or f'{get_settings().model} (configured)'}")
+    if reload:
+        _reload_workers()
 
 
 if __name__ == "__main__":

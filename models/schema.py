@@ -134,6 +134,23 @@ class ModelVersion(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class ModelPromotion(Base):
+    """One promotion or rollback of the model the ner workers load (`models.model_promotions`), never
+    updated or deleted: replaying the rows in order gives which model is current and what a rollback
+    returns to. `model_path` null: back to the configured `CONTRACT_NER_MODEL`. Migration 0015."""
+
+    __tablename__ = "model_promotions"
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
+    # `models.model_promotions.PROMOTION_ACTIONS`: promote, rollback.
+    action: Mapped[str] = mapped_column(String(16))
+    model_path: Mapped[str | None] = mapped_column(String(1000))
+    # The first 12 hex digits of the weights' sha256 (`training.train.weights_revision`).
+    revision: Mapped[str | None] = mapped_column(String(64))
+    actor: Mapped[str] = mapped_column(String(200))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class Tenant(Base):
     """Whose data a row is: every document, batch and webhook subscription belongs to one tenant, and
     every API key authenticates as one. Single-user setups use the `default` tenant."""

@@ -24,7 +24,11 @@ class Settings(BaseSettings):
     database_url: str | None = Field(default=None, description="SQLAlchemy URL, e.g. postgresql+psycopg://user@host/db")
     broker_url: str | None = Field(default=None, description="Celery broker URL, e.g. redis://host:6379/0")
     data_dir: Path = Field(default=Path(".contract-ner"), description="Where the embedded default keeps state")
-    model: Path = Field(default=DEFAULT_MODEL_PATH, description="Hugging Face token-classification checkpoint dir")
+    model: Path = Field(
+        default=DEFAULT_MODEL_PATH,
+        description="Hugging Face token-classification checkpoint dir; workers load a promoted one instead "
+        "(models.model_promotions)",
+    )
     device: str = Field(default="cpu", description="torch device for the ner worker: cpu, cuda, cuda:1")
     precision: Literal["auto", "fp32", "bf16", "fp16"] = Field(
         default="auto", description="auto: bf16 on CUDA (fp16 without bf16) and on CPUs with AMX/AVX512-BF16, else fp32"

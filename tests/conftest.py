@@ -113,7 +113,7 @@ def clean_database(migrated_engine) -> Iterator[None]:
                 text(
                     "TRUNCATE entities, jobs, document_tokens, document_texts, document_files, contract_cards, "
                     "batch_items, batches, webhook_deliveries, webhook_subscriptions, documents, model_versions, "
-                    "idempotency_keys, api_keys, tenants, worker_heartbeats RESTART IDENTITY CASCADE"
+                    "idempotency_keys, api_keys, tenants, worker_heartbeats, model_promotions RESTART IDENTITY CASCADE"
                 )
             )
 

@@ -123,6 +123,77 @@ def evaluate(gold_path: str | Path, settings: Settings) -> dict[str, Any]:
     return report
 
 
+# A candidate model is better when its micro F1 is higher and no label's F1 falls by more than this.
+LABEL_TOLERANCE = 0.01
+
+
+def compare(candidate: dict[str, Any], current: dict[str, Any]) -> dict[str, Any]:
+    """Candidate against current on the same gold set (two `score` results): per-label F1 of both and the
+    verdict, "better" when micro F1 rose and no label with support fell by more than LABEL_TOLERANCE."""
+    labels = {}
+    worse: list[str] = []
+    for label in LABEL_TYPES:
+        new, old = candidate["per_label"][label], current["per_label"][label]
+        delta = round(new["f1"] - old["f1"], 4)
+        labels[label] = {"support": old["support"], "candidate": new, "current": old, "delta_f1": delta}
+        if old["support"] and delta < -LABEL_TOLERANCE:
+            worse.append(label)
+    micro_delta = round(candidate["micro"]["f1"] - current["micro"]["f1"], 4)
+    better = micro_delta > 0 and not worse
+    return {
+        "per_label": labels,
+        "micro": {"candidate": candidate["micro"], "current": current["micro"], "delta_f1": micro_delta},
+        "labels_down": worse,
+        "verdict": "better" if better else "worse",
+    }
+
+
+def compare_models(gold_path: str | Path, settings: Settings, candidate: Path, current: Path) -> dict[str, Any]:
+    """Both checkpoints scored on `gold_path`, each built as the worker builds it from `settings`."""
+    docs = load_gold(gold_path)
+    gold = [as_set(d.entities) for d in docs]
+    texts = [d.text for d in docs]
+    scores = {}
+    for name, path in (("candidate", candidate), ("current", current)):
+        preds = [as_set(p) for p in predict_model(settings.model_copy(update={"model": path}), texts)]
+        scores[name] = score(gold, preds)
+    return {
+        "gold": str(gold_path),
+        "documents": len(docs),
+        "candidate_path": str(candidate),
+        "current_path": str(current),
+        **compare(scores["candidate"], scores["current"]),
+    }
+
+
+def format_comparison(report: dict[str, Any]) -> str:
+    lines = [
+        f"{report['gold']}: {report['documents']} documents",
+        f"candidate {report['candidate_path']}",
+        f"current   {report['current_path']}",
+        "",
+        f"{'label':<18}{'support':>8}   {'cand P':>7}{'R':>7}{'F1':>7}   {'curr P':>7}{'R':>7}{'F1':>7}   {'ΔF1':>7}",
+        "-" * 84,
+    ]
+    rows = [
+        *report["per_label"].items(),
+        ("micro", {**report["micro"], "support": report["micro"]["current"]["support"]}),
+    ]
+    for label, row in rows:
+        new, old = row["candidate"], row["current"]
+        lines.append(
+            f"{label:<18}{row['support']:>8}   {new['precision']:>7.3f}{new['recall']:>7.3f}{new['f1']:>7.3f}"
+            f"   {old['precision']:>7.3f}{old['recall']:>7.3f}{old['f1']:>7.3f}   {row['delta_f1']:>+7.3f}"
+        )
+    down = ", ".join(report["labels_down"]) or "none"
+    lines += [
+        "-" * 84,
+        f"verdict: {report['verdict'].upper()} (micro F1 {report['micro']['delta_f1']:+.3f}; "
+        f"labels down more than {LABEL_TOLERANCE}: {down})",
+    ]
+    return "\n".join(lines)
+
+
 def format_report(report: dict[str, Any]) -> str:
     model, base = report["model"], report["rule_baseline"]
     lines = [

@@ -58,12 +58,21 @@ def render_card(
             f"- size <= 25 MB: **{'met' if _size_mb(model_dir) <= 25 else 'not met'}** ({_size_mb(model_dir):.1f} MB)",
         ]
     )
-    return f"""# Default Danish contract NER model
+    if info.get("corrections"):
+        # `contract-ner train`: the sections below describe its base's training, kept for reference.
+        title = f"Danish contract NER model, revision {info.get('revision')}"
+        lead = f"a fine-tuned revision of `{info.get('base')}`, see Limits for what it learnt from"
+        origin = "fine-tuned on reviewed documents mixed with synthetic ones"
+    else:
+        title = "Default Danish contract NER model"
+        lead = "the checkpoint the app loads by default"
+        origin = "trained from scratch on CPU on synthetic data only"
+    return f"""# {title}
 
-`{model_dir}` is the checkpoint the app loads by default: an `XLMRobertaForTokenClassification`
+`{model_dir}` is {lead}: an `XLMRobertaForTokenClassification`
 ({info.get("layers", 4)} layers, hidden {info.get("hidden", 256)}, {info.get("parameters_m", 0):.2f}M
 parameters, fp32 safetensors) with its own SentencePiece-Unigram tokenizer
-({info.get("vocab_size", 8000)} pieces), trained from scratch on CPU on synthetic data only.
+({info.get("vocab_size", 8000)} pieces), {origin}.
 Total size on disk: {_size_mb(model_dir):.1f} MB.
 
 ## Labels
@@ -201,19 +210,29 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--report", type=Path, default=Path("training/work/dev-eval.json"))
     ap.add_argument("--note", action="append", default=[], help="extra line for the Limits section")
     args = ap.parse_args(argv)
-    info = json.loads((args.model / "training_info.json").read_text(encoding="utf-8"))
-    # The card describes the checkpoint as committed: the default torch forward, whatever the environment says.
-    settings = Settings(model=args.model, device="cpu", backend="torch", precision="auto", field_decoding=True)
-    report = evaluate(args.gold, settings)
-    raw = evaluate(args.gold, settings.model_copy(update={"field_decoding": False}))
-    args.report.parent.mkdir(parents=True, exist_ok=True)
-    args.report.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    notes = "".join(f"- {note}\n" for note in args.note)
-    card_path = args.model / "MODEL_CARD.md"
-    card = render_card(args.model, info, report, raw, notes)
-    card_path.write_text(with_kept_sections(card, card_path), encoding="utf-8")
+    report = write_card(args.model, args.gold, args.report, args.note)
     print(format_report(report))
     return 0
+
+
+def write_card(
+    model: Path, gold: Path, report_path: Path | None, note: list[str], kept_from: Path | None = None
+) -> dict[str, Any]:
+    """Evaluate `model` on `gold` and write its MODEL_CARD.md (the kept sections of `kept_from`'s card, by
+    default its own previous card); returns the dev-set report."""
+    info = json.loads((model / "training_info.json").read_text(encoding="utf-8"))
+    # The card describes the checkpoint as committed: the default torch forward, whatever the environment says.
+    settings = Settings(model=model, device="cpu", backend="torch", precision="auto", field_decoding=True)
+    report = evaluate(gold, settings)
+    raw = evaluate(gold, settings.model_copy(update={"field_decoding": False}))
+    if report_path is not None:
+        report_path.parent.mkdir(parents=True, exist_ok=True)
+        report_path.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    notes = "".join(f"- {line}\n" for line in note)
+    card_path = model / "MODEL_CARD.md"
+    card = render_card(model, info, report, raw, notes)
+    card_path.write_text(with_kept_sections(card, kept_from or card_path), encoding="utf-8")
+    return report
 
 
 if __name__ == "__main__":

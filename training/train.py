@@ -2,11 +2,16 @@
 
     python -m training.train --out training/default-model [--seed N] [--steps N]
     python -m training.train --out training/xlmr-model --base /path/to/xlm-roberta-base
+    python -m training.train --out models/ft-1 --base training/default-model --corrections reviewed.jsonl \
+        --docs 200 --steps 300
 
 Without --base: generate a synthetic corpus (training.corpus), train a SentencePiece-Unigram tokenizer on
 it, wrap it as an XLM-RoBERTa fast tokenizer and train a small XLMRobertaForTokenClassification from
 scratch, so the saved checkpoint goes through exactly the code path a production xlm-roberta-base does.
 With --base: fine-tune that local checkpoint with its own tokenizer (on GPU when one is available).
+With --corrections (needs --base): the reviewed documents of a `contract-ner export-training` file that
+are not held back for evaluation (`training.corrections`) are trained on together with --docs synthetic
+documents, so the model learns the corrections without forgetting what the generator taught it.
 
 Labels are built from the tokenizer *as reloaded from disk*: transformers rebuilds the XLM-R pre-
 tokenizer pipeline on load, and the inference code sees only the reloaded one.
@@ -22,6 +27,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import torch
@@ -32,13 +38,17 @@ from transformers import (  # type: ignore[attr-defined]
     AutoModelForTokenClassification,
     AutoTokenizer,
     PreTrainedTokenizerBase,
+    PreTrainedTokenizerFast,
     XLMRobertaConfig,
     XLMRobertaForTokenClassification,
     XLMRobertaTokenizerFast,  # an alias of XLMRobertaTokenizer in transformers 5, unknown to the stubs
 )
 
+from models.model_promotions import model_revision
 from training import BIO_LABELS
 from training.corpus import IGNORE, Document, generate, token_labels
+from training.corrections import training_slice
+from worker.chunking import usable_max_length
 
 SPECIAL_TOKENS = ["<s>", "<pad>", "</s>", "<unk>", "<mask>"]
 WINDOW = 510  # text tokens per window: inference uses max_length 512 minus <s> and </s>
@@ -108,7 +118,9 @@ class Window:
     labels: list[int]
 
 
-def encode(docs: list[Document], tokenizer: PreTrainedTokenizerBase) -> list[Window]:
+def encode(
+    docs: list[Document], tokenizer: PreTrainedTokenizerBase, window: int = WINDOW, stride: int = STRIDE
+) -> list[Window]:
     """Token windows with labels, laid out like the inference windows (<s> text </s>, stride 128)."""
     bos, eos = tokenizer.bos_token_id, tokenizer.eos_token_id
     if bos is None:  # tokenizers without <s> (e.g. BERT-style bases) use their cls/sep
@@ -121,11 +133,11 @@ def encode(docs: list[Document], tokenizer: PreTrainedTokenizerBase) -> list[Win
         labels = token_labels([tuple(o) for o in offsets], doc, bare)
         start = 0
         while True:
-            end = min(start + WINDOW, len(ids))
+            end = min(start + window, len(ids))
             windows.append(Window([bos, *ids[start:end], eos], [IGNORE, *labels[start:end], IGNORE]))
             if end >= len(ids):
                 break
-            start = end - STRIDE
+            start = end - stride
     return windows
 
 
@@ -251,6 +263,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=13)
     ap.add_argument("--steps", type=int, default=None)
     ap.add_argument("--docs", type=int, default=None, help="synthetic training documents")
+    ap.add_argument("--corrections", type=Path, default=None, help="export-training JSONL to fine-tune on")
+    ap.add_argument(
+        "--corrections-repeat", type=int, default=1, help="times each correction document is seen per epoch"
+    )
+    ap.add_argument("--heldout-docs", type=int, default=300, help="synthetic documents for the token-F1 check")
     ap.add_argument("--batch-size", type=int, default=8)
     ap.add_argument("--lr", type=float, default=None)
     ap.add_argument("--warmup", type=float, default=0.05, help="fraction of steps")
@@ -271,6 +288,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--token-noise", type=float, default=0.08, help="fraction of input tokens randomised")
     ap.add_argument("--pos-scale", type=float, default=0.1)
     args = ap.parse_args(argv)
+    if args.corrections is not None and args.base is None:
+        ap.error("--corrections fine-tunes a checkpoint: give it with --base")
 
     t0 = time.time()
     torch.set_num_threads(args.threads)
@@ -281,12 +300,17 @@ def main(argv: list[str] | None = None) -> int:
     steps = args.steps or (5600 if args.base is None else 3000)
     # 7e-4 was the fastest stable rate for the 4x256 encoder (2e-3 collapses to all-"O", 2.5e-4 is slower).
     lr = args.lr or (7e-4 if args.base is None else 5e-5)
-    n_docs = args.docs or max(2000, steps * args.batch_size)
+    n_docs = args.docs if args.docs is not None else max(2000, steps * args.batch_size)
     work = Path("training/work")
 
     docs = generate(n_docs, args.seed)
-    heldout = generate(300, args.seed + 10_000)
+    heldout = generate(args.heldout_docs, args.seed + 10_000)
     print(f"[{time.time() - t0:6.1f}s] generated {len(docs)} training documents", flush=True)
+    corrections: list[Document] = []
+    if args.corrections is not None:
+        corrections = training_slice(args.corrections)
+        docs = docs + corrections * args.corrections_repeat
+        print(f"[{time.time() - t0:6.1f}s] {len(corrections)} reviewed documents from {args.corrections}", flush=True)
 
     id2label = dict(enumerate(BIO_LABELS))
     label2id = {v: k for k, v in id2label.items()}
@@ -330,8 +354,11 @@ def main(argv: list[str] | None = None) -> int:
         flush=True,
     )
 
-    windows = encode(docs, tokenizer)
-    held = encode(heldout, tokenizer)
+    # A base with fewer positions than 512 (a small test checkpoint) gets windows it can take, as at inference.
+    window = usable_max_length(model.config, cast(PreTrainedTokenizerFast, tokenizer), WINDOW + 2) - 2
+    stride = min(STRIDE, window // 2)
+    windows = encode(docs, tokenizer, window, stride)
+    held = encode(heldout, tokenizer, window, stride) if heldout else []
     print(
         f"[{time.time() - t0:6.1f}s] {len(windows)} training windows, "
         f"{sum(len(w.input_ids) for w in windows) / len(windows):.0f} tokens on average",
@@ -399,7 +426,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"lr {sched.get_last_lr()[0]:.2e} ({(time.time() - t_train) / step:.2f}s/step)",
                 flush=True,
             )
-        if step % args.eval_every == 0 or step == steps:
+        if held and (step % args.eval_every == 0 or step == steps):
             m = token_f1(model, held, pad_id, device)
             history.append({"step": step, "loss": running, **m})
             print(
@@ -412,7 +439,12 @@ def main(argv: list[str] | None = None) -> int:
     model.save_pretrained(str(args.out))
     tokenizer.save_pretrained(str(args.out))
     wall = time.time() - t0
+    revision = model_revision(args.out)
     info = {
+        "revision": revision,
+        "base": str(args.base) if args.base is not None else None,
+        "corrections": str(args.corrections) if args.corrections is not None else None,
+        "correction_documents": len(corrections),
         "command": "python -m training.train " + " ".join(sys.argv[1:] if argv is None else argv),
         "seed": args.seed,
         "steps": steps,
@@ -432,7 +464,7 @@ def main(argv: list[str] | None = None) -> int:
         "parameters_m": round(sum(p.numel() for p in model.parameters()) / 1e6, 2),
     }
     (args.out / "training_info.json").write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
-    print(f"[{wall:6.1f}s] saved to {args.out}", flush=True)
+    print(f"[{wall:6.1f}s] saved to {args.out}, revision {revision}", flush=True)
     return 0
 
 

@@ -13,6 +13,7 @@ import structlog
 from celery import Task
 from celery.exceptions import SoftTimeLimitExceeded
 from celery.signals import task_received
+from celery.worker.control import control_command
 from celery.worker.request import Request
 from celery_batches import Batches, SimpleRequest
 from sqlalchemy import select
@@ -36,10 +37,11 @@ from models.db import session_scope
 from models.job_lifecycle import Lease, LeaseLost, fail_document, release_for_retry
 from models.lanes import LANES, Lane
 from models.live_events import prune_events
+from models.model_promotions import worker_model
 from models.reasons import ReasonCode
 from models.retention import purge_all
 from models.schema import Document, Tenant, utcnow
-from models.settings import get_settings
+from models.settings import Settings, get_settings
 from models.stages import Stage
 from worker.celery_app import app
 from worker.chunking import Windowing
@@ -75,20 +77,44 @@ CLAIM_RETRY_S = 2.0
 
 
 @lru_cache(maxsize=1)
-def get_windowing() -> Windowing:
+def model_settings() -> Settings:
+    """The settings with `model` the promoted one (`models.model_promotions`; `CONTRACT_NER_MODEL` when
+    nothing is promoted), resolved once per process: the extract stage's tokenizer and the ner stage's
+    model must be the same checkpoint."""
     settings = get_settings()
+    return settings.model_copy(update={"model": worker_model(settings)})
+
+
+@lru_cache(maxsize=1)
+def get_windowing() -> Windowing:
+    settings = model_settings()
     return Windowing.load(settings.model, settings.max_length, settings.stride)
 
 
 @lru_cache(maxsize=1)
 def get_classifier() -> TokenClassifier:
     """The model, loaded once per worker process (the ner worker runs the solo pool: no fork)."""
-    settings = get_settings()
+    settings = model_settings()
     classifier = TokenClassifier.from_settings(settings)
     log.info("model.loaded", model=str(settings.model), device=settings.device, labels=len(classifier.labels))
     with session_scope() as session:
         register_model(session, classifier)
     return classifier
+
+
+def forget_model() -> None:
+    """Drop the loaded model: the next extraction or batch resolves the promoted model again and loads it."""
+    model_settings.cache_clear()
+    get_windowing.cache_clear()
+    get_classifier.cache_clear()
+
+
+@control_command()
+def reload_model(state: Any) -> dict[str, str]:
+    """Celery broadcast `reload_model` (`contract-ner models promote --reload`): control messages run
+    between tasks in the worker's own thread, so no batch is using the model while it is dropped."""
+    forget_model()
+    return {"ok": "model will be reloaded"}
 
 
 def _give_back(lease: Lease, code: ReasonCode, exc: Exception) -> bool:
