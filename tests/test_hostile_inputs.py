@@ -138,7 +138,11 @@ def test_a_page_image_too_large_for_the_ocr_childs_memory_is_memory_limit(memory
 
 
 def test_ocr_slower_than_its_wall_limit_is_a_timeout() -> None:
-    code, seconds = ocr_failure_of(make_scan(["Nordlys ApS"], "PNG"), ImageOcrExtractor(), ExtractionLimits(wall_s=1.0))
+    # Four full scanned pages take Tesseract seconds each on any machine: far past a 1 s limit (a one-line
+    # page was read within 1 s on an idle machine, and the test then timed nothing).
+    full_page = " ".join(["Nordlys ApS ansætter Mette Hansen som kok på Supervej 21, 2000 Frederiksberg."] * 40)
+    scan = make_scan([full_page] * 4, "TIFF")
+    code, seconds = ocr_failure_of(scan, ImageOcrExtractor(), ExtractionLimits(wall_s=1.0))
 
     assert code == "timeout"
     assert seconds < 5
