@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import os
 import threading
-import time
 import uuid
 from collections.abc import Iterator
 from datetime import timedelta
@@ -95,11 +94,11 @@ def live_api(clean_database, tmp_path) -> Iterator[str]:
         yield f"http://127.0.0.1:{port}"
 
 
-def read_events(url: str, token: str, headers: dict[str, str], wanted: int, found: list[dict]) -> None:
+def read_events(url: str, token: str, headers: dict[str, str], wanted: int, found: list[dict], query: str = "") -> None:
     """Read `document.status` events from the stream into `found` until `wanted` arrived (or 60 s)."""
     event: dict = {}
     with httpx.stream(
-        "GET", f"{url}/v1/events", headers={"Authorization": f"Bearer {token}", **headers}, timeout=60
+        "GET", f"{url}/v1/events{query}", headers={"Authorization": f"Bearer {token}", **headers}, timeout=60
     ) as response:
         assert response.status_code == 200 and response.headers["content-type"].startswith("text/event-stream")
         for line in response.iter_lines():
@@ -119,9 +118,11 @@ def test_the_stream_delivers_changes_as_they_commit_and_resumes_from_the_last_ev
     live_api: str, committed_api_token: str
 ) -> None:
     received: list[dict] = []
-    reader = threading.Thread(target=read_events, args=(live_api, committed_api_token, {}, 3, received), daemon=True)
+    # From position 0 (the database was emptied, ids restarted): whenever the stream opens, it sees all.
+    reader = threading.Thread(
+        target=read_events, args=(live_api, committed_api_token, {}, 3, received, "?after=0"), daemon=True
+    )
     reader.start()
-    time.sleep(1.5)  # the stream starts from the moment it opens
     uploaded = httpx.post(
         f"{live_api}/v1/documents",
         files={"file": ("a.txt", f"{CONTRACT} live".encode())},
