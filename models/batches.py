@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import base64
 import uuid
 from collections import Counter
 from dataclasses import dataclass
@@ -14,6 +13,7 @@ from sqlalchemy import func, literal, select, tuple_
 from sqlalchemy.orm import Session
 
 from models.lanes import Lane
+from models.queries import decode_keyset, encode_keyset
 from models.schema import Batch, BatchItem, Document, utcnow
 from models.stages import FINAL_STATUSES
 from models.tenancy import default_tenant_id
@@ -197,16 +197,12 @@ class BatchCursor:
 
 
 def encode_batch_cursor(batch: Batch) -> str:
-    return base64.urlsafe_b64encode(f"{batch.created_at.isoformat()}|{batch.id}".encode()).decode()
+    return encode_keyset(batch.created_at, batch.id)
 
 
 def decode_batch_cursor(cursor: str) -> BatchCursor:
     """The cursor `encode_batch_cursor` wrote; ValueError for anything else."""
-    try:
-        created, _, batch_id = base64.urlsafe_b64decode(cursor.encode("ascii")).decode().partition("|")
-        return BatchCursor(datetime.fromisoformat(created), uuid.UUID(batch_id))
-    except (ValueError, UnicodeError):  # binascii.Error is a ValueError
-        raise ValueError("invalid cursor") from None
+    return BatchCursor(*decode_keyset(cursor))
 
 
 def list_batches(

@@ -163,17 +163,27 @@ class DocumentCursor:
     document_id: uuid.UUID
 
 
+def encode_keyset(created_at: datetime, row_id: uuid.UUID) -> str:
+    """An opaque cursor for a page ordered by (created_at, id): documents and batches alike."""
+    return base64.urlsafe_b64encode(f"{created_at.isoformat()}|{row_id}".encode()).decode()
+
+
+def decode_keyset(cursor: str) -> tuple[datetime, uuid.UUID]:
+    """The (created_at, id) `encode_keyset` wrote; ValueError for anything else."""
+    try:
+        created, _, row_id = base64.urlsafe_b64decode(cursor.encode("ascii")).decode().partition("|")
+        return datetime.fromisoformat(created), uuid.UUID(row_id)
+    except (ValueError, UnicodeError):  # binascii.Error is a ValueError
+        raise ValueError("invalid cursor") from None
+
+
 def encode_cursor(document: Document) -> str:
-    return base64.urlsafe_b64encode(f"{document.created_at.isoformat()}|{document.id}".encode()).decode()
+    return encode_keyset(document.created_at, document.id)
 
 
 def decode_cursor(cursor: str) -> DocumentCursor:
     """The cursor `encode_cursor` wrote; ValueError for anything else."""
-    try:
-        created, _, document_id = base64.urlsafe_b64decode(cursor.encode("ascii")).decode().partition("|")
-        return DocumentCursor(datetime.fromisoformat(created), uuid.UUID(document_id))
-    except (ValueError, UnicodeError):  # binascii.Error is a ValueError
-        raise ValueError("invalid cursor") from None
+    return DocumentCursor(*decode_keyset(cursor))
 
 
 def after_cursor(query: _Query, cursor: DocumentCursor) -> _Query:
